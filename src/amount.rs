@@ -1,0 +1,231 @@
+//! Money amounts: exact decimals with at most two places, read from literal text, never through a float.
+//!
+//! The service writes amounts as strings with two decimals (`"1400026.00"`); some integrations send JSON
+//! numbers. Both are read from their text: `50000`, `50000.5` and `"50000.50"` all become `50000.50`.
+//! Anything else — thousands separators, exponents, three decimals, signs where none belong, white
+//! space, an empty string — is rejected with a reason.
+
+use rust_decimal::Decimal;
+use std::fmt;
+use std::str::FromStr;
+
+/// An exact amount of money with exactly two decimal places.
+///
+/// ```
+/// use cekmutasi::amount::Amount;
+/// let a: Amount = "1400026".parse().unwrap();
+/// assert_eq!(a.to_string(), "1400026.00");
+/// assert!("1.400.026,00".parse::<Amount>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Amount(Decimal);
+
+/// Why a text is not an amount. The message names no field: callers add the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountError {
+    Empty,
+    NotDecimal,
+    TooManyDecimals,
+    Negative,
+    OutOfRange,
+}
+
+impl AmountError {
+    pub fn message(self) -> &'static str {
+        match self {
+            AmountError::Empty => "amount is empty",
+            AmountError::NotDecimal => {
+                "not a decimal amount (digits, optionally '.' and one or two decimals; no separators or exponent)"
+            }
+            AmountError::TooManyDecimals => "amount has more than two decimals",
+            AmountError::Negative => "amount must not be negative",
+            AmountError::OutOfRange => "amount is out of range",
+        }
+    }
+}
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// The largest mantissa a `Decimal` holds (96 bits).
+const MAX_MANTISSA: u128 = (1u128 << 96) - 1;
+
+impl Amount {
+    pub const ZERO: Amount = Amount(Decimal::from_parts(0, 0, 0, false, 2));
+
+    /// Parses `-?digits(.d{1,2})?`. A sign is accepted only with `allow_negative`.
+    pub fn parse_text(text: &str, allow_negative: bool) -> Result<Amount, AmountError> {
+        let bytes = text.as_bytes();
+        if bytes.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        let (negative, digits) = match bytes[0] {
+            b'-' => (true, &bytes[1..]),
+            _ => (false, bytes),
+        };
+        let mut mantissa: u128 = 0;
+        let mut int_digits = 0usize;
+        let mut frac_digits = 0usize;
+        let mut seen_dot = false;
+        for &b in digits {
+            match b {
+                b'0'..=b'9' => {
+                    if seen_dot {
+                        frac_digits += 1;
+                        if frac_digits > 2 {
+                            // Keep scanning only to tell "3 decimals" apart from garbage.
+                            continue;
+                        }
+                    } else {
+                        int_digits += 1;
+                    }
+                    mantissa = mantissa
+                        .checked_mul(10)
+                        .and_then(|m| m.checked_add(u128::from(b - b'0')))
+                        .filter(|m| *m <= MAX_MANTISSA)
+                        .ok_or(AmountError::OutOfRange)?;
+                }
+                b'.' if !seen_dot => seen_dot = true,
+                _ => return Err(AmountError::NotDecimal),
+            }
+        }
+        if int_digits == 0 || (seen_dot && frac_digits == 0) {
+            return Err(AmountError::NotDecimal);
+        }
+        if frac_digits > 2 {
+            return Err(AmountError::TooManyDecimals);
+        }
+        if negative && !allow_negative {
+            return Err(AmountError::Negative);
+        }
+        // Scale every amount to exactly two places so equal amounts are equal bit for bit.
+        for _ in frac_digits..2 {
+            mantissa = mantissa.checked_mul(10).filter(|m| *m <= MAX_MANTISSA).ok_or(AmountError::OutOfRange)?;
+        }
+        let lo = mantissa as u32;
+        let mid = (mantissa >> 32) as u32;
+        let hi = (mantissa >> 64) as u32;
+        Ok(Amount(Decimal::from_parts(lo, mid, hi, negative && mantissa != 0, 2)))
+    }
+
+    /// Reads an amount from a JSON value's literal text: a string (`"50000.00"`) or a number (`50000`).
+    pub fn from_json_literal(raw: &str, allow_negative: bool) -> Result<Amount, AmountError> {
+        match raw.as_bytes().first() {
+            Some(b'"') => {
+                let inner = &raw[1..raw.len() - 1];
+                if inner.contains('\\') {
+                    // Escapes in an amount are odd but legal JSON; decode them, then apply the same grammar.
+                    let s: String = serde_json::from_str(raw).map_err(|_| AmountError::NotDecimal)?;
+                    Amount::parse_text(&s, allow_negative)
+                } else {
+                    Amount::parse_text(inner, allow_negative)
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => Amount::parse_text(raw, allow_negative),
+            _ => Err(AmountError::NotDecimal),
+        }
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+}
+
+impl FromStr for Amount {
+    type Err = AmountError;
+    /// Parses a non-negative amount; use [`Amount::parse_text`] to allow a sign.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Amount::parse_text(s, false)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> String {
+        Amount::parse_text(s, true).unwrap().to_string()
+    }
+
+    #[test]
+    fn normalises_to_two_places() {
+        assert_eq!(ok("0"), "0.00");
+        assert_eq!(ok("50000"), "50000.00");
+        assert_eq!(ok("50000.5"), "50000.50");
+        assert_eq!(ok("1400026.00"), "1400026.00");
+        assert_eq!(ok("-12.34"), "-12.34");
+        assert_eq!(ok("-0.00"), "0.00");
+        assert_eq!(ok("007.10"), "7.10");
+    }
+
+    #[test]
+    fn rejects_everything_else() {
+        let cases = [
+            ("", AmountError::Empty),
+            ("1.400.026,00", AmountError::NotDecimal),
+            ("1,400,026.00", AmountError::NotDecimal),
+            ("1e3", AmountError::NotDecimal),
+            ("1E3", AmountError::NotDecimal),
+            ("1.5e2", AmountError::NotDecimal),
+            ("1.001", AmountError::TooManyDecimals),
+            ("1.000", AmountError::TooManyDecimals),
+            (" 1.00", AmountError::NotDecimal),
+            ("1.00 ", AmountError::NotDecimal),
+            ("+1.00", AmountError::NotDecimal),
+            (".50", AmountError::NotDecimal),
+            ("5.", AmountError::NotDecimal),
+            ("-", AmountError::NotDecimal),
+            ("--1", AmountError::NotDecimal),
+            ("1..0", AmountError::NotDecimal),
+            ("NaN", AmountError::NotDecimal),
+            ("Infinity", AmountError::NotDecimal),
+            ("0x10", AmountError::NotDecimal),
+            ("１２", AmountError::NotDecimal),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Amount::parse_text(text, true), Err(want), "{text:?}");
+        }
+        assert_eq!(Amount::parse_text("-1.00", false), Err(AmountError::Negative));
+    }
+
+    #[test]
+    fn range_is_decimal_range_not_float_range() {
+        // 2^96-1 = 79228162514264337593543950335: the largest mantissa, i.e. ...503.35 with two places.
+        assert_eq!(ok("792281625142643375935439503.35"), "792281625142643375935439503.35");
+        assert_eq!(Amount::parse_text("792281625142643375935439503.36", true), Err(AmountError::OutOfRange));
+        let huge = "9".repeat(400);
+        assert_eq!(Amount::parse_text(&huge, true), Err(AmountError::OutOfRange));
+        // A value a float cannot hold exactly stays exact.
+        assert_eq!(ok("9007199254740993.01"), "9007199254740993.01");
+    }
+
+    #[test]
+    fn json_literals() {
+        assert_eq!(Amount::from_json_literal("\"50000.00\"", false).unwrap().to_string(), "50000.00");
+        assert_eq!(Amount::from_json_literal("50000", false).unwrap().to_string(), "50000.00");
+        assert_eq!(Amount::from_json_literal("\"\\u0035.00\"", false).unwrap().to_string(), "5.00");
+        assert_eq!(Amount::from_json_literal("1e3", false), Err(AmountError::NotDecimal));
+        assert_eq!(Amount::from_json_literal("\"\"", false), Err(AmountError::Empty));
+        assert_eq!(Amount::from_json_literal("null", false), Err(AmountError::NotDecimal));
+        assert_eq!(Amount::from_json_literal("true", false), Err(AmountError::NotDecimal));
+    }
+}

@@ -1,0 +1,350 @@
+//! Callbacks (IPN): the service POSTs new mutations to the merchant's URL with the header
+//! `Api-Signature: <the account's API signature>`.
+//!
+//! The whole check lives here, in the order a receiver must apply it: the method, then the signature (in
+//! constant time, before the body is read), then the body size, then the payload. [`check_request`],
+//! [`BodyLimit`] and [`parse_report`] are the three steps; [`signed_request`] builds what the service
+//! sends, so the sandbox and the tests produce callbacks with the very code that checks them.
+//!
+//! ```
+//! use cekmutasi::callback::{check_request, parse_report, DEFAULT_MAX_BODY_BYTES};
+//! let body = br#"{"action":"payment_report","content":{"service_name":"Bank BRI","service_code":"bri",
+//!   "account_number":"1234567890","account_name":"Toko","data":[{"id":1,"unix_timestamp":123456789,
+//!   "type":"credit","amount":"1400026.00","description":"INV-7","balance":"1500000.00"}]}}"#;
+//! check_request("POST", Some("s3cret"), "s3cret").unwrap();
+//! let report = parse_report(body, DEFAULT_MAX_BODY_BYTES).unwrap();
+//! assert_eq!(report.content.data[0].amount.to_string(), "1400026.00");
+//! ```
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{Skip, read_document, read_string, strip_position, Ctx, Seg};
+use crate::mutation::{KeySeed, Mutation, MutationsSeed};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::fmt;
+
+/// The header that carries the signature (HTTP header names are case-insensitive).
+pub const SIGNATURE_HEADER: &str = "Api-Signature";
+/// The only documented action.
+pub const PAYMENT_REPORT: &str = "payment_report";
+/// Default limit of a callback body: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Compares the configured signature with a received one in constant time (for equal lengths).
+///
+/// An empty configured signature is a configuration error, never a match (`hash_equals('', '')` is true in
+/// the service's PHP sample: that hole stays closed here). A missing or empty received value is `false`.
+pub fn verify_signature(expected: &str, received: Option<&str>) -> Result<bool> {
+    if expected.is_empty() {
+        return Err(Error::new(ErrorCode::Config, "the configured callback signature is empty"));
+    }
+    let Some(received) = received.filter(|r| !r.is_empty()) else {
+        return Ok(false);
+    };
+    Ok(constant_time_eq(expected.as_bytes(), received.as_bytes()))
+}
+
+/// Byte equality whose time depends on the length only, not on where the first difference is.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
+/// Checks a callback request before its body is read: POST only, then the signature header.
+pub fn check_request(method: &str, signature: Option<&str>, expected: &str) -> Result<()> {
+    if expected.is_empty() {
+        return Err(Error::new(ErrorCode::Config, "the configured callback signature is empty"));
+    }
+    if method != "POST" {
+        return Err(Error::new(ErrorCode::MethodNotAllowed, "callbacks are POST requests"));
+    }
+    match signature {
+        None => Err(Error::new(ErrorCode::MissingSignature, "the Api-Signature header is missing")),
+        Some(s) if verify_signature(expected, Some(s))? => Ok(()),
+        // Never echo either value: the message must not help anyone guess the secret.
+        Some(_) => Err(Error::new(ErrorCode::InvalidSignature, "the Api-Signature header does not match")),
+    }
+}
+
+/// Collects a body chunk by chunk and refuses it as soon as it passes the limit, so an endless or huge
+/// body is never buffered whole.
+#[derive(Debug)]
+pub struct BodyLimit {
+    max: usize,
+    buf: Vec<u8>,
+}
+
+impl BodyLimit {
+    pub fn new(max: usize) -> Self {
+        BodyLimit { max, buf: Vec::new() }
+    }
+
+    /// Appends a chunk; `body_too_large` once the total passes the limit (nothing more is kept then).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        if chunk.len() > self.max - self.buf.len() {
+            self.buf = Vec::new();
+            return Err(too_large(self.max));
+        }
+        self.buf.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+fn too_large(max: usize) -> Error {
+    Error::new(ErrorCode::BodyTooLarge, format!("the body is larger than {max} bytes"))
+}
+
+/// A validated payment report. `action` is always `payment_report`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentReport {
+    pub content: ReportContent,
+}
+
+/// What a payment report is about: the watched account and its new mutations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct ReportContent {
+    pub service_name: String,
+    pub service_code: String,
+    pub account_number: String,
+    pub account_name: String,
+    pub data: Vec<Mutation>,
+}
+
+impl Serialize for PaymentReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("PaymentReport", 2)?;
+        st.serialize_field("action", PAYMENT_REPORT)?;
+        st.serialize_field("content", &self.content)?;
+        st.end()
+    }
+}
+
+impl PaymentReport {
+    /// The report as the service sends it (amounts as two-decimal strings).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a report always serialises")
+    }
+}
+
+/// What the service sends: headers and body of a signed callback. The sandbox posts exactly this.
+pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&'static str, String)>, String)> {
+    if signature.is_empty() {
+        return Err(Error::new(ErrorCode::Config, "the callback signature is empty"));
+    }
+    let headers = vec![
+        ("Content-Type", "application/json".to_string()),
+        (SIGNATURE_HEADER, signature.to_string()),
+    ];
+    Ok((headers, report.to_json()))
+}
+
+/// Parses and validates a callback body (UTF-8 JSON, at most `max_body_bytes`).
+///
+/// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested deeper than 128 levels),
+/// `unsupported_action`, `invalid_payload` with the path of the first offending member.
+pub fn parse_report(body: &[u8], max_body_bytes: usize) -> Result<PaymentReport> {
+    if body.len() > max_body_bytes {
+        return Err(too_large(max_body_bytes));
+    }
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to())))?;
+    read_document(text, |ctx, de| ReportSeed { ctx }.deserialize(de))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RootField {
+    Action,
+    Content,
+    Other,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ContentField {
+    ServiceName,
+    ServiceCode,
+    AccountNumber,
+    AccountName,
+    Data,
+    Other,
+}
+
+impl ContentField {
+    fn of(key: &str) -> Self {
+        match key {
+            "service_name" => ContentField::ServiceName,
+            "service_code" => ContentField::ServiceCode,
+            "account_number" => ContentField::AccountNumber,
+            "account_name" => ContentField::AccountName,
+            "data" => ContentField::Data,
+            _ => ContentField::Other,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            ContentField::ServiceName => "service_name",
+            ContentField::ServiceCode => "service_code",
+            ContentField::AccountNumber => "account_number",
+            ContentField::AccountName => "account_name",
+            ContentField::Data => "data",
+            ContentField::Other => "",
+        }
+    }
+}
+
+struct ReportSeed<'c> {
+    ctx: &'c mut Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
+    type Value = PaymentReport;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<PaymentReport, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ReportSeed<'_> {
+    type Value = PaymentReport;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a payment report object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<PaymentReport, A::Error> {
+        let ctx = self.ctx;
+        let mut action_ok = false;
+        let mut content = None;
+        // Content met before `action` is kept as text and read once the action is known, so an unknown action
+        // is reported as such rather than as a malformed payment report.
+        let mut pending_content: Option<&'de RawValue> = None;
+        let key_of = |k: &str| match k {
+            "action" => RootField::Action,
+            "content" => RootField::Content,
+            _ => RootField::Other,
+        };
+        while let Some(field) = map.next_key_seed(KeySeed(key_of))? {
+            match field {
+                RootField::Other => {
+                    map.next_value_seed(Skip)?;
+                }
+                RootField::Action => {
+                    if action_ok {
+                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some("action"), "duplicate member"));
+                    }
+                    let raw: &'de RawValue = map.next_value()?;
+                    let action = read_string(raw)
+                        .map_err(|m| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("action"), m))?;
+                    if action != PAYMENT_REPORT {
+                        return Err(ctx.fail(
+                            ErrorCode::UnsupportedAction,
+                            Some("action"),
+                            "only the payment_report action is supported",
+                        ));
+                    }
+                    action_ok = true;
+                }
+                RootField::Content => {
+                    if content.is_some() || pending_content.is_some() {
+                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some("content"), "duplicate member"));
+                    }
+                    if action_ok {
+                        ctx.push(Seg::Key("content"));
+                        content = Some(map.next_value_seed(ContentSeed { ctx: &mut *ctx })?);
+                        ctx.pop();
+                    } else {
+                        pending_content = Some(map.next_value()?);
+                    }
+                }
+            }
+        }
+        if !action_ok {
+            return Err(ctx.fail(ErrorCode::InvalidPayload, Some("action"), "missing required member"));
+        }
+        if let Some(raw) = pending_content {
+            ctx.push(Seg::Key("content"));
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            // Errors inside were recorded in ctx with their path; the outer walk only needs to stop.
+            content = Some(ContentSeed { ctx: &mut *ctx }.deserialize(&mut de).map_err(|e| {
+                if e.is_data() {
+                    ctx.fail::<A::Error>(ErrorCode::InvalidPayload, None, &strip_position(&e.to_string()))
+                } else {
+                    de::Error::custom(e)
+                }
+            })?);
+            ctx.pop();
+        }
+        let content =
+            content.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("content"), "missing required member"))?;
+        Ok(PaymentReport { content })
+    }
+}
+
+struct ContentSeed<'c> {
+    ctx: &'c mut Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
+    type Value = ReportContent;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReportContent, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ContentSeed<'_> {
+    type Value = ReportContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a payment report content object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReportContent, A::Error> {
+        let ctx = self.ctx;
+        let mut strings: [Option<String>; 4] = Default::default();
+        let mut data = None;
+        while let Some(field) = map.next_key_seed(KeySeed(ContentField::of))? {
+            let name = field.name();
+            match field {
+                ContentField::Other => {
+                    map.next_value_seed(Skip)?;
+                }
+                ContentField::Data => {
+                    if data.is_some() {
+                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some(name), "duplicate member"));
+                    }
+                    ctx.push(Seg::Key("data"));
+                    data = Some(map.next_value_seed(MutationsSeed { ctx: &mut *ctx })?);
+                    ctx.pop();
+                }
+                _ => {
+                    let slot = &mut strings[field as usize];
+                    if slot.is_some() {
+                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some(name), "duplicate member"));
+                    }
+                    let raw: &'de RawValue = map.next_value()?;
+                    *slot = Some(read_string(raw).map_err(|m| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some(name), m))?);
+                }
+            }
+        }
+        let mut take = |f: ContentField| {
+            strings[f as usize]
+                .take()
+                .ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some(f.name()), "missing required member"))
+        };
+        let service_name = take(ContentField::ServiceName)?;
+        let service_code = take(ContentField::ServiceCode)?;
+        let account_number = take(ContentField::AccountNumber)?;
+        let account_name = take(ContentField::AccountName)?;
+        let data =
+            data.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("data"), "missing required member"))?;
+        Ok(ReportContent { service_name, service_code, account_number, account_name, data })
+    }
+}

@@ -1,0 +1,208 @@
+//! Path-aware reading of JSON documents.
+//!
+//! serde's derived readers report "invalid type at line 1 column 80"; our users need
+//! `content.data[1].amount`. The readers in this crate walk the document with hand-written visitors
+//! that keep the current path in a [`Ctx`], read each leaf from its literal text (so amounts never pass
+//! through a float), and leave a precise [`Error`] behind when they stop.
+
+use crate::error::{Error, ErrorCode};
+use serde::de;
+use serde_json::value::RawValue;
+use std::fmt::Write;
+
+/// One step of a path: a member name or an array index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// Reading state: where we are, and the first precise error met.
+#[derive(Debug, Default)]
+pub(crate) struct Ctx {
+    segs: Vec<Seg>,
+    err: Option<Error>,
+}
+
+impl Ctx {
+    pub(crate) fn push(&mut self, seg: Seg) {
+        self.segs.push(seg);
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.segs.pop();
+    }
+
+    /// The current path, optionally extended by one member name: `content.data[1].amount`.
+    pub(crate) fn path(&self, last: Option<&str>) -> String {
+        fn push_key(buf: &mut String, k: &str) {
+            if !buf.is_empty() {
+                buf.push('.');
+            }
+            buf.push_str(k);
+        }
+        let mut buf = String::new();
+        for seg in &self.segs {
+            match *seg {
+                Seg::Key(k) => push_key(&mut buf, k),
+                Seg::Index(i) => {
+                    let _ = write!(buf, "[{i}]");
+                }
+            }
+        }
+        if let Some(k) = last {
+            push_key(&mut buf, k);
+        }
+        buf
+    }
+
+    /// Records a payload error at the current path (plus `last`) and returns the serde error that stops
+    /// the walk. Only the first error is kept: it is the one nearest the start of the document.
+    pub(crate) fn fail<E: de::Error>(&mut self, code: ErrorCode, last: Option<&str>, message: &str) -> E {
+        if self.err.is_none() {
+            self.err = Some(Error::new(code, message).at(self.path(last)));
+        }
+        E::custom("stopped")
+    }
+}
+
+/// Runs a reader over `text` and turns any failure into the SDK's error: `invalid_json` when the text is
+/// not JSON at all (checked before blaming the payload), else the precise payload error with its path.
+pub(crate) fn read_document<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(&mut Ctx, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> serde_json::Result<T>,
+) -> Result<T, Error> {
+    let mut ctx = Ctx::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = read(&mut ctx, &mut de).and_then(|v| de.end().map(|_| v));
+    result.map_err(|e| classify(text, e, ctx))
+}
+
+fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
+    if let Err(syntax) = serde_json::from_str::<de::IgnoredAny>(text) {
+        return invalid_json(&syntax);
+    }
+    if let Some(err) = ctx.err {
+        return err;
+    }
+    if e.is_data() {
+        // A structural type mismatch met by serde itself (e.g. an array where an object belongs).
+        let msg = strip_position(&e.to_string());
+        return Error::new(ErrorCode::InvalidPayload, msg).at(ctx.path(None));
+    }
+    invalid_json(&e)
+}
+
+fn invalid_json(e: &serde_json::Error) -> Error {
+    let msg = if e.to_string().starts_with("recursion limit exceeded") {
+        "JSON is nested too deeply (more than 128 levels)".to_string()
+    } else {
+        format!("body is not valid JSON: {e}")
+    };
+    Error::new(ErrorCode::InvalidJson, msg)
+}
+
+pub(crate) fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Largest integer a JS number holds exactly (2^53 - 1): ids and timestamps beyond it would be corrupted
+/// silently on the JS side, so they are refused.
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A JSON string's value; borrowed when it has no escapes.
+pub(crate) fn read_string(raw: &RawValue) -> Result<String, &'static str> {
+    let text = raw.get();
+    if !text.starts_with('"') {
+        return Err("must be a string");
+    }
+    let inner = &text[1..text.len() - 1];
+    if inner.contains('\\') {
+        serde_json::from_str(text).map_err(|_| "must be a string")
+    } else {
+        Ok(inner.to_string())
+    }
+}
+
+/// A non-negative integer within JS's safe range, written as a plain JSON integer.
+pub(crate) fn read_safe_uint(raw: &RawValue) -> Result<u64, &'static str> {
+    let text = raw.get();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(if text.starts_with('-') {
+            "must not be negative"
+        } else {
+            "must be an integer"
+        });
+    }
+    match text.parse::<u64>() {
+        Ok(v) if v <= MAX_SAFE_INTEGER => Ok(v),
+        _ => Err("is out of the safe integer range (2^53 - 1)"),
+    }
+}
+
+/// An integer within JS's safe range, possibly negative.
+pub(crate) fn read_safe_int(raw: &RawValue) -> Result<i64, &'static str> {
+    let text = raw.get();
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("must be an integer");
+    }
+    match text.parse::<i64>() {
+        Ok(v) if v.unsigned_abs() <= MAX_SAFE_INTEGER => Ok(v),
+        _ => Err("is out of the safe integer range (2^53 - 1)"),
+    }
+}
+
+/// Skips a value we do not read, within serde_json's nesting limit (serde's `IgnoredAny` would skip any
+/// depth): nesting beyond 128 levels is refused wherever it is.
+pub(crate) struct Skip;
+
+impl<'de> de::DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> de::Visitor<'de> for Skip {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    // Nested values go through `Skip` again, so every level passes serde_json's depth check.
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Skip)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn is_null(raw: &RawValue) -> bool {
+    raw.get() == "null"
+}

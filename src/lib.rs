@@ -1,0 +1,15 @@
+//! The CekMutasi SDK core: pure Rust, no JavaScript in it. The `wasm` module is the only boundary.
+//!
+//! - [`callback`]: verify the `Api-Signature` header and parse a payment report.
+//! - [`amount`]: exact decimal amounts read from literal text.
+//! - [`mutation`]: one statement line as callbacks and searches report it.
+//! - [`error`]: the one error type, with stable codes.
+
+pub mod amount;
+pub mod callback;
+pub mod error;
+mod json;
+pub mod mutation;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

@@ -1,0 +1,308 @@
+//! Native tests of the callback check: the seeds' sample, every error code with its path and status,
+//! hostile amounts, and properties over generated reports and bytes.
+
+use cekmutasi::amount::Amount;
+use cekmutasi::callback::{
+    check_request, parse_report, signed_request, verify_signature, BodyLimit, PaymentReport, ReportContent,
+    DEFAULT_MAX_BODY_BYTES,
+};
+use cekmutasi::error::ErrorCode;
+use cekmutasi::mutation::Mutation;
+use proptest::prelude::*;
+
+const SEED: &str = include_str!("fixtures/seed_report.json");
+
+fn parse(s: &str) -> Result<PaymentReport, cekmutasi::error::Error> {
+    parse_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES)
+}
+
+/// Parses `body` expecting a failure; returns (code, path, status).
+fn fail(s: &str) -> (&'static str, String, Option<u16>) {
+    let e = parse(s).expect_err(s);
+    (e.code().as_str(), e.path().unwrap_or("").to_string(), e.status())
+}
+
+/// The seed report with row 1's `amount` member replaced by `literal`.
+fn with_amount(literal: &str) -> String {
+    SEED.replacen("\"amount\": \"50000.00\"", &format!("\"amount\": {literal}"), 1)
+}
+
+#[test]
+fn seed_sample_parses_exactly() {
+    let r = parse(SEED).unwrap();
+    let c = &r.content;
+    assert_eq!(
+        (c.service_name.as_str(), c.service_code.as_str(), c.account_number.as_str(), c.account_name.as_str()),
+        ("Bank BRI", "bri", "1234567890", "Nama Pemilik Rekening")
+    );
+    assert_eq!(c.data.len(), 2);
+    let m = &c.data[0];
+    assert_eq!((m.id, m.unix_timestamp, m.kind.as_str()), (1, 123456789, "credit"));
+    assert_eq!(m.amount.to_string(), "1400026.00");
+    assert_eq!(m.balance.unwrap().to_string(), "1500000.00");
+    assert_eq!(m.description, "Berita transfer");
+    assert_eq!(c.data[1].kind, "debit");
+    assert_eq!(c.data[1].amount.to_string(), "50000.00");
+    assert_eq!(
+        r.to_json(),
+        r#"{"action":"payment_report","content":{"service_name":"Bank BRI","service_code":"bri","account_number":"1234567890","account_name":"Nama Pemilik Rekening","data":[{"id":1,"unix_timestamp":123456789,"type":"credit","amount":"1400026.00","description":"Berita transfer","balance":"1500000.00"},{"id":2,"unix_timestamp":987654321,"type":"debit","amount":"50000.00","description":"Berita transfer","balance":"1450000.00"}]}}"#
+    );
+}
+
+#[test]
+fn amounts_as_numbers_are_read_from_their_text() {
+    let r = parse(&with_amount("50000")).unwrap();
+    assert_eq!(r.content.data[1].amount.to_string(), "50000.00");
+    let r = parse(&with_amount("50000.5")).unwrap();
+    assert_eq!(r.content.data[1].amount.to_string(), "50000.50");
+    // 2^53 + 1 is not a float; it survives exactly.
+    let r = parse(&with_amount("9007199254740993.01")).unwrap();
+    assert_eq!(r.content.data[1].amount.to_string(), "9007199254740993.01");
+}
+
+#[test]
+fn hostile_amounts_name_the_field() {
+    for lit in [
+        "\"1.400.026,00\"",
+        "\"1e3\"",
+        "1e3",
+        "1.5E2",
+        "\"50000.001\"",
+        "50000.001",
+        "\"\"",
+        "\" 50000.00\"",
+        "\"+50000.00\"",
+        "-50000.00",
+        "\"-1.00\"",
+        "null",
+        "true",
+        "[]",
+        "{}",
+        "\"NaN\"",
+        "\"Rp 50.000\"",
+    ] {
+        assert_eq!(
+            fail(&with_amount(lit)),
+            ("invalid_payload", "content.data[1].amount".to_string(), Some(422)),
+            "{lit}"
+        );
+    }
+    let e = parse(&with_amount(&"9".repeat(400))).unwrap_err();
+    assert_eq!(e.to_string(), "content.data[1].amount: amount is out of range");
+    let e = parse(&with_amount("\"50000.001\"")).unwrap_err();
+    assert_eq!(e.to_string(), "content.data[1].amount: amount has more than two decimals");
+}
+
+#[test]
+fn signed_amounts_only_outside_credit_and_debit() {
+    let paypal = SEED.replacen("\"type\": \"debit\"", "\"type\": \"payment\"", 1);
+    let paypal = paypal.replacen("\"amount\": \"50000.00\"", "\"amount\": \"-12.50\"", 1);
+    assert_eq!(parse(&paypal).unwrap().content.data[1].amount.to_string(), "-12.50");
+}
+
+#[test]
+fn every_member_error_has_its_path() {
+    let cases: Vec<(String, &str, &str)> = vec![
+        (SEED.replacen("\"id\": 2,", "", 1), "invalid_payload", "content.data[1].id"),
+        (SEED.replacen("\"id\": 2", "\"id\": \"2\"", 1), "invalid_payload", "content.data[1].id"),
+        (SEED.replacen("\"id\": 2", "\"id\": -2", 1), "invalid_payload", "content.data[1].id"),
+        (SEED.replacen("\"id\": 2", "\"id\": 2.5", 1), "invalid_payload", "content.data[1].id"),
+        (SEED.replacen("\"id\": 2", "\"id\": 9007199254740992", 1), "invalid_payload", "content.data[1].id"),
+        (SEED.replacen("\"id\": 2", "\"id\": 2e3", 1), "invalid_payload", "content.data[1].id"),
+        (SEED.replacen("\"unix_timestamp\": 987654321", "\"unix_timestamp\": \"x\"", 1), "invalid_payload", "content.data[1].unix_timestamp"),
+        (SEED.replacen("\"type\": \"debit\",", "", 1), "invalid_payload", "content.data[1].type"),
+        (SEED.replacen("\"type\": \"debit\"", "\"type\": 7", 1), "invalid_payload", "content.data[1].type"),
+        (SEED.replacen("\"amount\": \"1400026.00\",", "", 1), "invalid_payload", "content.data[0].amount"),
+        (SEED.replacen("\"description\": \"Berita transfer\",", "", 1), "invalid_payload", "content.data[0].description"),
+        (SEED.replacen("\"balance\": \"1450000.00\"", "\"balance\": \"1,450,000\"", 1), "invalid_payload", "content.data[1].balance"),
+        (SEED.replacen("\"service_code\": \"bri\",", "", 1), "invalid_payload", "content.service_code"),
+        (SEED.replacen("\"account_name\": \"Nama Pemilik Rekening\"", "\"account_name\": null", 1), "invalid_payload", "content.account_name"),
+        (SEED.replacen("\"data\": [", "\"data\": 5, \"x\": [", 1), "invalid_payload", "content.data"),
+        (SEED.replacen("{ \"id\": 2", "7, { \"id\": 2", 1), "invalid_payload", "content.data[1]"),
+        (r#"{"action":"payment_report"}"#.to_string(), "invalid_payload", "content"),
+        (r#"{"action":"payment_report","content":[]}"#.to_string(), "invalid_payload", "content"),
+        (r#"{"content":{}}"#.to_string(), "invalid_payload", "action"),
+        (r#"{"action":5,"content":{}}"#.to_string(), "invalid_payload", "action"),
+        (r#"[1,2]"#.to_string(), "invalid_payload", ""),
+        (r#""payment_report""#.to_string(), "invalid_payload", ""),
+        (r#"{"action":"balance_report","content":{}}"#.to_string(), "unsupported_action", "action"),
+        // Content before action: the action still decides first.
+        (r#"{"content":{"x":1},"action":"refund"}"#.to_string(), "unsupported_action", "action"),
+        (SEED.replacen("\"description\": \"Berita transfer\"", "\"description\": \"a\", \"amount\": \"1.00\"", 1), "invalid_payload", "content.data[0].amount"),
+        (SEED.replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"action\": \"payment_report\",", 1), "invalid_payload", "action"),
+    ];
+    for (body, code, path) in cases {
+        let (c, p, status) = fail(&body);
+        assert_eq!((c, p.as_str()), (code, path), "{body}");
+        assert_eq!(status, Some(422));
+    }
+    // Content that comes before the action is checked all the same, with its full path.
+    let late = r#"{"content":{"service_name":"a","service_code":"b","account_number":"c","account_name":"d","data":[{"id":1,"unix_timestamp":1,"type":"credit","amount":"1.001","description":""}]},"action":"payment_report"}"#;
+    assert_eq!(fail(late).1, "content.data[0].amount");
+    let late_ok = late.replace("1.001", "1.00");
+    assert_eq!(parse(&late_ok).unwrap().content.data[0].amount.to_string(), "1.00");
+}
+
+#[test]
+fn unknown_members_are_ignored_and_nulls_mean_absent() {
+    let body = SEED
+        .replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"extra\": {\"deep\": [1,2,{}]},", 1)
+        .replacen("\"balance\": \"1500000.00\"", "\"balance\": null, \"bank_ref\": 77, \"partner_phone\": \"0812\"", 1);
+    let r = parse(&body).unwrap();
+    assert_eq!(r.content.data[0].balance, None);
+    assert_eq!(r.content.data[0].partner_phone.as_deref(), Some("0812"));
+}
+
+#[test]
+fn not_json_is_invalid_json_with_400() {
+    for body in ["", "{", "not json", "{\"action\":\"payment_report\"} trailing", "{\"action\":5,", "{'a':1}"] {
+        let (code, path, status) = fail(body);
+        assert_eq!((code, path.as_str(), status), ("invalid_json", "", Some(400)), "{body:?}");
+    }
+    let bad_utf8 = [b'{', b'"', 0xff, b'"', b':', b'1', b'}'];
+    let e = parse_report(&bad_utf8, DEFAULT_MAX_BODY_BYTES).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidJson);
+    // A type error early in a document that is broken later is still "not JSON".
+    assert_eq!(fail(r#"{"action":5,"content":"#).0, "invalid_json");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    for depth in [130, 10_000, 400_000] {
+        let open = "[".repeat(depth);
+        let close = "]".repeat(depth);
+        // Valid JSON, but not a report.
+        assert_eq!(fail(&format!("{open}{close}")).0, "invalid_payload", "{depth}");
+        // Deep junk inside a report is refused, not skipped.
+        let inside = SEED.replacen("\"action\": \"payment_report\",", &format!("\"action\": \"payment_report\", \"junk\": {open}{close},"), 1);
+        let e = parse(&inside).unwrap_err();
+        assert_eq!((e.code().as_str(), e.message()), ("invalid_json", "JSON is nested too deeply (more than 128 levels)"), "{depth}");
+        let in_row = SEED.replacen("\"balance\": \"1500000.00\"", &format!("\"junk\": {open}{close}"), 1);
+        assert_eq!(parse(&in_row).unwrap_err().code().as_str(), "invalid_json", "{depth}");
+        // Unclosed: not JSON at all.
+        assert_eq!(fail(&open).0, "invalid_json", "{depth}");
+    }
+    // 100 levels of junk are fine.
+    let ok = SEED.replacen("\"action\": \"payment_report\",", &format!("\"action\": \"payment_report\", \"junk\": {}{},", "[".repeat(100), "]".repeat(100)), 1);
+    assert!(parse(&ok).is_ok());
+}
+
+#[test]
+fn body_limit() {
+    let e = parse_report(SEED.as_bytes(), 10).unwrap_err();
+    assert_eq!((e.code().as_str(), e.status()), ("body_too_large", Some(413)));
+    assert!(parse_report(SEED.as_bytes(), SEED.len()).is_ok());
+
+    let mut limit = BodyLimit::new(10);
+    limit.push(b"12345").unwrap();
+    limit.push(b"67890").unwrap();
+    let e = limit.push(b"x").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::BodyTooLarge);
+    let mut limit = BodyLimit::new(4);
+    limit.push(b"ab").unwrap();
+    assert_eq!(limit.into_bytes(), b"ab");
+}
+
+#[test]
+fn signature_checks() {
+    assert_eq!(verify_signature("s3cret", Some("s3cret")), Ok(true));
+    assert_eq!(verify_signature("s3cret", Some("s3cre")), Ok(false));
+    assert_eq!(verify_signature("s3cret", Some("s3cret ")), Ok(false));
+    assert_eq!(verify_signature("s3cret", Some("S3cret")), Ok(false));
+    assert_eq!(verify_signature("s3cret", Some("")), Ok(false));
+    assert_eq!(verify_signature("s3cret", None), Ok(false));
+    assert_eq!(verify_signature("", Some("")).unwrap_err().code(), ErrorCode::Config);
+    assert_eq!(verify_signature("", None).unwrap_err().code(), ErrorCode::Config);
+
+    assert_eq!(check_request("POST", Some("k"), "k"), Ok(()));
+    let code_status = |m: &str, s: Option<&str>, k: &str| {
+        let e = check_request(m, s, k).unwrap_err();
+        assert!(!e.to_string().contains("k3y"), "{e}");
+        (e.code().as_str(), e.status())
+    };
+    assert_eq!(code_status("GET", Some("k3y"), "k3y"), ("method_not_allowed", Some(405)));
+    assert_eq!(code_status("POST", None, "k3y"), ("missing_signature", Some(401)));
+    assert_eq!(code_status("POST", Some("k3y-"), "k3y"), ("invalid_signature", Some(401)));
+    assert_eq!(code_status("POST", Some(""), "k3y"), ("invalid_signature", Some(401)));
+    assert_eq!(code_status("POST", Some(""), ""), ("config", None));
+}
+
+#[test]
+fn signed_request_round_trips() {
+    let report = parse(SEED).unwrap();
+    let (headers, body) = signed_request(&report, "sig").unwrap();
+    assert_eq!(headers[1], ("Api-Signature", "sig".to_string()));
+    assert_eq!(parse(&body).unwrap(), report);
+    assert_eq!(signed_request(&report, "").unwrap_err().code(), ErrorCode::Config);
+}
+
+fn arb_amount(signed: bool) -> impl Strategy<Value = Amount> {
+    (any::<u64>(), any::<bool>()).prop_map(move |(cents, neg)| {
+        let text = format!("{}{}.{:02}", if signed && neg { "-" } else { "" }, cents / 100, cents % 100);
+        Amount::parse_text(&text, signed).unwrap()
+    })
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![any::<String>(), "[a-zA-Z0-9 \\\\\"/\\n\\t]{0,20}".prop_map(|s| s)]
+}
+
+fn arb_mutation() -> impl Strategy<Value = Mutation> {
+    (
+        (0u64..(1 << 53), -(1i64 << 53) + 1..(1i64 << 53), prop_oneof![Just("credit"), Just("debit"), Just("payment")]),
+        arb_text(),
+        proptest::option::of(arb_amount(true)),
+        proptest::option::of(arb_text()),
+        proptest::option::of(arb_text()),
+        arb_amount(false),
+    )
+        .prop_map(|((id, ts, kind), description, balance, service_code, partner_phone, amount)| Mutation {
+            id,
+            unix_timestamp: ts,
+            kind: kind.to_string(),
+            amount,
+            description,
+            balance,
+            service_code,
+            account_number: None,
+            partner_phone,
+            username: None,
+            email: None,
+            name: None,
+            transactionid: None,
+            status: None,
+            fee: balance,
+            net: None,
+            currency: None,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn serialise_then_parse_is_identity(
+        names in (arb_text(), arb_text(), arb_text(), arb_text()),
+        data in proptest::collection::vec(arb_mutation(), 0..8),
+    ) {
+        let report = PaymentReport { content: ReportContent {
+            service_name: names.0, service_code: names.1, account_number: names.2, account_name: names.3, data,
+        }};
+        let back = parse(&report.to_json()).unwrap();
+        prop_assert_eq!(back, report);
+    }
+
+    #[test]
+    fn any_bytes_return(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = parse_report(&bytes, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    #[test]
+    fn mangled_reports_return(cut in 0usize..600, byte in any::<u8>()) {
+        let mut b = SEED.as_bytes().to_vec();
+        let i = cut % b.len();
+        b[i] = byte;
+        let _ = parse_report(&b, DEFAULT_MAX_BODY_BYTES);
+        let _ = parse_report(&b[..i], DEFAULT_MAX_BODY_BYTES);
+    }
+}
