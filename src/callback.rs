@@ -102,16 +102,25 @@ fn too_large(max: usize) -> Error {
     Error::new(ErrorCode::BodyTooLarge, format!("the body is larger than {max} bytes"))
 }
 
+/// `body_too_large` when a body of `len` bytes passes the limit.
+pub fn check_body_size(len: usize, max: usize) -> Result<()> {
+    if len > max {
+        Err(too_large(max))
+    } else {
+        Ok(())
+    }
+}
+
 /// A validated payment report. `action` is always `payment_report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentReport {
-    pub content: ReportContent,
+    pub content: PaymentReportContent,
 }
 
 /// What a payment report is about: the watched account and its new mutations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-pub struct ReportContent {
+pub struct PaymentReportContent {
     pub service_name: String,
     pub service_code: String,
     pub account_number: String,
@@ -153,9 +162,7 @@ pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&
 /// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested deeper than 128 levels),
 /// `unsupported_action`, `invalid_payload` with the path of the first offending member.
 pub fn parse_report(body: &[u8], max_body_bytes: usize) -> Result<PaymentReport> {
-    if body.len() > max_body_bytes {
-        return Err(too_large(max_body_bytes));
-    }
+    check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body)
         .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to())))?;
     read_document(text, |ctx, de| ReportSeed { ctx }.deserialize(de))
@@ -293,20 +300,20 @@ struct ContentSeed<'c> {
 }
 
 impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
-    type Value = ReportContent;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReportContent, D::Error> {
+    type Value = PaymentReportContent;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<PaymentReportContent, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ContentSeed<'_> {
-    type Value = ReportContent;
+    type Value = PaymentReportContent;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payment report content object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReportContent, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<PaymentReportContent, A::Error> {
         let ctx = self.ctx;
         let mut strings: [Option<String>; 4] = Default::default();
         let mut data = None;
@@ -345,6 +352,6 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
         let account_name = take(ContentField::AccountName)?;
         let data =
             data.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("data"), "missing required member"))?;
-        Ok(ReportContent { service_name, service_code, account_number, account_name, data })
+        Ok(PaymentReportContent { service_name, service_code, account_number, account_name, data })
     }
 }

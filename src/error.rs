@@ -106,9 +106,10 @@ impl Error {
         Error { code, message: message.into(), path: None, status: code.callback_status() }
     }
 
-    /// The same error, located at `path`.
+    /// The same error, located at `path` (an empty path means the whole document: no path).
     pub fn at(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        let path = path.into();
+        self.path = (!path.is_empty()).then_some(path);
         self
     }
 

@@ -12,4 +12,4 @@ mod json;
 pub mod mutation;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

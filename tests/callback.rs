@@ -3,7 +3,7 @@
 
 use cekmutasi::amount::Amount;
 use cekmutasi::callback::{
-    check_request, parse_report, signed_request, verify_signature, BodyLimit, PaymentReport, ReportContent,
+    check_request, parse_report, signed_request, verify_signature, BodyLimit, PaymentReport, PaymentReportContent,
     DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
@@ -285,7 +285,7 @@ proptest! {
         names in (arb_text(), arb_text(), arb_text(), arb_text()),
         data in proptest::collection::vec(arb_mutation(), 0..8),
     ) {
-        let report = PaymentReport { content: ReportContent {
+        let report = PaymentReport { content: PaymentReportContent {
             service_name: names.0, service_code: names.1, account_number: names.2, account_name: names.3, data,
         }};
         let back = parse(&report.to_json()).unwrap();

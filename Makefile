@@ -1,0 +1,57 @@
+# Every target installs what it lacks (scripts/setup.sh) and nothing more on a second run.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+WASM_TEST := cargo test --target wasm32-unknown-unknown --test wasm
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+TARBALL := target/npm/cekmutasi-$(VERSION).tgz
+
+.PHONY: all build pack test test-native test-wasm-node test-wasm-browser test-js bench demo clean
+
+all: build
+
+## build: pkg/ — the npm package (wasm-pack, wasm-opt from npm's pinned binaryen, pkg-template/)
+build:
+	scripts/setup.sh rust node
+	wasm-pack --quiet build --release --target nodejs --out-dir pkg/node --out-name cekmutasi --no-pack
+	node scripts/package.mjs
+
+## pack: the tarball users install, in target/npm/
+pack: build
+	mkdir -p target/npm
+	npm pack ./pkg --pack-destination target/npm --silent >/dev/null
+	@echo "packed $(TARBALL) ($$(wc -c < $(TARBALL)) bytes)"
+
+## test: every layer, in order
+test: test-native test-wasm-node test-wasm-browser test-js
+
+test-native:
+	cargo test
+
+test-wasm-node:
+	scripts/setup.sh rust
+	$(WASM_TEST)
+
+# Chromium's flags are in webdriver.json (headless, no background networking: see ../shared/TOOLCHAIN.md).
+test-wasm-browser:
+	scripts/setup.sh rust chromium
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 $(WASM_TEST)
+
+# The packed tarball installed into a scratch project, imported as users do (ESM and CJS).
+test-js: pack
+	cd tests/js && npm install --no-save --no-package-lock --no-audit --no-fund --silent ../../$(TARBALL)
+	node --test tests/js/*.test.mjs tests/js/*.test.cjs
+
+## bench: speed against a pure-JS baseline in the same process, and the .wasm size
+bench: build
+	node benches/callback.mjs
+
+## demo: for now, builds the package and says where it is (the demo page comes with its issue)
+demo: pack
+	@echo "The package is built in pkg/ and packed as $(TARBALL)."
+	@echo "Try it: cd \$$(mktemp -d) && npm init -y >/dev/null && npm install $(CURDIR)/$(TARBALL) && node -e 'console.log(require(\"cekmutasi\").verifySignature(\"a\",\"a\"))'"
+
+clean:
+	rm -rf pkg target/npm tests/js/node_modules

@@ -1,0 +1,2 @@
+export * from "./node/cekmutasi";
+export { CekMutasiError, CekMutasiErrorCode } from "./error";

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what a step needs, and nothing on a second run. Only the crates, npm and Debian registries are
+# used: no tool is allowed to download its own binaries.
+#   scripts/setup.sh rust      wasm32 target, wasm-bindgen-cli (= the version in Cargo.lock), wasm-pack
+#   scripts/setup.sh node      the dev packages of package.json (npm ci from the lock file)
+#   scripts/setup.sh chromium  Debian's chromium and chromium-driver
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+WASM_PACK_VERSION=0.15.1
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+rust() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  # wasm-bindgen-cli must be exactly the wasm-bindgen crate in Cargo.lock, else the glue is refused.
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  [ -n "$want" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]; then
+    # Not --locked: its lock file names a dependency version the registry no longer has.
+    cargo install wasm-bindgen-cli --version "=$want" --force
+  fi
+  if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+    cargo install wasm-pack --version "=$WASM_PACK_VERSION" --force
+  fi
+}
+
+node_deps() {
+  # npm ci wipes node_modules: run it only when the lock file changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+}
+
+chromium() {
+  if ! have chromium || ! have chromedriver; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  fi
+}
+
+for step in "$@"; do
+  case "$step" in
+    rust) rust ;;
+    node) node_deps ;;
+    chromium) chromium ;;
+    *) echo "unknown step: $step" >&2; exit 2 ;;
+  esac
+done

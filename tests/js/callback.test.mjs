@@ -1,0 +1,151 @@
+// The package as users import it (ESM), installed from the packed tarball.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { verifySignature, parseCallback, receiveCallback, CekMutasiError, PaymentReport } from "cekmutasi";
+import { SEED, fetchServer } from "./helpers.mjs";
+
+function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof CekMutasiError, `not a CekMutasiError: ${e}`);
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, "CekMutasiError");
+    return { code: e.code, path: e.path, status: e.status, message: e.message };
+  }
+  assert.fail("did not throw");
+}
+
+test("the seeds' sample parses to exact values", () => {
+  const report = parseCallback(SEED);
+  assert.ok(report instanceof PaymentReport);
+  assert.equal(report.action, "payment_report");
+  assert.equal(report.mutationCount, 2);
+  assert.deepEqual(report.toJSON(), {
+    action: "payment_report",
+    content: {
+      service_name: "Bank BRI",
+      service_code: "bri",
+      account_number: "1234567890",
+      account_name: "Nama Pemilik Rekening",
+      data: [
+        { id: 1, unix_timestamp: 123456789, type: "credit", amount: "1400026.00", description: "Berita transfer", balance: "1500000.00" },
+        { id: 2, unix_timestamp: 987654321, type: "debit", amount: "50000.00", description: "Berita transfer", balance: "1450000.00" },
+      ],
+    },
+  });
+  assert.equal(report.content, report.content);
+  assert.equal(JSON.parse(JSON.stringify(report)).content.data[1].amount, "50000.00");
+});
+
+test("a Uint8Array body, and amounts given as JSON numbers", () => {
+  const body = new TextEncoder().encode(SEED.replace('"amount": "50000.00"', '"amount": 50000.5'));
+  assert.equal(parseCallback(body).content.data[1].amount, "50000.50");
+  const exact = SEED.replace('"amount": "50000.00"', '"amount": 9007199254740993.01');
+  assert.equal(parseCallback(exact).content.data[1].amount, "9007199254740993.01");
+});
+
+test("hostile amounts are invalid_payload at their path", () => {
+  for (const lit of ['"1.400.026,00"', '"1e3"', "1e3", '"50000.001"', '""', '"-5.00"', "null", '" 1.00"']) {
+    const body = SEED.replace('"amount": "50000.00"', `"amount": ${lit}`);
+    assert.deepEqual(
+      (({ code, path, status }) => ({ code, path, status }))(thrown(() => parseCallback(body))),
+      { code: "invalid_payload", path: "content.data[1].amount", status: 422 },
+      lit,
+    );
+  }
+});
+
+test("every parse error code with its status", () => {
+  const cases = [
+    ["{", { code: "invalid_json", path: undefined, status: 400 }],
+    [new Uint8Array([0x7b, 0xff, 0x7d]), { code: "invalid_json", path: undefined, status: 400 }],
+    ['{"action":"refund","content":{}}', { code: "unsupported_action", path: "action", status: 422 }],
+    ['{"action":"payment_report"}', { code: "invalid_payload", path: "content", status: 422 }],
+    [SEED.replace('"id": 2,', ""), { code: "invalid_payload", path: "content.data[1].id", status: 422 }],
+    [SEED.replace('"id": 2', '"id": 9007199254740992'), { code: "invalid_payload", path: "content.data[1].id", status: 422 }],
+    ["[" .repeat(5000) + "]".repeat(5000), { code: "invalid_payload", path: undefined, status: 422 }],
+  ];
+  for (const [body, want] of cases) {
+    const { code, path, status } = thrown(() => parseCallback(body));
+    assert.deepEqual({ code, path, status }, want, String(body).slice(0, 40));
+  }
+  const big = thrown(() => parseCallback(SEED, { maxBodyBytes: 100 }));
+  assert.deepEqual([big.code, big.status], ["body_too_large", 413]);
+  assert.equal(thrown(() => parseCallback(42)).code, "config");
+  assert.equal(thrown(() => parseCallback(SEED, { maxBodyBytes: -1 })).code, "config");
+  assert.equal(thrown(() => parseCallback(SEED, { maxBodyByte: 10 })).code, "config");
+});
+
+test("verifySignature", () => {
+  assert.equal(verifySignature("s3cret", "s3cret"), true);
+  assert.equal(verifySignature("s3cret", "s3creT"), false);
+  assert.equal(verifySignature("s3cret", ""), false);
+  assert.equal(verifySignature("s3cret", null), false);
+  assert.equal(verifySignature("s3cret", undefined), false);
+  assert.equal(thrown(() => verifySignature("", "")).code, "config");
+});
+
+test("receiveCallback behind a real HTTP server on loopback", async () => {
+  const seen = [];
+  const server = await fetchServer(async (request) => {
+    try {
+      const report = await receiveCallback(request, { signature: "s3cret" });
+      seen.push(report.content.data.map((m) => m.id));
+      return new Response("OK");
+    } catch (e) {
+      assert.ok(e instanceof CekMutasiError);
+      assert.ok(!e.message.includes("s3cret"), e.message);
+      return new Response(`${e.code} ${e.path ?? ""}`.trim(), { status: e.status });
+    }
+  });
+  try {
+    const post = (headers, body, method = "POST") => fetch(`${server.url}/ipn`, { method, headers, body });
+    const answer = async (r) => [r.status, await r.text()];
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, SEED)), [200, "OK"]);
+    assert.deepEqual(await answer(await post({ "api-signature": "s3cret" }, SEED)), [200, "OK"]);
+    assert.deepEqual(await answer(await post({ "API-SIGNATURE": "s3cret" }, new TextEncoder().encode(SEED))), [200, "OK"]);
+    assert.deepEqual(await answer(await post({}, SEED)), [401, "missing_signature"]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cre" }, SEED)), [401, "invalid_signature"]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, undefined, "GET")), [405, "method_not_allowed"]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, "x".repeat(2 << 20))), [413, "body_too_large"]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, "{")), [400, "invalid_json"]);
+    const bad = SEED.replace('"amount": "50000.00"', '"amount": "50.000"');
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, bad)), [422, "invalid_payload content.data[1].amount"]);
+    assert.deepEqual(seen, [[1, 2], [1, 2], [1, 2]]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("receiveCallback checks the signature before reading the body, and stops at the limit", async () => {
+  let pulled = 0;
+  let cancelled = false;
+  const endless = () =>
+    new ReadableStream({
+      pull(controller) {
+        pulled += 65536;
+        controller.enqueue(new Uint8Array(65536).fill(0x20));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+  const request = (signature) =>
+    new Request("http://127.0.0.1/ipn", { method: "POST", headers: { "Api-Signature": signature }, body: endless(), duplex: "half" });
+
+  await assert.rejects(receiveCallback(request("wrong"), { signature: "s3cret" }), { code: "invalid_signature", status: 401 });
+  assert.equal(pulled <= 65536, true, `read ${pulled} bytes of a body with a wrong signature`);
+
+  pulled = 0;
+  await assert.rejects(receiveCallback(request("s3cret"), { signature: "s3cret", maxBodyBytes: 200_000 }), {
+    code: "body_too_large",
+    status: 413,
+  });
+  // 200 000 bytes fit in four chunks; the fifth passes the limit. A stream may pull one chunk ahead.
+  assert.ok(pulled <= 6 * 65536, `pulled ${pulled} bytes`);
+  assert.equal(cancelled, true);
+
+  await assert.rejects(receiveCallback(request("s3cret"), {}), { code: "config" });
+  await assert.rejects(receiveCallback(request("s3cret"), { signature: "" }), { code: "config" });
+});

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+
+export const SEED = readFileSync(new URL("../fixtures/seed_report.json", import.meta.url), "utf8");
+
+/** Starts a node:http server on loopback that hands each request to `handle` as a Fetch `Request`. */
+export async function fetchServer(handle) {
+  const server = createServer(async (req, res) => {
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : bodyStream(req);
+    const request = new Request(`http://127.0.0.1${req.url}`, {
+      method: req.method,
+      headers: req.headers,
+      body,
+      duplex: "half",
+    });
+    const response = await handle(request);
+    const headers = Object.fromEntries(response.headers);
+    // Answered before the whole body arrived (413): this connection cannot carry another request.
+    if (!req.complete) headers.connection = "close";
+    res.writeHead(response.status, headers);
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The request body as a web stream whose cancel() drains the rest instead of resetting the connection,
+ * so the client still reads the early answer (413) — what a well-behaved Node adapter does. */
+function bodyStream(req) {
+  const it = req[Symbol.asyncIterator]();
+  return new ReadableStream({
+    async pull(controller) {
+      const { value, done } = await it.next();
+      if (done) controller.close();
+      else controller.enqueue(new Uint8Array(value));
+    },
+    cancel() {
+      req.resume();
+    },
+  });
+}

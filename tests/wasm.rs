@@ -1,0 +1,137 @@
+//! The boundary in a real JS engine: run under Node (`wasm-bindgen-test-runner`) and, with
+//! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium. Same tests, both engines.
+#![cfg(target_arch = "wasm32")]
+
+use cekmutasi::wasm::{parse_callback, receive_callback, verify_signature};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+const SEED: &str = include_str!("fixtures/seed_report.json");
+
+fn get(v: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(v.clone(), |acc, key| match key.parse::<u32>() {
+        Ok(i) => Array::from(&acc).get(i),
+        Err(_) => Reflect::get(&acc, &key.into()).unwrap(),
+    })
+}
+
+fn s(v: &JsValue, path: &str) -> String {
+    get(v, path).as_string().unwrap_or_else(|| panic!("{path} is not a string"))
+}
+
+/// (code, path, status) of a thrown SDK error.
+fn err_parts(e: &JsValue) -> (String, String, f64) {
+    (
+        s(e, "code"),
+        get(e, "path").as_string().unwrap_or_default(),
+        get(e, "status").as_f64().unwrap_or(0.0),
+    )
+}
+
+fn request(method: &str, headers: &[(&str, &str)], body: Option<&str>) -> JsValue {
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &method.into()).unwrap();
+    let h = Object::new();
+    for (k, v) in headers {
+        Reflect::set(&h, &(*k).into(), &(*v).into()).unwrap();
+    }
+    Reflect::set(&init, &"headers".into(), &h).unwrap();
+    if let Some(b) = body {
+        Reflect::set(&init, &"body".into(), &b.into()).unwrap();
+    }
+    let ctor = Reflect::get(&js_sys::global(), &"Request".into()).unwrap();
+    Reflect::construct(&ctor.into(), &Array::of2(&"http://127.0.0.1/callback".into(), &init)).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn parses_the_seed_sample_lazily() {
+    let report = parse_callback(SEED.into(), None).unwrap();
+    assert_eq!(report.action(), "payment_report");
+    assert_eq!(report.mutation_count(), 2);
+    let content = report.content();
+    assert_eq!(s(&content, "service_code"), "bri");
+    assert_eq!(s(&content, "data.0.amount"), "1400026.00");
+    assert_eq!(get(&content, "data.0.id").as_f64(), Some(1.0));
+    assert_eq!(get(&content, "data.1.unix_timestamp").as_f64(), Some(987654321.0));
+    assert_eq!(s(&content, "data.1.type"), "debit");
+    assert_eq!(s(&content, "data.1.balance"), "1450000.00");
+    // Made once: the same object on every access.
+    assert!(Object::is(&content, &report.content()));
+    let json = js_sys::JSON::stringify(&report.to_json()).unwrap().as_string().unwrap();
+    assert!(json.starts_with(r#"{"action":"payment_report","content":{"service_name":"Bank BRI""#), "{json}");
+}
+
+#[wasm_bindgen_test]
+fn accepts_a_uint8array_body() {
+    let bytes = Uint8Array::from(SEED.as_bytes());
+    let report = parse_callback(bytes.into(), None).unwrap();
+    assert_eq!(s(&report.content(), "data.1.amount"), "50000.00");
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_code_path_and_status() {
+    let bad = SEED.replacen("\"amount\": \"50000.00\"", "\"amount\": \"50.000,00\"", 1);
+    let e = parse_callback(bad.into(), None).err().unwrap();
+    assert_eq!(err_parts(&e), ("invalid_payload".into(), "content.data[1].amount".into(), 422.0));
+    assert!(e.is_instance_of::<js_sys::Error>());
+    assert_eq!(s(&e, "message"), "content.data[1].amount: not a decimal amount (digits, optionally '.' and one or two decimals; no separators or exponent)");
+
+    let e = parse_callback("{".into(), None).err().unwrap();
+    assert_eq!(err_parts(&e), ("invalid_json".into(), "".into(), 400.0));
+
+    let opts = Object::new();
+    Reflect::set(&opts, &"maxBodyBytes".into(), &10.into()).unwrap();
+    let e = parse_callback(Uint8Array::from(SEED.as_bytes()).into(), Some(opts.into())).err().unwrap();
+    assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
+
+    let e = parse_callback(JsValue::from(5), None).err().unwrap();
+    assert_eq!(err_parts(&e).0, "config");
+}
+
+#[wasm_bindgen_test]
+fn signature() {
+    assert_eq!(verify_signature("abc", Some("abc".into())).unwrap(), true);
+    assert_eq!(verify_signature("abc", Some("abd".into())).unwrap(), false);
+    assert_eq!(verify_signature("abc", None).unwrap(), false);
+    let e = verify_signature("", Some("".into())).err().unwrap();
+    assert_eq!(err_parts(&e).0, "config");
+}
+
+fn receive_opts(signature: &str) -> JsValue {
+    let o = Object::new();
+    Reflect::set(&o, &"signature".into(), &signature.into()).unwrap();
+    o.into()
+}
+
+#[wasm_bindgen_test]
+async fn receives_a_fetch_request() {
+    // Header names are case-insensitive in the Fetch API; the sender's spelling does not matter.
+    let req = request("POST", &[("api-SIGNATURE", "s3cret")], Some(SEED));
+    let report = receive_callback(req, receive_opts("s3cret")).await.unwrap();
+    assert_eq!(s(&report.content(), "data.0.amount"), "1400026.00");
+}
+
+#[wasm_bindgen_test]
+async fn refuses_bad_requests_with_status() {
+    let cases = [
+        (request("GET", &[("Api-Signature", "s3cret")], None), "method_not_allowed", 405.0),
+        (request("POST", &[], Some(SEED)), "missing_signature", 401.0),
+        (request("POST", &[("Api-Signature", "s3cret2")], Some(SEED)), "invalid_signature", 401.0),
+        (request("POST", &[("Api-Signature", "s3cret")], Some("[]")), "invalid_payload", 422.0),
+        (request("POST", &[("Api-Signature", "s3cret")], Some("nope")), "invalid_json", 400.0),
+    ];
+    for (req, code, status) in cases {
+        let e = receive_callback(req, receive_opts("s3cret")).await.err().unwrap();
+        let (c, _, st) = err_parts(&e);
+        assert_eq!((c.as_str(), st), (code, status));
+        assert!(!s(&e, "message").contains("s3cret"));
+    }
+    let big = "x".repeat(2 << 20);
+    let req = request("POST", &[("Api-Signature", "s3cret")], Some(&big));
+    let e = receive_callback(req, receive_opts("s3cret")).await.err().unwrap();
+    assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
+    let req = request("POST", &[("Api-Signature", "")], Some(SEED));
+    let e = receive_callback(req, receive_opts("")).await.err().unwrap();
+    assert_eq!(err_parts(&e).0, "config");
+}
