@@ -1,12 +1,62 @@
 "use strict";
 // The Node entry (CommonJS). The ESM entry, index.mjs, re-exports this very module, so both share one
-// WebAssembly instance and one CekMutasiError class.
+// WebAssembly instance and one CekMutasiError class. Everything here converts; the rules are in Rust.
 const glue = require("./node/cekmutasi.js");
 const { CekMutasiError } = require("./error.cjs");
 
 glue.__setErrorClass(CekMutasiError);
 
-const api = { CekMutasiError };
+const decoder = new TextDecoder();
+
+/**
+ * A validated payment report. Rust has checked every member; the JS objects are made by `JSON.parse`
+ * from the report's normal-form text when `content` is first read, and then kept.
+ */
+class PaymentReport {
+  #source;
+  #count;
+  #content;
+
+  /** @internal Made by parseCallback / receiveCallback only. */
+  constructor(source, count) {
+    this.#source = source;
+    this.#count = count;
+  }
+
+  get action() {
+    return "payment_report";
+  }
+
+  get content() {
+    if (this.#content === undefined) {
+      this.#content = JSON.parse(this.#source).content;
+      this.#source = undefined;
+    }
+    return this.#content;
+  }
+
+  get mutationCount() {
+    return this.#count ?? this.content.data.length;
+  }
+
+  toJSON() {
+    return { action: "payment_report", content: this.content };
+  }
+}
+
+function parseCallback(body, options) {
+  const result = glue.__parseCallback(body, options);
+  if (typeof result === "string") return new PaymentReport(result);
+  // The body is in normal form: it is the source. Bytes are decoded now (they are valid UTF-8), so later
+  // writes to the caller's buffer cannot change a validated report.
+  return new PaymentReport(typeof body === "string" ? body : decoder.decode(body), result);
+}
+
+async function receiveCallback(request, options) {
+  return new PaymentReport(await glue.__receiveCallback(request, options));
+}
+
+const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
 for (const [name, value] of Object.entries(glue)) {
   if (!name.startsWith("__")) api[name] = value;
 }

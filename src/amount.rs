@@ -66,45 +66,34 @@ impl Amount {
             b'-' => (true, &bytes[1..]),
             _ => (false, bytes),
         };
-        let mut mantissa: u128 = 0;
-        let mut int_digits = 0usize;
-        let mut frac_digits = 0usize;
-        let mut seen_dot = false;
-        for &b in digits {
-            match b {
-                b'0'..=b'9' => {
-                    if seen_dot {
-                        frac_digits += 1;
-                        if frac_digits > 2 {
-                            // Keep scanning only to tell "3 decimals" apart from garbage.
-                            continue;
-                        }
-                    } else {
-                        int_digits += 1;
-                    }
-                    mantissa = mantissa
-                        .checked_mul(10)
-                        .and_then(|m| m.checked_add(u128::from(b - b'0')))
-                        .filter(|m| *m <= MAX_MANTISSA)
-                        .ok_or(AmountError::OutOfRange)?;
-                }
-                b'.' if !seen_dot => seen_dot = true,
-                _ => return Err(AmountError::NotDecimal),
-            }
-        }
-        if int_digits == 0 || (seen_dot && frac_digits == 0) {
+        // Grammar first, in one cheap pass; the value after.
+        let (int_part, frac_part) = match digits.iter().position(|b| *b == b'.') {
+            Some(dot) => (&digits[..dot], &digits[dot + 1..]),
+            None => (digits, &digits[digits.len()..]),
+        };
+        let has_dot = int_part.len() < digits.len();
+        if int_part.is_empty() || (has_dot && frac_part.is_empty()) {
             return Err(AmountError::NotDecimal);
         }
-        if frac_digits > 2 {
+        if !int_part.iter().chain(frac_part).all(u8::is_ascii_digit) {
+            return Err(AmountError::NotDecimal);
+        }
+        if frac_part.len() > 2 {
             return Err(AmountError::TooManyDecimals);
         }
         if negative && !allow_negative {
             return Err(AmountError::Negative);
         }
-        // Scale every amount to exactly two places so equal amounts are equal bit for bit.
-        for _ in frac_digits..2 {
-            mantissa = mantissa.checked_mul(10).filter(|m| *m <= MAX_MANTISSA).ok_or(AmountError::OutOfRange)?;
-        }
+        // The mantissa in cents: integer digits, the decimals, zeros up to two places.
+        let mut cents = int_part.iter().chain(frac_part).chain(b"00".iter().take(2 - frac_part.len()));
+        let mantissa: u128 = if int_part.len() <= 16 {
+            // At most 18 digits: u64 cannot overflow (the common case; u128 arithmetic is slow in wasm).
+            u128::from(cents.fold(0u64, |m, d| m * 10 + u64::from(d - b'0')))
+        } else {
+            cents
+                .try_fold(0u128, |m, d| m.checked_mul(10)?.checked_add(u128::from(d - b'0')).filter(|m| *m <= MAX_MANTISSA))
+                .ok_or(AmountError::OutOfRange)?
+        };
         let lo = mantissa as u32;
         let mid = (mantissa >> 32) as u32;
         let hi = (mantissa >> 64) as u32;
@@ -129,12 +118,33 @@ impl Amount {
         }
     }
 
+    /// True when `raw` (a JSON literal) is exactly how the amount is written out: a string with two
+    /// decimals and no superfluous zeros or sign (`"50000.00"`, `"-1.50"`; not `50000`, `"007.00"`, `"-0.00"`).
+    pub fn is_normal_json(raw: &str) -> bool {
+        let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
+            return false;
+        };
+        let unsigned = inner.strip_prefix('-').unwrap_or(inner).as_bytes();
+        let n = unsigned.len();
+        n >= 4
+            && unsigned[n - 3] == b'.'
+            && unsigned[..n - 3].iter().chain(&unsigned[n - 2..]).all(u8::is_ascii_digit)
+            && !(unsigned[0] == b'0' && n > 4)
+            && !(inner.starts_with('-') && unsigned.iter().all(|b| *b == b'0' || *b == b'.'))
+    }
+
     pub fn decimal(self) -> Decimal {
         self.0
     }
 
     pub fn is_negative(self) -> bool {
         self.0.is_sign_negative() && !self.0.is_zero()
+    }
+}
+
+impl Default for Amount {
+    fn default() -> Self {
+        Amount::ZERO
     }
 }
 
@@ -216,6 +226,16 @@ mod tests {
         assert_eq!(Amount::parse_text(&huge, true), Err(AmountError::OutOfRange));
         // A value a float cannot hold exactly stays exact.
         assert_eq!(ok("9007199254740993.01"), "9007199254740993.01");
+    }
+
+    #[test]
+    fn normal_json_form() {
+        for yes in ["\"0.00\"", "\"50000.00\"", "\"-1.50\"", "\"10.05\""] {
+            assert!(Amount::is_normal_json(yes), "{yes}");
+        }
+        for no in ["50000", "50000.00", "\"50000\"", "\"50000.5\"", "\"007.00\"", "\"-0.00\"", "\".00\"", "\"1.0a\"", "\"\"", "\"a.00\""] {
+            assert!(!Amount::is_normal_json(no), "{no}");
+        }
     }
 
     #[test]

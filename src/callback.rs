@@ -22,6 +22,7 @@ use crate::mutation::{KeySeed, Mutation, MutationsSeed};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The header that carries the signature (HTTP header names are case-insensitive).
@@ -162,10 +163,57 @@ pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&
 /// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested deeper than 128 levels),
 /// `unsupported_action`, `invalid_payload` with the path of the first offending member.
 pub fn parse_report(body: &[u8], max_body_bytes: usize) -> Result<PaymentReport> {
+    let (report, _) = read_report(body, max_body_bytes, true)?;
+    Ok(report.expect("built"))
+}
+
+/// What [`check_report`] learnt of a valid report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checked {
+    /// How many mutations it holds.
+    pub mutations: usize,
+    /// The body is already in normal form: parsing it as plain JSON gives exactly the validated report
+    /// (no unknown members, no nulls, every amount a two-decimal string). Lets a caller that holds the body
+    /// as text skip re-serialising it.
+    pub normal: bool,
+}
+
+/// The same checks as [`parse_report`], with the same errors, without building the report (no allocation).
+pub fn check_report(body: &[u8], max_body_bytes: usize) -> Result<Checked> {
+    let (_, checked) = read_report(body, max_body_bytes, false)?;
+    Ok(checked)
+}
+
+/// A valid report as JSON text in normal form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NormalJson<'a> {
+    /// The body itself is in normal form (see [`Checked::normal`]).
+    AsIs { text: &'a str, mutations: usize },
+    /// The body had to be rewritten (amounts as numbers, unknown members, nulls): the normalised report.
+    Rewritten(String),
+}
+
+/// Validates a body and gives the report as JSON in normal form, copying nothing when the body already is.
+/// This is what JS receives: V8's `JSON.parse` makes the objects faster than any member-by-member
+/// conversion, and only when they are first read.
+pub fn normal_json(body: &[u8], max_body_bytes: usize) -> Result<NormalJson<'_>> {
+    let checked = check_report(body, max_body_bytes)?;
+    if checked.normal {
+        let text = std::str::from_utf8(body).expect("checked as UTF-8");
+        Ok(NormalJson::AsIs { text, mutations: checked.mutations })
+    } else {
+        Ok(NormalJson::Rewritten(parse_report(body, max_body_bytes)?.to_json()))
+    }
+}
+
+fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Option<PaymentReport>, Checked)> {
     check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body)
         .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to())))?;
-    read_document(text, |ctx, de| ReportSeed { ctx }.deserialize(de))
+    read_document(text, |ctx, de| {
+        let report = ReportSeed { ctx: &mut *ctx, build }.deserialize(de)?;
+        Ok((report, Checked { mutations: ctx.rows, normal: !ctx.altered }))
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -210,24 +258,26 @@ impl ContentField {
 
 struct ReportSeed<'c> {
     ctx: &'c mut Ctx,
+    build: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
-    type Value = PaymentReport;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<PaymentReport, D::Error> {
+    type Value = Option<PaymentReport>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ReportSeed<'_> {
-    type Value = PaymentReport;
+    type Value = Option<PaymentReport>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payment report object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<PaymentReport, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
         let ctx = self.ctx;
+        let build = self.build;
         let mut action_ok = false;
         let mut content = None;
         // Content met before `action` is kept as text and read once the action is known, so an unknown action
@@ -241,6 +291,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
         while let Some(field) = map.next_key_seed(KeySeed(key_of))? {
             match field {
                 RootField::Other => {
+                    ctx.not_canonical();
                     map.next_value_seed(Skip)?;
                 }
                 RootField::Action => {
@@ -265,7 +316,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                     }
                     if action_ok {
                         ctx.push(Seg::Key("content"));
-                        content = Some(map.next_value_seed(ContentSeed { ctx: &mut *ctx })?);
+                        content = Some(map.next_value_seed(ContentSeed { ctx: &mut *ctx, build })?);
                         ctx.pop();
                     } else {
                         pending_content = Some(map.next_value()?);
@@ -280,7 +331,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
             ctx.push(Seg::Key("content"));
             let mut de = serde_json::Deserializer::from_str(raw.get());
             // Errors inside were recorded in ctx with their path; the outer walk only needs to stop.
-            content = Some(ContentSeed { ctx: &mut *ctx }.deserialize(&mut de).map_err(|e| {
+            content = Some(ContentSeed { ctx: &mut *ctx, build }.deserialize(&mut de).map_err(|e| {
                 if e.is_data() {
                     ctx.fail::<A::Error>(ErrorCode::InvalidPayload, None, &strip_position(&e.to_string()))
                 } else {
@@ -291,36 +342,38 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
         }
         let content =
             content.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("content"), "missing required member"))?;
-        Ok(PaymentReport { content })
+        Ok(content.map(|content| PaymentReport { content }))
     }
 }
 
 struct ContentSeed<'c> {
     ctx: &'c mut Ctx,
+    build: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
-    type Value = PaymentReportContent;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<PaymentReportContent, D::Error> {
+    type Value = Option<PaymentReportContent>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for ContentSeed<'_> {
-    type Value = PaymentReportContent;
+    type Value = Option<PaymentReportContent>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payment report content object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<PaymentReportContent, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
         let ctx = self.ctx;
-        let mut strings: [Option<String>; 4] = Default::default();
+        let mut strings: [Option<Cow<'de, str>>; 4] = Default::default();
         let mut data = None;
         while let Some(field) = map.next_key_seed(KeySeed(ContentField::of))? {
             let name = field.name();
             match field {
                 ContentField::Other => {
+                    ctx.not_canonical();
                     map.next_value_seed(Skip)?;
                 }
                 ContentField::Data => {
@@ -328,7 +381,7 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
                         return Err(ctx.fail(ErrorCode::InvalidPayload, Some(name), "duplicate member"));
                     }
                     ctx.push(Seg::Key("data"));
-                    data = Some(map.next_value_seed(MutationsSeed { ctx: &mut *ctx })?);
+                    data = Some(map.next_value_seed(MutationsSeed { ctx: &mut *ctx, build: self.build })?);
                     ctx.pop();
                 }
                 _ => {
@@ -337,7 +390,9 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
                         return Err(ctx.fail(ErrorCode::InvalidPayload, Some(name), "duplicate member"));
                     }
                     let raw: &'de RawValue = map.next_value()?;
-                    *slot = Some(read_string(raw).map_err(|m| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some(name), m))?);
+                    let value = read_string(raw).map_err(|m| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some(name), m))?;
+                    // Borrowed text stays borrowed: nothing is copied unless the report is built.
+                    *slot = Some(value);
                 }
             }
         }
@@ -352,6 +407,15 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
         let account_name = take(ContentField::AccountName)?;
         let data =
             data.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("data"), "missing required member"))?;
-        Ok(PaymentReportContent { service_name, service_code, account_number, account_name, data })
+        if !self.build {
+            return Ok(None);
+        }
+        Ok(Some(PaymentReportContent {
+            service_name: service_name.into_owned(),
+            service_code: service_code.into_owned(),
+            account_number: account_number.into_owned(),
+            account_name: account_name.into_owned(),
+            data,
+        }))
     }
 }

@@ -8,29 +8,47 @@
 use crate::error::{Error, ErrorCode};
 use serde::de;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// One step of a path: a member name or an array index.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) enum Seg {
+    #[default]
+    Root,
     Key(&'static str),
     Index(usize),
 }
 
-/// Reading state: where we are, and the first precise error met.
+const MAX_DEPTH: usize = 4;
+
+/// Reading state: where we are, the first precise error met, and what the walk learnt on the way.
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {
-    segs: Vec<Seg>,
+    // The documents we read nest three levels (`content.data[i]`): a fixed array, no allocation per read.
+    segs: [Seg; MAX_DEPTH],
+    depth: usize,
     err: Option<Error>,
+    /// The normalised document differs from the input (unknown members, nulls, amounts not written as
+    /// two-decimal strings): a plain `JSON.parse` of the input would not give the validated value.
+    pub(crate) altered: bool,
+    /// Mutations read.
+    pub(crate) rows: usize,
 }
 
 impl Ctx {
+    pub(crate) fn not_canonical(&mut self) {
+        self.altered = true;
+    }
+
     pub(crate) fn push(&mut self, seg: Seg) {
-        self.segs.push(seg);
+        assert!(self.depth < MAX_DEPTH, "path deeper than the readers nest");
+        self.segs[self.depth] = seg;
+        self.depth += 1;
     }
 
     pub(crate) fn pop(&mut self) {
-        self.segs.pop();
+        self.depth -= 1;
     }
 
     /// The current path, optionally extended by one member name: `content.data[1].amount`.
@@ -42,8 +60,9 @@ impl Ctx {
             buf.push_str(k);
         }
         let mut buf = String::new();
-        for seg in &self.segs {
+        for seg in &self.segs[..self.depth] {
             match *seg {
+                Seg::Root => {}
                 Seg::Key(k) => push_key(&mut buf, k),
                 Seg::Index(i) => {
                     let _ = write!(buf, "[{i}]");
@@ -114,16 +133,17 @@ pub(crate) fn strip_position(msg: &str) -> String {
 pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// A JSON string's value; borrowed when it has no escapes.
-pub(crate) fn read_string(raw: &RawValue) -> Result<String, &'static str> {
+pub(crate) fn read_string(raw: &RawValue) -> Result<Cow<'_, str>, &'static str> {
     let text = raw.get();
     if !text.starts_with('"') {
         return Err("must be a string");
     }
     let inner = &text[1..text.len() - 1];
     if inner.contains('\\') {
-        serde_json::from_str(text).map_err(|_| "must be a string")
+        // Escapes (and lone surrogates, which are refused) are decoded by serde_json itself.
+        serde_json::from_str::<String>(text).map(Cow::Owned).map_err(|_| "must be a string of valid Unicode")
     } else {
-        Ok(inner.to_string())
+        Ok(Cow::Borrowed(inner))
     }
 }
 

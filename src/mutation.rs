@@ -2,7 +2,7 @@
 
 use crate::amount::Amount;
 use crate::error::ErrorCode;
-use crate::json::{Skip, is_null, read_safe_int, read_safe_uint, read_string, Ctx, Seg};
+use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -10,7 +10,7 @@ use std::fmt;
 
 /// One mutation. `type` is `credit` (money in) or `debit` (money out) for banks and e-wallets; PayPal rows
 /// use their own types. Service-specific members are present only when the service sent them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Mutation {
     /// The mutation's id at CekMutasi: unique per mutation, the idempotency key.
@@ -157,48 +157,39 @@ impl<'de, F> Visitor<'de> for KeySeed<F> {
     }
 }
 
-/// Reads one mutation object at the current path of `ctx`.
+/// Reads one mutation object at the current path of `ctx`. With `build` false it only validates (no
+/// allocation) and yields `None`.
 pub(crate) struct MutationSeed<'c> {
     pub(crate) ctx: &'c mut Ctx,
+    pub(crate) build: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for MutationSeed<'_> {
-    type Value = Mutation;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Mutation, D::Error> {
+    type Value = Option<Mutation>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Mutation>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
+const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
+
 impl<'de> Visitor<'de> for MutationSeed<'_> {
-    type Value = Mutation;
+    type Value = Option<Mutation>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mutation object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Mutation, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Mutation>, A::Error> {
         let ctx = self.ctx;
+        let mut m = Mutation::default();
         let mut seen: u32 = 0;
-        let mut id = None;
-        let mut unix_timestamp = None;
-        let mut kind = None;
+        let mut kind_raw: Option<&'de RawValue> = None;
         let mut amount_raw: Option<&'de RawValue> = None;
-        let mut description = None;
-        let mut balance = None;
-        let mut service_code: Option<String> = None;
-        let mut account_number: Option<String> = None;
-        let mut partner_phone: Option<String> = None;
-        let mut username: Option<String> = None;
-        let mut email: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut transactionid: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut currency: Option<String> = None;
-        let mut fee = None;
-        let mut net = None;
 
         while let Some(field) = map.next_key_seed(KeySeed(Field::of))? {
             if field == Field::Other {
+                ctx.not_canonical();
                 map.next_value_seed(Skip)?;
                 continue;
             }
@@ -212,78 +203,95 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
             let member = field.name();
             let bad = |ctx: &mut Ctx, msg: &str| -> A::Error { ctx.fail(ErrorCode::InvalidPayload, Some(member), msg) };
             match field {
-                Field::Id => id = Some(read_safe_uint(raw).map_err(|m| bad(ctx, m))?),
-                Field::UnixTimestamp => unix_timestamp = Some(read_safe_int(raw).map_err(|m| bad(ctx, m))?),
-                Field::Type => kind = Some(read_string(raw).map_err(|m| bad(ctx, m))?),
-                // Whether a sign is allowed depends on `type`, which may come later: read it at the end.
-                Field::Amount => amount_raw = Some(raw),
-                Field::Description => description = Some(read_string(raw).map_err(|m| bad(ctx, m))?),
-                Field::Balance | Field::Fee | Field::Net => {
-                    if !is_null(raw) {
-                        let v = Amount::from_json_literal(raw.get(), true).map_err(|e| bad(ctx, e.message()))?;
-                        match field {
-                            Field::Balance => balance = Some(v),
-                            Field::Fee => fee = Some(v),
-                            _ => net = Some(v),
-                        }
+                Field::Id => m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?,
+                Field::UnixTimestamp => {
+                    m.unix_timestamp = read_safe_int(raw).map_err(|e| bad(ctx, e))?;
+                    if raw.get().starts_with("-0") {
+                        ctx.not_canonical(); // JS reads -0 as negative zero
                     }
                 }
-                _ => {
-                    let slot = match field {
-                        Field::ServiceCode => &mut service_code,
-                        Field::AccountNumber => &mut account_number,
-                        Field::PartnerPhone => &mut partner_phone,
-                        Field::Username => &mut username,
-                        Field::Email => &mut email,
-                        Field::Name => &mut name,
-                        Field::TransactionId => &mut transactionid,
-                        Field::Status => &mut status,
-                        _ => &mut currency,
-                    };
-                    if !is_null(raw) {
-                        *slot = Some(read_string(raw).map_err(|m| bad(ctx, m))?);
+                // `type` decides whether the amount may be signed; both are read once the row is complete.
+                Field::Type => kind_raw = Some(raw),
+                Field::Amount => amount_raw = Some(raw),
+                Field::Balance | Field::Fee | Field::Net => {
+                    if is_null(raw) {
+                        ctx.not_canonical();
+                    } else {
+                        let v = read_amount(ctx, raw, true).map_err(|e| bad(ctx, e))?;
+                        *match field {
+                            Field::Balance => &mut m.balance,
+                            Field::Fee => &mut m.fee,
+                            _ => &mut m.net,
+                        } = Some(v);
                     }
+                }
+                Field::Description => {
+                    let v = read_str(raw, self.build).map_err(|e| bad(ctx, e))?;
+                    m.description = v.unwrap_or_default();
+                }
+                _ => {
+                    if is_null(raw) {
+                        ctx.not_canonical();
+                        continue;
+                    }
+                    let v = read_str(raw, self.build).map_err(|e| bad(ctx, e))?;
+                    *match field {
+                        Field::ServiceCode => &mut m.service_code,
+                        Field::AccountNumber => &mut m.account_number,
+                        Field::PartnerPhone => &mut m.partner_phone,
+                        Field::Username => &mut m.username,
+                        Field::Email => &mut m.email,
+                        Field::Name => &mut m.name,
+                        Field::TransactionId => &mut m.transactionid,
+                        Field::Status => &mut m.status,
+                        _ => &mut m.currency,
+                    } = v;
                 }
             }
         }
 
-        let missing = |ctx: &mut Ctx, f: Field| -> A::Error {
-            ctx.fail(ErrorCode::InvalidPayload, Some(f.name()), "missing required member")
-        };
-        let id = id.ok_or_else(|| missing(ctx, Field::Id))?;
-        let unix_timestamp = unix_timestamp.ok_or_else(|| missing(ctx, Field::UnixTimestamp))?;
-        let kind = kind.ok_or_else(|| missing(ctx, Field::Type))?;
-        let amount_raw = amount_raw.ok_or_else(|| missing(ctx, Field::Amount))?;
-        let description = description.ok_or_else(|| missing(ctx, Field::Description))?;
+        if let Some(f) = REQUIRED.into_iter().find(|f| seen & (1 << *f as u32) == 0) {
+            return Err(ctx.fail(ErrorCode::InvalidPayload, Some(f.name()), "missing required member"));
+        }
+        let (Some(kind_raw), Some(amount_raw)) = (kind_raw, amount_raw) else { unreachable!("checked as required") };
+        let kind = read_string(kind_raw)
+            .map_err(|e| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("type"), e))?;
         // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
         let signed = !(kind == "credit" || kind == "debit");
-        let amount = Amount::from_json_literal(amount_raw.get(), signed)
-            .map_err(|e| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("amount"), e.message()))?;
-        Ok(Mutation {
-            id,
-            unix_timestamp,
-            kind,
-            amount,
-            description,
-            balance,
-            service_code,
-            account_number,
-            partner_phone,
-            username,
-            email,
-            name,
-            transactionid,
-            status,
-            fee,
-            net,
-            currency,
-        })
+        m.amount = read_amount(ctx, amount_raw, signed)
+            .map_err(|e| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("amount"), e))?;
+        if self.build {
+            m.kind = kind.into_owned();
+            Ok(Some(m))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// An amount member; notes when its text is not already the normalised form.
+fn read_amount(ctx: &mut Ctx, raw: &RawValue, signed: bool) -> Result<Amount, &'static str> {
+    let text = raw.get();
+    let v = Amount::from_json_literal(text, signed).map_err(|e| e.message())?;
+    if !Amount::is_normal_json(text) {
+        ctx.not_canonical();
+    }
+    Ok(v)
+}
+
+/// A string member: owned when building, only checked otherwise.
+fn read_str(raw: &RawValue, build: bool) -> Result<Option<String>, &'static str> {
+    if build {
+        read_string(raw).map(|s| Some(s.into_owned()))
+    } else {
+        read_string(raw).map(|_| None)
     }
 }
 
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row.
 pub(crate) struct MutationsSeed<'c> {
     pub(crate) ctx: &'c mut Ctx,
+    pub(crate) build: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for MutationsSeed<'_> {
@@ -302,16 +310,19 @@ impl<'de> Visitor<'de> for MutationsSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Mutation>, A::Error> {
         let ctx = self.ctx;
-        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut rows = Vec::new();
+        let mut count = 0;
         loop {
-            ctx.push(Seg::Index(rows.len()));
-            match seq.next_element_seed(MutationSeed { ctx: &mut *ctx })? {
-                Some(row) => rows.push(row),
+            ctx.push(Seg::Index(rows.len() + count));
+            match seq.next_element_seed(MutationSeed { ctx: &mut *ctx, build: self.build })? {
+                Some(Some(row)) => rows.push(row),
+                Some(None) => count += 1,
                 None => break,
             }
             ctx.pop();
         }
         ctx.pop();
+        ctx.rows += rows.len() + count;
         Ok(rows)
     }
 }

@@ -3,11 +3,11 @@
 //! Errors cross as instances of the package's `CekMutasiError` class (registered by the package entry
 //! through `__setErrorClass`), carrying `code`, `path` and `status`.
 
-use crate::callback::{self, BodyLimit, PaymentReport, DEFAULT_MAX_BODY_BYTES};
+use crate::callback::{self, BodyLimit, NormalJson, DEFAULT_MAX_BODY_BYTES};
 use crate::error::{Error, ErrorCode};
 use js_sys::{Object, Reflect, Uint8Array};
 use serde::Deserialize;
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -112,56 +112,6 @@ pub fn verify_signature(expected: &str, received: Option<String>) -> Result<bool
     callback::verify_signature(expected, received.as_deref()).map_err(js_error)
 }
 
-/// A validated payment report. Its members are JS objects made on first access (a report handed to the
-/// matcher never needs them); `toJSON()` gives the plain object.
-#[wasm_bindgen(js_name = PaymentReport)]
-pub struct JsPaymentReport {
-    report: PaymentReport,
-    content: OnceCell<JsValue>,
-}
-
-impl JsPaymentReport {
-    fn new(report: PaymentReport) -> Self {
-        JsPaymentReport { report, content: OnceCell::new() }
-    }
-}
-
-#[wasm_bindgen(js_class = PaymentReport)]
-impl JsPaymentReport {
-    /// Always `"payment_report"`.
-    #[wasm_bindgen(getter, unchecked_return_type = "\"payment_report\"")]
-    pub fn action(&self) -> String {
-        callback::PAYMENT_REPORT.to_string()
-    }
-
-    /// The watched account and its new mutations (made once, then the same object).
-    #[wasm_bindgen(getter, unchecked_return_type = "PaymentReportContent")]
-    pub fn content(&self) -> JsValue {
-        self.content
-            .get_or_init(|| {
-                // V8's JSON.parse builds the object graph faster than member-by-member conversion.
-                let json = serde_json::to_string(&self.report.content).expect("a report always serialises");
-                js_sys::JSON::parse(&json).expect("serde_json writes valid JSON")
-            })
-            .clone()
-    }
-
-    /// The number of mutations, without making the rows.
-    #[wasm_bindgen(getter, js_name = mutationCount)]
-    pub fn mutation_count(&self) -> usize {
-        self.report.content.data.len()
-    }
-
-    /// The plain object, as the service sent it (amounts normalised to two decimals).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ action: \"payment_report\"; content: PaymentReportContent }")]
-    pub fn to_json(&self) -> JsValue {
-        let out = Object::new();
-        let _ = Reflect::set(&out, &"action".into(), &self.action().into());
-        let _ = Reflect::set(&out, &"content".into(), &self.content());
-        out.into()
-    }
-}
-
 fn body_bytes(body: &JsValue, max: usize) -> Result<Vec<u8>, JsValue> {
     if let Some(s) = body.as_string() {
         Ok(s.into_bytes())
@@ -174,19 +124,22 @@ fn body_bytes(body: &JsValue, max: usize) -> Result<Vec<u8>, JsValue> {
     }
 }
 
-/// `parseCallback(body, options?)`: parses and validates a payment report from the raw body.
+/// `parseCallback(body, options?)` (wrapped by the package entry, which makes the `PaymentReport`).
 ///
-/// Throws `body_too_large`, `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
-#[wasm_bindgen(js_name = parseCallback)]
-pub fn parse_callback(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] body: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ParseCallbackOptions")] options: Option<JsValue>,
-) -> Result<JsPaymentReport, JsValue> {
+/// Returns the number of mutations when the body is already in normal form (the entry keeps the body as
+/// the report's source), else the normalised report as JSON text. Throws `body_too_large`,
+/// `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
+#[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
+pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
     let opts: ParseCallbackOptions =
-        read_options(options.unwrap_or(JsValue::UNDEFINED), "parseCallback options", &["maxBodyBytes"])?.unwrap_or_default();
+        read_options(options.unwrap_or(JsValue::UNDEFINED), "parseCallback options", &["maxBodyBytes"])?
+            .unwrap_or_default();
     let max = limit(opts.max_body_bytes)?;
     let bytes = body_bytes(&body, max)?;
-    callback::parse_report(&bytes, max).map(JsPaymentReport::new).map_err(js_error)
+    match callback::normal_json(&bytes, max).map_err(js_error)? {
+        NormalJson::AsIs { mutations, .. } => Ok(JsValue::from(mutations as f64)),
+        NormalJson::Rewritten(json) => Ok(JsValue::from_str(&json)),
+    }
 }
 
 #[wasm_bindgen]
@@ -215,22 +168,11 @@ extern "C" {
     fn cancel(this: &BodyReader) -> js_sys::Promise;
 }
 
-/// `receiveCallback(request, { signature, maxBodyBytes? })`: checks the method and the signature before
-/// reading the body, reads at most `maxBodyBytes`, parses and validates. For edge functions and any
-/// Fetch-API server; each error carries the HTTP `status` to answer with.
-///
-/// ```js
-/// export default { async fetch(req, env) {
-///   try { const report = await receiveCallback(req, { signature: env.SIGNATURE }); await settle(report); }
-///   catch (e) { return new Response(e.code, { status: e.status ?? 500 }); }
-///   return new Response("OK");
-/// } };
-/// ```
-#[wasm_bindgen(js_name = receiveCallback)]
-pub async fn receive_callback(
-    #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ReceiveCallbackOptions")] options: JsValue,
-) -> Result<JsPaymentReport, JsValue> {
+/// `receiveCallback(request, { signature, maxBodyBytes? })` (wrapped by the package entry): checks the
+/// method and the signature before reading the body, reads at most `maxBodyBytes`, validates, and resolves
+/// to the report as JSON text in normal form. Each error carries the HTTP `status` to answer with.
+#[wasm_bindgen(js_name = "__receiveCallback", skip_typescript)]
+pub async fn receive_callback(request: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let opts: ReceiveCallbackOptions =
         read_options(options, "receiveCallback options", &["signature", "maxBodyBytes"])?.ok_or_else(|| config("receiveCallback needs { signature }"))?;
     let request: FetchRequest = request.unchecked_into();
@@ -256,5 +198,9 @@ pub async fn receive_callback(
         }
     }
     let bytes = body.into_bytes();
-    callback::parse_report(&bytes, usize::MAX).map(JsPaymentReport::new).map_err(js_error)
+    Ok(match callback::normal_json(&bytes, usize::MAX).map_err(js_error)? {
+        NormalJson::AsIs { text, .. } => JsValue::from_str(text),
+        NormalJson::Rewritten(json) => JsValue::from_str(&json),
+    })
 }
+

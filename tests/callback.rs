@@ -3,7 +3,7 @@
 
 use cekmutasi::amount::Amount;
 use cekmutasi::callback::{
-    check_request, parse_report, signed_request, verify_signature, BodyLimit, PaymentReport, PaymentReportContent,
+    check_report, check_request, Checked, parse_report, signed_request, verify_signature, BodyLimit, PaymentReport, PaymentReportContent,
     DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
@@ -12,8 +12,22 @@ use proptest::prelude::*;
 
 const SEED: &str = include_str!("fixtures/seed_report.json");
 
+/// Parses `s`, and checks that the allocation-free check agrees with the full parse, error for error,
+/// and that "normal form" means exactly: the input as plain JSON equals the normalised report.
 fn parse(s: &str) -> Result<PaymentReport, cekmutasi::error::Error> {
-    parse_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES)
+    let parsed = parse_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES);
+    let checked = check_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES);
+    match (&parsed, &checked) {
+        (Ok(report), Ok(c)) => {
+            assert_eq!(c.mutations, report.content.data.len());
+            let input: serde_json::Value = serde_json::from_str(s).unwrap();
+            let output: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            assert_eq!(c.normal, input == output, "normal flag wrong for {s}");
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        _ => panic!("check and parse disagree on {s}: {parsed:?} vs {checked:?}"),
+    }
+    parsed
 }
 
 /// Parses `body` expecting a failure; returns (code, path, status).
@@ -47,6 +61,31 @@ fn seed_sample_parses_exactly() {
         r.to_json(),
         r#"{"action":"payment_report","content":{"service_name":"Bank BRI","service_code":"bri","account_number":"1234567890","account_name":"Nama Pemilik Rekening","data":[{"id":1,"unix_timestamp":123456789,"type":"credit","amount":"1400026.00","description":"Berita transfer","balance":"1500000.00"},{"id":2,"unix_timestamp":987654321,"type":"debit","amount":"50000.00","description":"Berita transfer","balance":"1450000.00"}]}}"#
     );
+}
+
+#[test]
+fn normal_form_is_detected() {
+    let normal = |s: &str| check_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES).unwrap();
+    assert_eq!(normal(SEED), Checked { mutations: 2, normal: true });
+    assert!(!normal(&with_amount("50000")).normal);
+    assert!(!normal(&with_amount("\"050000.00\"")).normal);
+    assert!(!normal(&with_amount("\"50000.0\"")).normal);
+    assert!(!normal(&SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": null", 1)).normal);
+    assert!(!normal(&SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": \"1500000.00\", \"x\": 1", 1)).normal);
+    assert!(!normal(&SEED.replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"x\": 1,", 1)).normal);
+    assert!(!normal(&SEED.replacen("\"account_name\"", "\"x\": 1, \"account_name\"", 1)).normal);
+    assert!(!normal(&SEED.replacen("\"unix_timestamp\": 123456789", "\"unix_timestamp\": -0", 1)).normal);
+    // Escapes decode the same way everywhere: still normal.
+    assert!(normal(&SEED.replacen("\"Berita transfer\"", "\"Berita\\u0020transfer\\n\"", 1)).normal);
+    for body in [SEED.to_string(), with_amount("50000"), SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": null", 1)] {
+        parse(&body).unwrap();
+    }
+}
+
+#[test]
+fn lone_surrogates_are_refused() {
+    let body = SEED.replacen("\"Berita transfer\"", "\"\\ud800\"", 1);
+    assert_eq!(fail(&body), ("invalid_payload", "content.data[0].description".to_string(), Some(422)));
 }
 
 #[test]
@@ -294,7 +333,9 @@ proptest! {
 
     #[test]
     fn any_bytes_return(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = parse_report(&bytes, DEFAULT_MAX_BODY_BYTES);
+        let a = parse_report(&bytes, DEFAULT_MAX_BODY_BYTES).err();
+        let b = check_report(&bytes, DEFAULT_MAX_BODY_BYTES).err();
+        prop_assert_eq!(a, b);
     }
 
     #[test]
@@ -302,7 +343,10 @@ proptest! {
         let mut b = SEED.as_bytes().to_vec();
         let i = cut % b.len();
         b[i] = byte;
-        let _ = parse_report(&b, DEFAULT_MAX_BODY_BYTES);
+        if let Ok(text) = std::str::from_utf8(&b) {
+            let _ = parse(text);
+        }
         let _ = parse_report(&b[..i], DEFAULT_MAX_BODY_BYTES);
+        let _ = check_report(&b[..i], DEFAULT_MAX_BODY_BYTES);
     }
 }

@@ -45,6 +45,21 @@ test("a Uint8Array body, and amounts given as JSON numbers", () => {
   assert.equal(parseCallback(exact).content.data[1].amount, "9007199254740993.01");
 });
 
+test("unknown members and nulls are dropped, the caller's buffer is not the report", () => {
+  const body = SEED.replace('"action": "payment_report",', '"action": "payment_report", "__proto__": {"polluted": 1}, "extra": [1],')
+    .replace('"balance": "1500000.00"', '"balance": null, "bank_ref": "x"');
+  const report = parseCallback(body);
+  assert.deepEqual(Object.keys(report.toJSON()), ["action", "content"]);
+  assert.deepEqual(Object.keys(report.content.data[0]), ["id", "unix_timestamp", "type", "amount", "description"]);
+  assert.equal({}.polluted, undefined);
+
+  const bytes = new TextEncoder().encode(SEED);
+  const kept = parseCallback(bytes);
+  bytes.set(new TextEncoder().encode('"amount": "99999.99"'), SEED.indexOf('"amount": "1400026.00"'));
+  assert.equal(kept.content.data[0].amount, "1400026.00");
+  assert.equal(kept.mutationCount, 2);
+});
+
 test("hostile amounts are invalid_payload at their path", () => {
   for (const lit of ['"1.400.026,00"', '"1e3"', "1e3", '"50000.001"', '""', '"-5.00"', "null", '" 1.00"']) {
     const body = SEED.replace('"amount": "50000.00"', `"amount": ${lit}`);
