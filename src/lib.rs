@@ -3,12 +3,14 @@
 //! - [`callback`]: verify the `Api-Signature` header and parse a payment report.
 //! - [`amount`]: exact decimal amounts read from literal text.
 //! - [`mutation`]: one statement line as callbacks and searches report it.
+//! - [`matching`]: exact decimal matching of credits to invoices, unique-code amounts.
 //! - [`error`]: the one error type, with stable codes.
 
 pub mod amount;
 pub mod callback;
 pub mod error;
 mod json;
+pub mod matching;
 pub mod mutation;
 
 #[cfg(target_arch = "wasm32")]
