@@ -7,10 +7,13 @@ const { CekMutasiError } = require("./error.cjs");
 glue.__setErrorClass(CekMutasiError);
 
 const decoder = new TextDecoder();
+// The matcher reads a report's text through this symbol instead of converting its objects back.
+const SOURCE = Symbol.for("cekmutasi.source");
 
 /**
  * A validated payment report. Rust has checked every member; the JS objects are made by `JSON.parse`
- * from the report's normal-form text when `content` is first read, and then kept.
+ * from the report's normal-form text when `content` is first read, and then kept. The matcher takes the
+ * text itself (through the SOURCE symbol), so matching a report never converts its objects back.
  */
 class PaymentReport {
   #source;
@@ -30,9 +33,12 @@ class PaymentReport {
   get content() {
     if (this.#content === undefined) {
       this.#content = JSON.parse(this.#source).content;
-      this.#source = undefined;
     }
     return this.#content;
+  }
+
+  get [SOURCE]() {
+    return this.#source;
   }
 
   get mutationCount() {

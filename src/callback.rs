@@ -296,11 +296,11 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                 }
                 RootField::Action => {
                     if action_ok {
-                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some("action"), "duplicate member"));
+                        return Err(ctx.invalid(Some("action"), "duplicate member"));
                     }
                     let raw: &'de RawValue = map.next_value()?;
                     let action = read_string(raw)
-                        .map_err(|m| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("action"), m))?;
+                        .map_err(|m| ctx.invalid::<A::Error>(Some("action"), m))?;
                     if action != PAYMENT_REPORT {
                         return Err(ctx.fail(
                             ErrorCode::UnsupportedAction,
@@ -312,7 +312,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                 }
                 RootField::Content => {
                     if content.is_some() || pending_content.is_some() {
-                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some("content"), "duplicate member"));
+                        return Err(ctx.invalid(Some("content"), "duplicate member"));
                     }
                     if action_ok {
                         ctx.push(Seg::Key("content"));
@@ -325,7 +325,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
             }
         }
         if !action_ok {
-            return Err(ctx.fail(ErrorCode::InvalidPayload, Some("action"), "missing required member"));
+            return Err(ctx.invalid(Some("action"), "missing required member"));
         }
         if let Some(raw) = pending_content {
             ctx.push(Seg::Key("content"));
@@ -333,7 +333,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
             // Errors inside were recorded in ctx with their path; the outer walk only needs to stop.
             content = Some(ContentSeed { ctx: &mut *ctx, build }.deserialize(&mut de).map_err(|e| {
                 if e.is_data() {
-                    ctx.fail::<A::Error>(ErrorCode::InvalidPayload, None, &strip_position(&e.to_string()))
+                    ctx.invalid::<A::Error>(None, &strip_position(&e.to_string()))
                 } else {
                     de::Error::custom(e)
                 }
@@ -341,7 +341,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
             ctx.pop();
         }
         let content =
-            content.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("content"), "missing required member"))?;
+            content.ok_or_else(|| ctx.invalid::<A::Error>(Some("content"), "missing required member"))?;
         Ok(content.map(|content| PaymentReport { content }))
     }
 }
@@ -378,7 +378,7 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
                 }
                 ContentField::Data => {
                     if data.is_some() {
-                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some(name), "duplicate member"));
+                        return Err(ctx.invalid(Some(name), "duplicate member"));
                     }
                     ctx.push(Seg::Key("data"));
                     data = Some(map.next_value_seed(MutationsSeed { ctx: &mut *ctx, build: self.build })?);
@@ -387,10 +387,10 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
                 _ => {
                     let slot = &mut strings[field as usize];
                     if slot.is_some() {
-                        return Err(ctx.fail(ErrorCode::InvalidPayload, Some(name), "duplicate member"));
+                        return Err(ctx.invalid(Some(name), "duplicate member"));
                     }
                     let raw: &'de RawValue = map.next_value()?;
-                    let value = read_string(raw).map_err(|m| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some(name), m))?;
+                    let value = read_string(raw).map_err(|m| ctx.invalid::<A::Error>(Some(name), m))?;
                     // Borrowed text stays borrowed: nothing is copied unless the report is built.
                     *slot = Some(value);
                 }
@@ -399,14 +399,14 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
         let mut take = |f: ContentField| {
             strings[f as usize]
                 .take()
-                .ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some(f.name()), "missing required member"))
+                .ok_or_else(|| ctx.invalid::<A::Error>(Some(f.name()), "missing required member"))
         };
         let service_name = take(ContentField::ServiceName)?;
         let service_code = take(ContentField::ServiceCode)?;
         let account_number = take(ContentField::AccountNumber)?;
         let account_name = take(ContentField::AccountName)?;
         let data =
-            data.ok_or_else(|| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("data"), "missing required member"))?;
+            data.ok_or_else(|| ctx.invalid::<A::Error>(Some("data"), "missing required member"))?;
         if !self.build {
             return Ok(None);
         }

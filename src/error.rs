@@ -113,6 +113,15 @@ impl Error {
         self
     }
 
+    /// The same error with its path placed under `root` (`amount` under `invoices[3]` is
+    /// `invoices[3].amount`); an error without a path is unchanged.
+    pub fn within(mut self, root: &str) -> Self {
+        if let Some(p) = &self.path {
+            self.path = Some(format!("{root}.{p}"));
+        }
+        self
+    }
+
     /// The same error with an explicit HTTP status (for client calls: the server's status).
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);

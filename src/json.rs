@@ -20,7 +20,7 @@ pub(crate) enum Seg {
     Index(usize),
 }
 
-const MAX_DEPTH: usize = 4;
+const MAX_DEPTH: usize = 5;
 
 /// Reading state: where we are, the first precise error met, and what the walk learnt on the way.
 #[derive(Debug, Default)]
@@ -34,6 +34,8 @@ pub(crate) struct Ctx {
     pub(crate) altered: bool,
     /// Mutations read.
     pub(crate) rows: usize,
+    /// The code of a bad member: `invalid_payload` in a callback, `invalid_params` in a caller's arguments.
+    code: Option<ErrorCode>,
 }
 
 impl Ctx {
@@ -75,6 +77,15 @@ impl Ctx {
         buf
     }
 
+    /// Records a bad member at the current path (plus `last`), with the document's error code.
+    pub(crate) fn invalid<E: de::Error>(&mut self, last: Option<&str>, message: &str) -> E {
+        self.fail(self.code(), last, message)
+    }
+
+    fn code(&self) -> ErrorCode {
+        self.code.unwrap_or(ErrorCode::InvalidPayload)
+    }
+
     /// Records a payload error at the current path (plus `last`) and returns the serde error that stops
     /// the walk. Only the first error is kept: it is the one nearest the start of the document.
     pub(crate) fn fail<E: de::Error>(&mut self, code: ErrorCode, last: Option<&str>, message: &str) -> E {
@@ -91,7 +102,19 @@ pub(crate) fn read_document<'de, T>(
     text: &'de str,
     read: impl FnOnce(&mut Ctx, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> serde_json::Result<T>,
 ) -> Result<T, Error> {
-    let mut ctx = Ctx::default();
+    read_document_as(text, ErrorCode::InvalidPayload, Seg::Root, read)
+}
+
+/// [`read_document`] for a caller's arguments: bad members are `code` (e.g. `invalid_params`), and paths
+/// start at `root` (e.g. `invoices`).
+pub(crate) fn read_document_as<'de, T>(
+    text: &'de str,
+    code: ErrorCode,
+    root: Seg,
+    read: impl FnOnce(&mut Ctx, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> serde_json::Result<T>,
+) -> Result<T, Error> {
+    let mut ctx = Ctx { code: Some(code), ..Ctx::default() };
+    ctx.push(root);
     let mut de = serde_json::Deserializer::from_str(text);
     let result = read(&mut ctx, &mut de).and_then(|v| de.end().map(|_| v));
     result.map_err(|e| classify(text, e, ctx))
@@ -99,7 +122,11 @@ pub(crate) fn read_document<'de, T>(
 
 fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
     if let Err(syntax) = serde_json::from_str::<de::IgnoredAny>(text) {
-        return invalid_json(&syntax);
+        let err = invalid_json(&syntax);
+        return match ctx.code() {
+            ErrorCode::InvalidPayload => err,
+            code => Error::new(code, err.message()),
+        };
     }
     if let Some(err) = ctx.err {
         return err;
@@ -107,7 +134,7 @@ fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
     if e.is_data() {
         // A structural type mismatch met by serde itself (e.g. an array where an object belongs).
         let msg = strip_position(&e.to_string());
-        return Error::new(ErrorCode::InvalidPayload, msg).at(ctx.path(None));
+        return Error::new(ctx.code(), msg).at(ctx.path(None));
     }
     invalid_json(&e)
 }

@@ -31,19 +31,34 @@
 //! ```
 
 use crate::amount::Amount;
+use crate::callback::parse_report;
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::{is_null, read_document_as, read_safe_int, read_string, Ctx, Seg, Skip, MAX_SAFE_INTEGER};
+use crate::mutation::{KeySeed, Mutation, MutationsSeed};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 
-/// An open invoice.
+/// An open invoice. `amount` is a decimal string (a JS number is read from its shortest text);
+/// `created_at` / `expires_at` are Unix seconds; `reference` is searched in the transfer description;
+/// `service_code` / `account_number` restrict which account may pay it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Invoice {
     pub id: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
     pub amount: Amount,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub created_at: Option<i64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub expires_at: Option<i64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub reference: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub service_code: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub account_number: Option<String>,
 }
 
@@ -64,6 +79,8 @@ impl Invoice {
 
 /// What to do with a credit that fits several invoices.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(target_arch = "wasm32", serde(rename_all = "lowercase"))]
 pub enum OnAmbiguous {
     /// List it in `ambiguous` and pay nothing (the default: a guess can pay the wrong customer).
     #[default]
@@ -74,10 +91,16 @@ pub enum OnAmbiguous {
 
 /// Matching options; `seen` are mutation ids already processed (e.g. restored after a restart).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct MatchOptions {
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub seen: Vec<u64>,
+    /// Seconds after `expires_at` during which a payment still counts (default 0).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub grace_seconds: i64,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub require_reference: bool,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub on_ambiguous: OnAmbiguous,
 }
 
@@ -94,27 +117,33 @@ pub struct Credit<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Matched {
     pub invoice_id: String,
     pub mutation_id: u64,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
     pub amount: Amount,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Ambiguous {
     pub mutation_id: u64,
     pub invoice_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Ignored {
     pub mutation_id: u64,
     /// `debit`, `not_credit` (another service's type, e.g. PayPal's `payment`), `seen` or `duplicate`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"debit\" | \"not_credit\" | \"seen\" | \"duplicate\""))]
     pub reason: &'static str,
 }
 
 /// The outcome of one matching run, each list in processing order (time, then id).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct MatchResult {
     pub matched: Vec<Matched>,
     pub ambiguous: Vec<Ambiguous>,
@@ -223,11 +252,7 @@ impl Matcher {
     pub fn add_all(&mut self, invoices: Vec<Invoice>) -> Result<()> {
         let mut fresh = HashSet::with_capacity(invoices.len());
         for (i, inv) in invoices.iter().enumerate() {
-            let at = |e: Error| match e.path() {
-                Some(p) => Error::new(e.code(), e.message()).at(format!("invoices[{i}].{p}")),
-                None => e,
-            };
-            self.check(inv).map_err(at)?;
+            self.check(inv).map_err(|e| e.within(&format!("invoices[{i}]")))?;
             if !fresh.insert(inv.id.as_str()) {
                 return Err(invalid(format!("invoices[{i}].id"), "the same invoice id appears twice"));
             }
@@ -452,4 +477,267 @@ pub fn unique_amount(base: Amount, taken: &[Amount], min: u32, max: u32, subtrac
         }
     }
     Err(Error::new(ErrorCode::UniqueAmountExhausted, format!("every code from {min} to {max} is taken")))
+}
+
+// ---- reading a caller's arguments from JSON text (what the JS boundary hands over) ----
+
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InvoiceField {
+    Id,
+    Amount,
+    CreatedAt,
+    ExpiresAt,
+    Reference,
+    ServiceCode,
+    AccountNumber,
+    Other,
+}
+
+impl InvoiceField {
+    fn of(key: &str) -> Self {
+        match key {
+            "id" => InvoiceField::Id,
+            "amount" => InvoiceField::Amount,
+            "created_at" => InvoiceField::CreatedAt,
+            "expires_at" => InvoiceField::ExpiresAt,
+            "reference" => InvoiceField::Reference,
+            "service_code" => InvoiceField::ServiceCode,
+            "account_number" => InvoiceField::AccountNumber,
+            _ => InvoiceField::Other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            InvoiceField::Id => "id",
+            InvoiceField::Amount => "amount",
+            InvoiceField::CreatedAt => "created_at",
+            InvoiceField::ExpiresAt => "expires_at",
+            InvoiceField::Reference => "reference",
+            InvoiceField::ServiceCode => "service_code",
+            InvoiceField::AccountNumber => "account_number",
+            InvoiceField::Other => "",
+        }
+    }
+}
+
+struct InvoiceSeed<'c> {
+    ctx: &'c mut Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for InvoiceSeed<'_> {
+    type Value = Invoice;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Invoice, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for InvoiceSeed<'_> {
+    type Value = Invoice;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an invoice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Invoice, A::Error> {
+        let ctx = self.ctx;
+        let mut id = None;
+        let mut amount = None;
+        let mut inv = Invoice::new(String::new(), Amount::ZERO);
+        // The caller's own invoice objects often carry more members (customer, items): those are ignored.
+        while let Some(field) = map.next_key_seed(KeySeed(InvoiceField::of))? {
+            if field == InvoiceField::Other {
+                map.next_value_seed(Skip)?;
+                continue;
+            }
+            let raw: &'de RawValue = map.next_value()?;
+            let name = field.name();
+            let bad = |ctx: &mut Ctx, m: &str| -> A::Error { ctx.invalid(Some(name), m) };
+            if is_null(raw) && !matches!(field, InvoiceField::Id | InvoiceField::Amount) {
+                continue; // null means absent for the optional members
+            }
+            match field {
+                InvoiceField::Id => id = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned()),
+                InvoiceField::Amount => {
+                    amount = Some(Amount::from_json_literal(raw.get(), false).map_err(|e| bad(ctx, e.message()))?)
+                }
+                InvoiceField::CreatedAt => inv.created_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
+                InvoiceField::ExpiresAt => inv.expires_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
+                InvoiceField::Reference | InvoiceField::ServiceCode | InvoiceField::AccountNumber => {
+                    let v = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned());
+                    match field {
+                        InvoiceField::Reference => inv.reference = v,
+                        InvoiceField::ServiceCode => inv.service_code = v,
+                        _ => inv.account_number = v,
+                    }
+                }
+                InvoiceField::Other => unreachable!(),
+            }
+        }
+        inv.id = id.ok_or_else(|| ctx.invalid::<A::Error>(Some("id"), "missing required member"))?;
+        inv.amount = amount.ok_or_else(|| ctx.invalid::<A::Error>(Some("amount"), "missing required member"))?;
+        Ok(inv)
+    }
+}
+
+struct InvoicesSeed<'c> {
+    ctx: &'c mut Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for InvoicesSeed<'_> {
+    type Value = Vec<Invoice>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Vec<Invoice>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for InvoicesSeed<'_> {
+    type Value = Vec<Invoice>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of invoices")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<Invoice>, A::Error> {
+        let ctx = self.ctx;
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        loop {
+            ctx.push(Seg::Index(out.len()));
+            match seq.next_element_seed(InvoiceSeed { ctx: &mut *ctx })? {
+                Some(inv) => out.push(inv),
+                None => break,
+            }
+            ctx.pop();
+        }
+        ctx.pop();
+        Ok(out)
+    }
+}
+
+/// Reads an array of invoices (JSON text); a bad member is `invalid_params` at `invoices[i].member`.
+pub fn read_invoices(json: &str) -> Result<Vec<Invoice>> {
+    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoices"), |ctx, de| InvoicesSeed { ctx }.deserialize(de))
+}
+
+/// Reads one invoice (JSON text); a bad member is `invalid_params` at `invoice.member`.
+pub fn read_invoice(json: &str) -> Result<Invoice> {
+    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoice"), |ctx, de| InvoiceSeed { ctx }.deserialize(de))
+}
+
+/// Mutations to match: rows (from a search, or a report's `content.data`), or a whole payment report,
+/// whose `service_code` / `account_number` then apply to every row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MutationBatch {
+    pub rows: Vec<Mutation>,
+    pub service_code: Option<String>,
+    pub account_number: Option<String>,
+}
+
+impl MutationBatch {
+    /// The borrowed view matching works on.
+    pub fn credits(&self) -> Vec<Credit<'_>> {
+        self.rows
+            .iter()
+            .map(|m| Credit {
+                id: m.id,
+                unix_timestamp: m.unix_timestamp,
+                kind: &m.kind,
+                amount: m.amount,
+                description: &m.description,
+                service_code: self.service_code.as_deref().or(m.service_code.as_deref()),
+                account_number: self.account_number.as_deref().or(m.account_number.as_deref()),
+            })
+            .collect()
+    }
+}
+
+/// Reads mutations from JSON text: an array of mutation rows (`invalid_params` at `mutations[i].member`)
+/// or a payment report (validated as a callback is).
+pub fn read_mutations(json: &str) -> Result<MutationBatch> {
+    if json.trim_start().starts_with('{') {
+        let report = parse_report(json.as_bytes(), usize::MAX)?;
+        let c = report.content;
+        return Ok(MutationBatch { rows: c.data, service_code: Some(c.service_code), account_number: Some(c.account_number) });
+    }
+    let rows = read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, de| {
+        MutationsSeed { ctx, build: true }.deserialize(de)
+    })?;
+    Ok(MutationBatch { rows, service_code: None, account_number: None })
+}
+
+/// Reads matching options (JSON text, or nothing for the defaults). Unknown members are an error: a typo
+/// must not fall back to a default silently.
+pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
+    let Some(json) = json else { return Ok(MatchOptions::default()) };
+    let value: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(|_| invalid("options", "must be an object"))?;
+    let mut o = MatchOptions::default();
+    for (key, v) in value {
+        let at = |m: &str| invalid(format!("options.{key}"), m);
+        if v.is_null() {
+            continue;
+        }
+        match key.as_str() {
+            "seen" => {
+                let list = v.as_array().ok_or_else(|| at("must be an array of mutation ids"))?;
+                o.seen = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        id.as_u64()
+                            .filter(|id| *id <= MAX_SAFE_INTEGER)
+                            .ok_or_else(|| invalid(format!("options.seen[{i}]"), "must be a mutation id (a whole number)"))
+                    })
+                    .collect::<Result<_>>()?;
+            }
+            "grace_seconds" => {
+                o.grace_seconds = v.as_u64().filter(|g| *g <= MAX_SAFE_INTEGER).ok_or_else(|| at("must be a whole number of seconds, 0 or more"))? as i64;
+            }
+            "require_reference" => o.require_reference = v.as_bool().ok_or_else(|| at("must be true or false"))?,
+            "on_ambiguous" => {
+                o.on_ambiguous = match v.as_str() {
+                    Some("report") => OnAmbiguous::Report,
+                    Some("oldest") => OnAmbiguous::Oldest,
+                    _ => return Err(at("must be \"report\" or \"oldest\"")),
+                }
+            }
+            _ => return Err(at("unknown option (known: seen, grace_seconds, require_reference, on_ambiguous)")),
+        }
+    }
+    Ok(o)
+}
+
+/// `unique_amount` with a caller's arguments as JSON text: `base` an amount, `taken` an array of amounts,
+/// `options` `{ min?, max?, mode?: "add" | "subtract" }` (default 1 to 999, add).
+pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Result<Amount> {
+    let amount = |raw: &str, path: &str| Amount::from_json_literal(raw, false).map_err(|e| invalid(path, e.message()));
+    let base = amount(base.trim(), "base")?;
+    let taken: Vec<&RawValue> = serde_json::from_str(taken).map_err(|_| invalid("taken", "must be an array of amounts"))?;
+    let taken = taken.iter().enumerate().map(|(i, raw)| amount(raw.get(), &format!("taken[{i}]"))).collect::<Result<Vec<_>>>()?;
+    let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
+    if let Some(options) = options {
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(options).map_err(|_| invalid("options", "must be an object"))?;
+        for (key, v) in map {
+            let at = |m: &str| invalid(format!("options.{key}"), m);
+            let whole = |v: &serde_json::Value| {
+                v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
+            };
+            match key.as_str() {
+                _ if v.is_null() => {}
+                "min" => min = whole(&v)?,
+                "max" => max = whole(&v)?,
+                "mode" => {
+                    subtract = match v.as_str() {
+                        Some("add") => false,
+                        Some("subtract") => true,
+                        _ => return Err(at("must be \"add\" or \"subtract\"")),
+                    }
+                }
+                _ => return Err(at("unknown option (known: min, max, mode)")),
+            }
+        }
+    }
+    unique_amount(base, &taken, min, max, subtract)
 }

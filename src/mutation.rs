@@ -1,7 +1,6 @@
 //! A mutation: one line of a watched account's statement, as a callback or a search reports it.
 
 use crate::amount::Amount;
-use crate::error::ErrorCode;
 use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
@@ -196,12 +195,12 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
             let bit = 1u32 << field as u32;
             if seen & bit != 0 {
                 // Two values for one member: which one the sender meant is a guess, and money depends on it.
-                return Err(ctx.fail(ErrorCode::InvalidPayload, Some(field.name()), "duplicate member"));
+                return Err(ctx.invalid(Some(field.name()), "duplicate member"));
             }
             seen |= bit;
             let raw: &'de RawValue = map.next_value()?;
             let member = field.name();
-            let bad = |ctx: &mut Ctx, msg: &str| -> A::Error { ctx.fail(ErrorCode::InvalidPayload, Some(member), msg) };
+            let bad = |ctx: &mut Ctx, msg: &str| -> A::Error { ctx.invalid(Some(member), msg) };
             match field {
                 Field::Id => m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?,
                 Field::UnixTimestamp => {
@@ -251,15 +250,15 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
         }
 
         if let Some(f) = REQUIRED.into_iter().find(|f| seen & (1 << *f as u32) == 0) {
-            return Err(ctx.fail(ErrorCode::InvalidPayload, Some(f.name()), "missing required member"));
+            return Err(ctx.invalid(Some(f.name()), "missing required member"));
         }
         let (Some(kind_raw), Some(amount_raw)) = (kind_raw, amount_raw) else { unreachable!("checked as required") };
         let kind = read_string(kind_raw)
-            .map_err(|e| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("type"), e))?;
+            .map_err(|e| ctx.invalid::<A::Error>(Some("type"), e))?;
         // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
         let signed = !(kind == "credit" || kind == "debit");
         m.amount = read_amount(ctx, amount_raw, signed)
-            .map_err(|e| ctx.fail::<A::Error>(ErrorCode::InvalidPayload, Some("amount"), e))?;
+            .map_err(|e| ctx.invalid::<A::Error>(Some("amount"), e))?;
         if self.build {
             m.kind = kind.into_owned();
             Ok(Some(m))

@@ -5,6 +5,7 @@
 
 use crate::callback::{self, BodyLimit, NormalJson, DEFAULT_MAX_BODY_BYTES};
 use crate::error::{Error, ErrorCode};
+use crate::matching;
 use js_sys::{Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use std::cell::RefCell;
@@ -204,3 +205,159 @@ pub async fn receive_callback(request: JsValue, options: JsValue) -> Result<JsVa
     })
 }
 
+
+// ---- matching ----
+
+/// The symbol under which the package's `PaymentReport` exposes its normal-form JSON text, so a report
+/// goes to the matcher without being converted to JS objects and back.
+const SOURCE_SYMBOL: &str = "cekmutasi.source";
+
+/// A JS argument as JSON text for the core's readers. `JSON.stringify` writes a number in its shortest
+/// form, which is the literal the caller wrote: `50000.5` reads as `50000.50`, never through a float sum.
+fn json_text(value: &JsValue, path: &str) -> Result<String, JsValue> {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| js_error(Error::new(ErrorCode::InvalidParams, "must be a JSON value").at(path)))
+}
+
+fn optional_json(value: Option<JsValue>, path: &str) -> Result<Option<String>, JsValue> {
+    match value {
+        Some(v) if !v.is_undefined() && !v.is_null() => json_text(&v, path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Mutations as JSON text: a `PaymentReport`'s own source, else the value (rows, or a plain report).
+fn mutations_text(value: &JsValue) -> Result<String, JsValue> {
+    if value.is_object() {
+        let key = js_sys::Symbol::for_(SOURCE_SYMBOL);
+        if let Some(source) = Reflect::get(value, &key).ok().and_then(|s| s.as_string()) {
+            return Ok(source);
+        }
+    }
+    json_text(value, "mutations")
+}
+
+/// A Rust value as a JS object: serialised once, made by `JSON.parse`.
+fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    let json = serde_json::to_string(value).expect("results always serialise");
+    js_sys::JSON::parse(&json).expect("serde_json writes valid JSON")
+}
+
+/// `uniqueAmount(base, taken, options?)`: `base` plus (or minus, with `mode: "subtract"`) the smallest
+/// whole-rupiah code in `[min, max]` (default 1 to 999) whose result is not in `taken`.
+///
+/// ```js
+/// uniqueAmount("150000", ["150001.00"]) // "150002.00"
+/// ```
+#[wasm_bindgen(js_name = uniqueAmount)]
+pub fn unique_amount(
+    base: &str,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] taken: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "UniqueAmountOptions")] options: Option<JsValue>,
+) -> Result<String, JsValue> {
+    let base = serde_json::to_string(base).expect("a string serialises");
+    let taken = json_text(&taken, "taken")?;
+    let options = optional_json(options, "options")?;
+    matching::unique_amount_json(&base, &taken, options.as_deref()).map(|a| a.to_string()).map_err(js_error)
+}
+
+/// Options of `uniqueAmount`.
+#[derive(Tsify)]
+pub struct UniqueAmountOptions {
+    /// Smallest code (default 1).
+    #[tsify(optional)]
+    pub min: Option<u32>,
+    /// Largest code (default 999).
+    #[tsify(optional)]
+    pub max: Option<u32>,
+    /// Add the code to the base (default) or subtract it.
+    #[tsify(optional, type = "\"add\" | \"subtract\"")]
+    pub mode: Option<String>,
+}
+
+/// `matchPayments(invoices, mutations, options?)`: one-shot matching of credits to open invoices, with the
+/// rules of `Matcher`. `mutations` are rows (a search result, `report.content.data`) or a whole
+/// `PaymentReport`, whose account applies to every row.
+#[wasm_bindgen(js_name = matchPayments, unchecked_return_type = "MatchResult")]
+pub fn match_payments(
+    #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MatchOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let options = matching::read_options(optional_json(options, "options")?.as_deref()).map_err(js_error)?;
+    let invoices = matching::read_invoices(&json_text(&invoices, "invoices")?).map_err(js_error)?;
+    let batch = matching::read_mutations(&mutations_text(&mutations)?).map_err(js_error)?;
+    let result = matching::match_payments(invoices, &batch.credits(), options).map_err(js_error)?;
+    Ok(to_js(&result))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const PAYMENT_REPORT_LIKE: &str = r#"
+/** A payment report: the package's `PaymentReport`, or the same shape as a plain object. */
+export interface PaymentReportLike { readonly action: "payment_report"; readonly content: PaymentReportContent }
+"#;
+
+/// The matching rules of `matchPayments`, stateful, for long-running processes (a Node server, a Durable
+/// Object): matched invoices leave the set, and every mutation id it has processed is remembered, so a
+/// re-delivered callback pays nothing. Persist `seenIds()` and pass them back as `seen` after a restart.
+#[wasm_bindgen(js_name = Matcher)]
+pub struct JsMatcher {
+    inner: matching::Matcher,
+}
+
+#[wasm_bindgen(js_class = Matcher)]
+impl JsMatcher {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "MatchOptions")] options: Option<JsValue>,
+    ) -> Result<JsMatcher, JsValue> {
+        let options = matching::read_options(optional_json(options, "options")?.as_deref()).map_err(js_error)?;
+        Ok(JsMatcher { inner: matching::Matcher::new(options) })
+    }
+
+    /// Adds an open invoice; `invalid_params` (path `invoice.amount`, …) when it is invalid or its id is
+    /// already resident.
+    pub fn add(&mut self, #[wasm_bindgen(unchecked_param_type = "Invoice")] invoice: JsValue) -> Result<(), JsValue> {
+        let invoice = matching::read_invoice(&json_text(&invoice, "invoice")?).map_err(js_error)?;
+        self.inner.add(invoice).map_err(|e| js_error(e.within("invoice")))
+    }
+
+    /// Adds many invoices at once, all or none (`invoices[3].amount` names the first bad one).
+    #[wasm_bindgen(js_name = addAll)]
+    pub fn add_all(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
+    ) -> Result<(), JsValue> {
+        let invoices = matching::read_invoices(&json_text(&invoices, "invoices")?).map_err(js_error)?;
+        self.inner.add_all(invoices).map_err(js_error)
+    }
+
+    /// Removes an open invoice; `false` when none has that id.
+    pub fn remove(&mut self, invoice_id: &str) -> bool {
+        self.inner.remove(invoice_id)
+    }
+
+    /// Open invoices resident.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Matches mutations (rows or a `PaymentReport`): paid invoices leave the set.
+    #[wasm_bindgen(js_name = match, unchecked_return_type = "MatchResult")]
+    pub fn match_mutations(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let batch = matching::read_mutations(&mutations_text(&mutations)?).map_err(js_error)?;
+        Ok(to_js(&self.inner.match_credits(&batch.credits())))
+    }
+
+    /// Every mutation id processed so far, ascending.
+    #[wasm_bindgen(js_name = seenIds, unchecked_return_type = "number[]")]
+    pub fn seen_ids(&self) -> JsValue {
+        to_js(&self.inner.seen_ids())
+    }
+}

@@ -344,3 +344,63 @@ proptest! {
         prop_assert_eq!(m.len(), case.invoices.len() - n);
     }
 }
+
+// ---- the readers of a caller's arguments (what JS hands over as JSON text) ----
+
+use cekmutasi::matching::{read_invoice, read_invoices, read_mutations, read_options};
+
+#[test]
+fn invoices_from_json_with_paths() {
+    let invs = read_invoices(r#"[{"id":"A","amount":"50000.5","customer":{"name":"x"}},{"id":"B","amount":150000,"created_at":10,"expires_at":null,"reference":"INV-B","service_code":"bri"}]"#).unwrap();
+    assert_eq!(invs[0].amount.to_string(), "50000.50");
+    assert_eq!(invs[1].amount.to_string(), "150000.00");
+    assert_eq!((invs[1].created_at, invs[1].expires_at, invs[1].reference.as_deref()), (Some(10), None, Some("INV-B")));
+    let cases = [
+        (r#"[{"id":"A","amount":"1"},{"id":"B","amount":"1.001"}]"#, "invoices[1].amount"),
+        (r#"[{"id":"A","amount":1e3}]"#, "invoices[0].amount"),
+        (r#"[{"id":7,"amount":"1"}]"#, "invoices[0].id"),
+        (r#"[{"amount":"1"}]"#, "invoices[0].id"),
+        (r#"[{"id":"A"}]"#, "invoices[0].amount"),
+        (r#"[{"id":"A","amount":"1","created_at":1.5}]"#, "invoices[0].created_at"),
+        (r#"[{"id":"A","amount":"1","reference":5}]"#, "invoices[0].reference"),
+        (r#"[5]"#, "invoices[0]"),
+        (r#"{}"#, "invoices"),
+    ];
+    for (json, path) in cases {
+        let e = read_invoices(json).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::InvalidParams, Some(path)), "{json}");
+    }
+    assert_eq!(read_invoice(r#"{"id":"A","amount":"x"}"#).unwrap_err().path(), Some("invoice.amount"));
+}
+
+#[test]
+fn mutations_from_rows_or_a_report() {
+    let rows = read_mutations(r#"[{"id":1,"unix_timestamp":5,"type":"credit","amount":"100.00","description":"x","service_code":"bca"}]"#).unwrap();
+    assert_eq!(rows.credits()[0].service_code, Some("bca"));
+    let e = read_mutations(r#"[{"id":1,"unix_timestamp":5,"type":"credit","amount":"1,00","description":"x"}]"#).unwrap_err();
+    assert_eq!((e.code(), e.path()), (ErrorCode::InvalidParams, Some("mutations[0].amount")));
+    let report = read_mutations(include_str!("fixtures/seed_report.json")).unwrap();
+    let credits = report.credits();
+    assert_eq!((credits.len(), credits[0].service_code, credits[0].account_number), (2, Some("bri"), Some("1234567890")));
+    // A report keeps its callback semantics (invalid_payload, 422).
+    let e = read_mutations(r#"{"action":"payment_report"}"#).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidPayload);
+}
+
+#[test]
+fn options_from_json() {
+    let o = read_options(Some(r#"{"seen":[1,2],"grace_seconds":60,"require_reference":true,"on_ambiguous":"oldest"}"#)).unwrap();
+    assert_eq!(o, MatchOptions { seen: vec![1, 2], grace_seconds: 60, require_reference: true, on_ambiguous: OnAmbiguous::Oldest });
+    assert_eq!(read_options(None).unwrap(), MatchOptions::default());
+    for (json, path) in [
+        (r#"{"sen":[1]}"#, "options.sen"),
+        (r#"{"seen":[1.5]}"#, "options.seen[0]"),
+        (r#"{"seen":5}"#, "options.seen"),
+        (r#"{"grace_seconds":-1}"#, "options.grace_seconds"),
+        (r#"{"on_ambiguous":"first"}"#, "options.on_ambiguous"),
+        (r#"[]"#, "options"),
+    ] {
+        let e = read_options(Some(json)).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::InvalidParams, Some(path)), "{json}");
+    }
+}
