@@ -9,6 +9,7 @@
 pub mod amount;
 pub mod callback;
 pub mod error;
+mod invoices;
 mod json;
 pub mod matching;
 pub mod mutation;

@@ -33,11 +33,13 @@
 use crate::amount::Amount;
 use crate::callback::parse_report;
 use crate::error::{Error, ErrorCode, Result};
+use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
 use crate::json::{is_null, read_document_as, read_safe_int, read_string, Ctx, Seg, Skip, MAX_SAFE_INTEGER};
 use crate::mutation::{KeySeed, Mutation, MutationsSeed};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -152,64 +154,15 @@ pub struct MatchResult {
     pub ignored: Vec<Ignored>,
 }
 
-/// Sentinel for "no next invoice with this amount".
-const NONE: u32 = u32::MAX;
-
-/// One resident invoice, kept compact: strings that repeat across invoices (service code, account) are
-/// interned, bounds use sentinels, and invoices of equal amount form a chain through `next`.
-#[derive(Debug)]
-struct Slot {
-    id: Box<str>,
-    amount: Amount,
-    created_at: i64,
-    expires_at: i64,
-    /// Lower-cased, for the case-insensitive search in descriptions.
-    reference: Option<Box<str>>,
-    service_code: u32,
-    account_number: u32,
-    next: u32,
-    prev: u32,
-}
-
-/// Interned strings; 0 means "not set".
-#[derive(Debug, Default)]
-struct Interner {
-    ids: HashMap<Box<str>, u32>,
-}
-
-impl Interner {
-    fn intern(&mut self, s: Option<&str>) -> u32 {
-        match s {
-            None => 0,
-            Some(s) => {
-                if let Some(&id) = self.ids.get(s) {
-                    return id;
-                }
-                let id = self.ids.len() as u32 + 1;
-                self.ids.insert(s.into(), id);
-                id
-            }
-        }
-    }
-
-    /// The id of `s` if it was ever interned; `None` means no invoice names it.
-    fn find(&self, s: Option<&str>) -> Option<u32> {
-        s.map_or(Some(0), |s| self.ids.get(s).copied())
-    }
-}
-
 /// The stateful matcher: invoices stay resident until paid or removed, and every mutation id it has
 /// processed is remembered.
 #[derive(Debug, Default)]
 pub struct Matcher {
     options: MatchOptions,
-    slots: Vec<Option<Slot>>,
-    free: Vec<u32>,
-    by_id: HashMap<Box<str>, u32>,
-    /// Head of the chain of invoices with this amount.
-    by_amount: HashMap<Amount, u32>,
-    strings: Interner,
-    seen: HashSet<u64>,
+    invoices: Invoices,
+    /// Mutation id -> the batch that processed it (0: given as `seen`).
+    seen: HashMap<u64, u32>,
+    batch: u32,
 }
 
 fn invalid(path: impl Into<String>, message: &str) -> Error {
@@ -218,32 +171,33 @@ fn invalid(path: impl Into<String>, message: &str) -> Error {
 
 impl Matcher {
     pub fn new(mut options: MatchOptions) -> Self {
-        let seen = std::mem::take(&mut options.seen).into_iter().collect();
+        let seen = std::mem::take(&mut options.seen).into_iter().map(|id| (id, 0)).collect();
         Matcher { options, seen, ..Default::default() }
     }
 
     /// Open invoices resident.
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        self.invoices.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.len() == 0
     }
 
     /// Every mutation id processed so far (and those given as `seen`), ascending: persist them and pass them
     /// back as `seen` after a restart, so a re-delivered callback pays nothing.
     pub fn seen_ids(&self) -> Vec<u64> {
-        let mut ids: Vec<u64> = self.seen.iter().copied().collect();
+        let mut ids: Vec<u64> = self.seen.keys().copied().collect();
         ids.sort_unstable();
         ids
     }
 
-    /// Adds an open invoice. Errors (`invalid_params`, with the member as path): an empty or already
-    /// resident id, an amount not above zero, `expires_at` before `created_at`, an empty reference.
+    /// Adds an open invoice. Errors (`invalid_params`, with the member as path): an empty, overlong or
+    /// already resident id, an amount not above zero, `expires_at` before `created_at`, an empty or
+    /// overlong reference.
     pub fn add(&mut self, invoice: Invoice) -> Result<()> {
         self.check(&invoice)?;
-        self.insert(invoice);
+        self.insert(&invoice);
         Ok(())
     }
 
@@ -257,96 +211,53 @@ impl Matcher {
                 return Err(invalid(format!("invoices[{i}].id"), "the same invoice id appears twice"));
             }
         }
-        self.slots.reserve(invoices.len().saturating_sub(self.free.len()));
-        for inv in invoices {
+        for inv in &invoices {
             self.insert(inv);
         }
         Ok(())
     }
 
     fn check(&self, inv: &Invoice) -> Result<()> {
-        if inv.id.is_empty() {
-            return Err(invalid("id", "must not be empty"));
+        if inv.id.is_empty() || inv.id.len() > MAX_TEXT {
+            return Err(invalid("id", "must be 1 to 1024 bytes long"));
         }
-        if self.by_id.contains_key(inv.id.as_str()) {
+        if self.invoices.contains_id(&inv.id) {
             return Err(invalid("id", "an open invoice with this id is already resident"));
         }
         if inv.amount <= Amount::ZERO {
             return Err(invalid("amount", "must be above zero"));
+        }
+        if inv.amount.cents().is_none() {
+            return Err(invalid("amount", "is too large to match (over 92233720368547758.07)"));
         }
         if let (Some(c), Some(e)) = (inv.created_at, inv.expires_at) {
             if e < c {
                 return Err(invalid("expires_at", "is before created_at"));
             }
         }
-        if inv.reference.as_deref() == Some("") {
-            return Err(invalid("reference", "must not be empty (an empty reference occurs in every description)"));
+        match inv.reference.as_deref() {
+            Some("") => Err(invalid("reference", "must not be empty (an empty reference occurs in every description)")),
+            Some(r) if r.to_lowercase().len() > MAX_TEXT => Err(invalid("reference", "must be at most 1024 bytes long")),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
-    fn insert(&mut self, inv: Invoice) {
-        let slot_index = match self.free.pop() {
-            Some(i) => i,
-            None => {
-                self.slots.push(None);
-                (self.slots.len() - 1) as u32
-            }
-        };
-        let head = self.by_amount.insert(inv.amount, slot_index).unwrap_or(NONE);
-        if head != NONE {
-            self.slot_mut(head).prev = slot_index;
-        }
-        let id: Box<str> = inv.id.into();
-        self.by_id.insert(id.clone(), slot_index);
-        let slot = Slot {
-            id,
-            amount: inv.amount,
+    fn insert(&mut self, inv: &Invoice) {
+        let reference = inv.reference.as_ref().map(|r| r.to_lowercase());
+        self.invoices.insert(NewInvoice {
+            id: &inv.id,
+            cents: inv.amount.cents().expect("checked"),
             created_at: inv.created_at.unwrap_or(i64::MIN),
             expires_at: inv.expires_at.unwrap_or(i64::MAX),
-            reference: inv.reference.map(|r| r.to_lowercase().into()),
-            service_code: self.strings.intern(inv.service_code.as_deref()),
-            account_number: self.strings.intern(inv.account_number.as_deref()),
-            next: head,
-            prev: NONE,
-        };
-        self.slots[slot_index as usize] = Some(slot);
-    }
-
-    fn slot(&self, i: u32) -> &Slot {
-        self.slots[i as usize].as_ref().expect("chained slots are live")
-    }
-
-    fn slot_mut(&mut self, i: u32) -> &mut Slot {
-        self.slots[i as usize].as_mut().expect("chained slots are live")
+            reference: reference.as_deref(),
+            service_code: inv.service_code.as_deref(),
+            account_number: inv.account_number.as_deref(),
+        });
     }
 
     /// Removes an open invoice; `false` when no invoice has that id.
     pub fn remove(&mut self, id: &str) -> bool {
-        match self.by_id.remove(id) {
-            Some(i) => {
-                self.unlink(i);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn unlink(&mut self, i: u32) {
-        let slot = self.slots[i as usize].take().expect("live slot");
-        if slot.prev == NONE {
-            if slot.next == NONE {
-                self.by_amount.remove(&slot.amount);
-            } else {
-                self.by_amount.insert(slot.amount, slot.next);
-            }
-        } else {
-            self.slot_mut(slot.prev).next = slot.next;
-        }
-        if slot.next != NONE {
-            self.slot_mut(slot.next).prev = slot.prev;
-        }
-        self.free.push(i);
+        self.invoices.remove_id(id)
     }
 
     /// Matches a batch of mutations: paid invoices leave the set, every id is remembered.
@@ -367,16 +278,22 @@ impl Matcher {
             ))
         });
         let mut result = MatchResult::default();
-        let mut batch: HashSet<u64> = HashSet::with_capacity(credits.len());
+        // Each id is remembered with the batch that brought it: one hash lookup tells "seen before" from
+        // "repeated in this batch".
+        self.batch += 1;
+        let batch = self.batch;
+        self.seen.reserve(credits.len());
         for i in order {
             let c = &credits[i];
-            if self.seen.contains(&c.id) {
-                result.ignored.push(Ignored { mutation_id: c.id, reason: "seen" });
-                continue;
-            }
-            if !batch.insert(c.id) {
-                result.ignored.push(Ignored { mutation_id: c.id, reason: "duplicate" });
-                continue;
+            match self.seen.entry(c.id) {
+                Entry::Occupied(e) => {
+                    let reason = if *e.get() == batch { "duplicate" } else { "seen" };
+                    result.ignored.push(Ignored { mutation_id: c.id, reason });
+                    continue;
+                }
+                Entry::Vacant(e) => {
+                    e.insert(batch);
+                }
             }
             if c.kind != "credit" {
                 let reason = if c.kind == "debit" { "debit" } else { "not_credit" };
@@ -385,14 +302,16 @@ impl Matcher {
             }
             self.match_one(c, &mut result);
         }
-        self.seen.extend(batch);
         result
     }
 
     fn match_one(&mut self, c: &Credit<'_>, result: &mut MatchResult) {
+        let Some(cents) = c.amount.cents() else {
+            return result.unmatched.push(c.id); // larger than any invoice can be
+        };
         // `None`: the mutation names a service or account no invoice is restricted to.
-        let service = self.strings.find(c.service_code);
-        let account = self.strings.find(c.account_number);
+        let service = self.invoices.find_string(c.service_code);
+        let account = self.invoices.find_string(c.account_number);
         let mut description_lower: Option<String> = None;
         let mut occurs = |reference: &str| {
             description_lower.get_or_insert_with(|| c.description.to_lowercase()).contains(reference)
@@ -400,49 +319,39 @@ impl Matcher {
         let grace = self.options.grace_seconds;
         let mut candidates: Vec<u32> = Vec::new();
         let mut with_reference: Vec<u32> = Vec::new();
-        let mut i = self.by_amount.get(&c.amount).copied().unwrap_or(NONE);
-        while i != NONE {
-            let s = self.slot(i);
-            let next = s.next;
+        for i in self.invoices.with_amount(cents) {
+            let s = self.invoices.slot(i);
             let in_time = c.unix_timestamp >= s.created_at && c.unix_timestamp <= s.expires_at.saturating_add(grace);
             // An invoice restricted to an account matches only a mutation of that account.
             let same_service = s.service_code == 0 || Some(s.service_code) == service;
             let same_account = s.account_number == 0 || Some(s.account_number) == account;
-            let referenced = s.reference.as_deref().is_some_and(&mut occurs);
+            let referenced = self.invoices.reference(i).is_some_and(&mut occurs);
             if in_time && same_service && same_account && (referenced || !self.options.require_reference) {
                 candidates.push(i);
                 if referenced {
                     with_reference.push(i);
                 }
             }
-            i = next;
         }
-        let pool = if with_reference.is_empty() { candidates } else { with_reference };
-        match pool.len() {
-            0 => result.unmatched.push(c.id),
-            1 => self.pay(pool[0], c, result),
-            _ => {
-                let mut pool = pool;
-                pool.sort_by(|&a, &b| {
-                    let (x, y) = (self.slot(a), self.slot(b));
-                    (x.created_at, &x.id).cmp(&(y.created_at, &y.id))
-                });
-                match self.options.on_ambiguous {
-                    OnAmbiguous::Oldest => self.pay(pool[0], c, result),
-                    OnAmbiguous::Report => result.ambiguous.push(Ambiguous {
-                        mutation_id: c.id,
-                        invoice_ids: pool.iter().map(|&i| self.slot(i).id.to_string()).collect(),
-                    }),
-                }
+        let mut pool = if with_reference.is_empty() { candidates } else { with_reference };
+        if pool.len() > 1 {
+            pool.sort_by(|&a, &b| {
+                let (x, y) = (self.invoices.slot(a).created_at, self.invoices.slot(b).created_at);
+                x.cmp(&y).then_with(|| self.invoices.id(a).cmp(self.invoices.id(b)))
+            });
+            if self.options.on_ambiguous == OnAmbiguous::Report {
+                let invoice_ids = pool.iter().map(|&i| self.invoices.id(i).to_string()).collect();
+                return result.ambiguous.push(Ambiguous { mutation_id: c.id, invoice_ids });
             }
         }
-    }
-
-    fn pay(&mut self, i: u32, c: &Credit<'_>, result: &mut MatchResult) {
-        let id = self.slot(i).id.to_string();
-        self.by_id.remove(id.as_str());
-        self.unlink(i);
-        result.matched.push(Matched { invoice_id: id, mutation_id: c.id, amount: c.amount });
+        match pool.first() {
+            None => result.unmatched.push(c.id),
+            Some(&i) => {
+                let invoice_id = self.invoices.id(i).to_string();
+                self.invoices.remove_slot(i);
+                result.matched.push(Matched { invoice_id, mutation_id: c.id, amount: c.amount });
+            }
+        }
     }
 }
 

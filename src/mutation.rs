@@ -30,6 +30,17 @@ pub struct Mutation {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub account_number: Option<String>,
+    /// Members only some services send (GoPay's `partner_phone`, PayPal's `email`, `fee`, …); boxed, so a
+    /// bank row stays small.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub extra: Option<Box<ServiceFields>>,
+}
+
+/// The members of a mutation that only some services send.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct ServiceFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub partner_phone: Option<String>,
@@ -217,11 +228,12 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
                         ctx.not_canonical();
                     } else {
                         let v = read_amount(ctx, raw, true).map_err(|e| bad(ctx, e))?;
-                        *match field {
+                        let slot = match field {
                             Field::Balance => &mut m.balance,
-                            Field::Fee => &mut m.fee,
-                            _ => &mut m.net,
-                        } = Some(v);
+                            Field::Fee => &mut m.extra.get_or_insert_with(Default::default).fee,
+                            _ => &mut m.extra.get_or_insert_with(Default::default).net,
+                        };
+                        *slot = Some(v);
                     }
                 }
                 Field::Description => {
@@ -234,17 +246,26 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
                         continue;
                     }
                     let v = read_str(raw, self.build).map_err(|e| bad(ctx, e))?;
-                    *match field {
+                    if !self.build {
+                        continue;
+                    }
+                    let slot = match field {
                         Field::ServiceCode => &mut m.service_code,
                         Field::AccountNumber => &mut m.account_number,
-                        Field::PartnerPhone => &mut m.partner_phone,
-                        Field::Username => &mut m.username,
-                        Field::Email => &mut m.email,
-                        Field::Name => &mut m.name,
-                        Field::TransactionId => &mut m.transactionid,
-                        Field::Status => &mut m.status,
-                        _ => &mut m.currency,
-                    } = v;
+                        _ => {
+                            let extra = m.extra.get_or_insert_with(Default::default);
+                            match field {
+                                Field::PartnerPhone => &mut extra.partner_phone,
+                                Field::Username => &mut extra.username,
+                                Field::Email => &mut extra.email,
+                                Field::Name => &mut extra.name,
+                                Field::TransactionId => &mut extra.transactionid,
+                                Field::Status => &mut extra.status,
+                                _ => &mut extra.currency,
+                            }
+                        }
+                    };
+                    *slot = v;
                 }
             }
         }

@@ -361,3 +361,9 @@ impl JsMatcher {
         to_js(&self.inner.seen_ids())
     }
 }
+
+/// Bytes of wasm linear memory (it only grows): for benchmarks of resident memory.
+#[wasm_bindgen(js_name = "__memoryBytes", skip_typescript)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}

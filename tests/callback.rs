@@ -7,7 +7,7 @@ use cekmutasi::callback::{
     DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
-use cekmutasi::mutation::Mutation;
+use cekmutasi::mutation::{Mutation, ServiceFields};
 use proptest::prelude::*;
 
 const SEED: &str = include_str!("fixtures/seed_report.json");
@@ -189,7 +189,7 @@ fn unknown_members_are_ignored_and_nulls_mean_absent() {
         .replacen("\"balance\": \"1500000.00\"", "\"balance\": null, \"bank_ref\": 77, \"partner_phone\": \"0812\"", 1);
     let r = parse(&body).unwrap();
     assert_eq!(r.content.data[0].balance, None);
-    assert_eq!(r.content.data[0].partner_phone.as_deref(), Some("0812"));
+    assert_eq!(r.content.data[0].extra.as_ref().unwrap().partner_phone.as_deref(), Some("0812"));
 }
 
 #[test]
@@ -304,15 +304,9 @@ fn arb_mutation() -> impl Strategy<Value = Mutation> {
             balance,
             service_code,
             account_number: None,
-            partner_phone,
-            username: None,
-            email: None,
-            name: None,
-            transactionid: None,
-            status: None,
-            fee: balance,
-            net: None,
-            currency: None,
+            extra: (partner_phone.is_some() || balance.is_some()).then(|| {
+                Box::new(ServiceFields { partner_phone, fee: balance, ..Default::default() })
+            }),
         })
 }
 

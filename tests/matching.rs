@@ -404,3 +404,111 @@ fn options_from_json() {
         assert_eq!((e.code(), e.path()), (ErrorCode::InvalidParams, Some(path)), "{json}");
     }
 }
+
+// ---- model check: the Matcher against an obviously-correct scan over a Vec ----
+
+#[derive(Default)]
+struct Model {
+    open: Vec<Invoice>,
+    seen: std::collections::HashSet<u64>,
+}
+
+impl Model {
+    fn matches(&mut self, credits: &[Credit]) -> MatchResult {
+        let mut order: Vec<&Credit> = credits.iter().collect();
+        order.sort_by_key(|c| (c.unix_timestamp, c.id, c.amount, c.kind, c.description));
+        let mut r = MatchResult::default();
+        let mut batch = std::collections::HashSet::new();
+        for c in order {
+            if self.seen.contains(&c.id) {
+                r.ignored.push(Ignored { mutation_id: c.id, reason: "seen" });
+            } else if !batch.insert(c.id) {
+                r.ignored.push(Ignored { mutation_id: c.id, reason: "duplicate" });
+            } else if c.kind != "credit" {
+                r.ignored.push(Ignored { mutation_id: c.id, reason: "debit" });
+            } else {
+                let d = c.description.to_lowercase();
+                let fits: Vec<usize> = (0..self.open.len())
+                    .filter(|&k| {
+                        let i = &self.open[k];
+                        i.amount == c.amount
+                            && i.created_at.is_none_or(|t| c.unix_timestamp >= t)
+                            && i.expires_at.is_none_or(|t| c.unix_timestamp <= t)
+                    })
+                    .collect();
+                let refd: Vec<usize> = fits
+                    .iter()
+                    .copied()
+                    .filter(|&k| self.open[k].reference.as_ref().is_some_and(|r| d.contains(&r.to_lowercase())))
+                    .collect();
+                let mut pool = if refd.is_empty() { fits } else { refd };
+                pool.sort_by_key(|&k| (self.open[k].created_at, self.open[k].id.clone()));
+                match pool.len() {
+                    0 => r.unmatched.push(c.id),
+                    1 => {
+                        let inv = self.open.remove(pool[0]);
+                        r.matched.push(Matched { invoice_id: inv.id, mutation_id: c.id, amount: c.amount });
+                    }
+                    _ => r.ambiguous.push(Ambiguous {
+                        mutation_id: c.id,
+                        invoice_ids: pool.iter().map(|&k| self.open[k].id.clone()).collect(),
+                    }),
+                }
+            }
+        }
+        self.seen.extend(batch);
+        r
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add(Vec<Invoice>),
+    Remove(usize),
+    Match(Vec<(u64, i64, bool, u8, bool)>),
+}
+
+fn arb_ops() -> impl Strategy<Value = Vec<Op>> {
+    let op = prop_oneof![
+        arb_case().prop_map(|c| Op::Add(c.invoices)),
+        (0usize..40).prop_map(Op::Remove),
+        arb_case().prop_map(|c| Op::Match(c.credits)),
+    ];
+    proptest::collection::vec(op, 1..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn matcher_agrees_with_the_model(ops in arb_ops()) {
+        let mut m = Matcher::new(MatchOptions::default());
+        let mut model = Model::default();
+        let mut next_id = 0;
+        for op in ops {
+            match op {
+                Op::Add(mut invs) => {
+                    for inv in &mut invs {
+                        inv.id = format!("I{next_id}");
+                        next_id += 1;
+                    }
+                    m.add_all(invs.clone()).unwrap();
+                    model.open.extend(invs);
+                }
+                Op::Remove(k) => {
+                    let id = format!("I{k}");
+                    let present = model.open.iter().position(|i| i.id == id);
+                    if let Some(p) = present {
+                        model.open.remove(p);
+                    }
+                    prop_assert_eq!(m.remove(&id), present.is_some());
+                }
+                Op::Match(credits) => {
+                    let credits = credits_of(&Case { invoices: vec![], credits });
+                    prop_assert_eq!(m.match_credits(&credits), model.matches(&credits));
+                }
+            }
+            prop_assert_eq!(m.len(), model.open.len());
+        }
+    }
+}
