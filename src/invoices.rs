@@ -150,6 +150,7 @@ impl Table {
         self.gone += 1;
     }
 
+    #[cfg(test)]
     fn size(&self) -> usize {
         self.entries.len() * 4
     }
@@ -377,6 +378,7 @@ impl Invoices {
     }
 
     /// Bytes held by the store (for the tests of its compactness).
+    #[cfg(test)]
     pub fn heap_bytes(&self) -> usize {
         self.chunks.len() * CHUNK * std::mem::size_of::<Slot>() + self.text.size() + self.by_amount.size() + self.by_id.size()
     }
