@@ -122,10 +122,8 @@ impl Amount {
                 .try_fold(0u128, |m, d| m.checked_mul(10)?.checked_add(u128::from(d - b'0')).filter(|m| *m <= MAX_MANTISSA))
                 .ok_or(AmountError::OutOfRange)?
         };
-        let lo = mantissa as u32;
-        let mid = (mantissa >> 32) as u32;
-        let hi = (mantissa >> 64) as u32;
-        Ok(Amount(Decimal::from_parts(lo, mid, hi, negative && mantissa != 0, 2)))
+        let signed = if negative { -(mantissa as i128) } else { mantissa as i128 };
+        Ok(Amount::from_cents(signed).expect("within the mantissa range"))
     }
 
     /// Reads an amount from a JSON value's literal text: a string (`"50000.00"`) or a number (`50000`).
@@ -159,6 +157,21 @@ impl Amount {
             && unsigned[..n - 3].iter().chain(&unsigned[n - 2..]).all(u8::is_ascii_digit)
             && !(unsigned[0] == b'0' && n > 4)
             && !(inner.starts_with('-') && unsigned.iter().all(|b| *b == b'0' || *b == b'.'))
+    }
+
+    /// The amount of this many cents (hundredths), if a `Decimal` holds it.
+    pub fn from_cents(cents: i128) -> Option<Amount> {
+        let magnitude = cents.unsigned_abs();
+        if magnitude > MAX_MANTISSA {
+            return None;
+        }
+        let (lo, mid, hi) = (magnitude as u32, (magnitude >> 32) as u32, (magnitude >> 64) as u32);
+        Some(Amount(Decimal::from_parts(lo, mid, hi, cents < 0, 2)))
+    }
+
+    /// The amount in cents (hundredths).
+    pub fn mantissa(self) -> i128 {
+        self.0.mantissa()
     }
 
     /// The amount in cents (hundredths), when it fits an `i64` (up to about 9.2e16).

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{Skip, read_document, read_string, strip_position, Ctx, Seg};
+use crate::json::{option_members, read_document, read_safe_uint, read_string, strip_position, Ctx, Seg, Skip};
 use crate::mutation::{KeySeed, Mutation, MutationsSeed};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::Serialize;
@@ -112,6 +112,32 @@ pub fn check_body_size(len: usize, max: usize) -> Result<()> {
     }
 }
 
+/// The options of a callback receiver: `{ signature?, maxBodyBytes? }` (JS spelling).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackOptions {
+    pub signature: Option<String>,
+    pub max_body_bytes: usize,
+}
+
+/// Reads callback options from JSON text (`None`: the defaults). `signature` is known only when
+/// `with_signature`. Every failure is `config`, naming the option.
+pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<CallbackOptions> {
+    let known: &[&str] = if with_signature { &["signature", "maxBodyBytes"] } else { &["maxBodyBytes"] };
+    let mut out = CallbackOptions { signature: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES };
+    for (key, raw) in option_members(json, "options", known, ErrorCode::Config)? {
+        let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
+        if key == "signature" {
+            out.signature = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned());
+        } else {
+            out.max_body_bytes = read_safe_uint(raw)
+                .ok()
+                .filter(|n| *n <= u64::from(u32::MAX))
+                .ok_or_else(|| at("must be a whole number of bytes from 0 to 4294967295"))? as usize;
+        }
+    }
+    Ok(out)
+}
+
 /// A validated payment report. `action` is always `payment_report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentReport {
@@ -142,7 +168,7 @@ impl Serialize for PaymentReport {
 impl PaymentReport {
     /// The report as the service sends it (amounts as two-decimal strings).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a report always serialises")
+        serde_json::to_string(self).unwrap_or_else(|_| unreachable!("a report always serialises"))
     }
 }
 
@@ -199,7 +225,7 @@ pub enum NormalJson<'a> {
 pub fn normal_json(body: &[u8], max_body_bytes: usize) -> Result<NormalJson<'_>> {
     let checked = check_report(body, max_body_bytes)?;
     if checked.normal {
-        let text = std::str::from_utf8(body).expect("checked as UTF-8");
+        let text = std::str::from_utf8(body).unwrap_or_else(|_| unreachable!("checked as UTF-8"));
         Ok(NormalJson::AsIs { text, mutations: checked.mutations })
     } else {
         Ok(NormalJson::Rewritten(parse_report(body, max_body_bytes)?.to_json()))

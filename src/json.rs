@@ -253,3 +253,43 @@ impl<'de> de::Visitor<'de> for Skip {
 pub(crate) fn is_null(raw: &RawValue) -> bool {
     raw.get() == "null"
 }
+
+/// The members of a JSON object, as (name, raw value), in order. `None` when `text` is not an object.
+/// For small option objects: each caller reads the values with the leaf readers above.
+pub(crate) fn members(text: &str) -> Option<Vec<(String, &RawValue)>> {
+    struct Members;
+    impl<'de> de::Visitor<'de> for Members {
+        type Value = Vec<(String, &'de RawValue)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                out.push((key, map.next_value()?));
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de::Deserializer::deserialize_map(&mut de, Members).ok()
+}
+
+/// The members of an options object, each checked against `known`: a member not in `known` is an error
+/// (a typo must not fall back to a default silently), and `null` members count as absent.
+pub(crate) fn option_members<'a>(
+    text: Option<&'a str>,
+    root: &str,
+    known: &[&str],
+    code: ErrorCode,
+) -> Result<Vec<(String, &'a RawValue)>, Error> {
+    let Some(text) = text else { return Ok(Vec::new()) };
+    let members = members(text).ok_or_else(|| Error::new(code, "must be an object").at(root))?;
+    for (key, _) in &members {
+        if !known.contains(&key.as_str()) {
+            let message = format!("unknown option (known: {})", known.join(", "));
+            return Err(Error::new(code, message).at(format!("{root}.{key}")));
+        }
+    }
+    Ok(members.into_iter().filter(|(_, v)| !is_null(v)).collect())
+}

@@ -34,7 +34,7 @@ use crate::amount::Amount;
 use crate::callback::parse_report;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
-use crate::json::{is_null, read_document_as, read_safe_int, read_string, Ctx, Seg, Skip, MAX_SAFE_INTEGER};
+use crate::json::{is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip};
 use crate::mutation::{KeySeed, Mutation, MutationsSeed};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
@@ -265,7 +265,8 @@ impl Matcher {
         let mut order: Vec<usize> = (0..credits.len()).collect();
         // Time order, then id; the remaining keys only make rows that share an id (hostile input) come
         // out the same whatever the input order.
-        order.sort_by(|&a, &b| {
+        // Keys that tie are identical rows: an unstable sort is as deterministic here, and smaller.
+        order.sort_unstable_by(|&a, &b| {
             let (x, y) = (&credits[a], &credits[b]);
             (x.unix_timestamp, x.id, x.amount, x.kind, x.description, x.service_code, x.account_number).cmp(&(
                 y.unix_timestamp,
@@ -335,7 +336,7 @@ impl Matcher {
         }
         let mut pool = if with_reference.is_empty() { candidates } else { with_reference };
         if pool.len() > 1 {
-            pool.sort_by(|&a, &b| {
+            pool.sort_unstable_by(|&a, &b| {
                 let (x, y) = (self.invoices.slot(a).created_at, self.invoices.slot(b).created_at);
                 x.cmp(&y).then_with(|| self.invoices.id(a).cmp(self.invoices.id(b)))
             });
@@ -374,14 +375,14 @@ pub fn unique_amount(base: Amount, taken: &[Amount], min: u32, max: u32, subtrac
         return Err(invalid("min", "must not be above max"));
     }
     let taken: HashSet<Amount> = taken.iter().copied().collect();
-    let base = base.decimal();
     for code in min..=max {
-        let code = rust_decimal::Decimal::from(code);
-        let value = if subtract { base - code } else { base + code };
-        let Ok(amount) = Amount::parse_text(&format!("{value:.2}"), false) else {
-            break; // below zero (subtract) or out of range: every larger code is too
+        // Whole rupiah: a code is 100 cents.
+        let cents = i128::from(code) * 100;
+        let value = if subtract { base.mantissa() - cents } else { base.mantissa() + cents };
+        let Some(amount) = Amount::from_cents(value).filter(|a| *a > Amount::ZERO) else {
+            break; // zero or below (subtract), or out of range: every larger code is too
         };
-        if amount > Amount::ZERO && !taken.contains(&amount) {
+        if !taken.contains(&amount) {
             return Ok(amount);
         }
     }
@@ -578,40 +579,37 @@ pub fn read_mutations(json: &str) -> Result<MutationBatch> {
 /// Reads matching options (JSON text, or nothing for the defaults). Unknown members are an error: a typo
 /// must not fall back to a default silently.
 pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
-    let Some(json) = json else { return Ok(MatchOptions::default()) };
-    let value: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(json).map_err(|_| invalid("options", "must be an object"))?;
+    const KNOWN: [&str; 4] = ["seen", "grace_seconds", "require_reference", "on_ambiguous"];
     let mut o = MatchOptions::default();
-    for (key, v) in value {
+    for (key, raw) in option_members(json, "options", &KNOWN, ErrorCode::InvalidParams)? {
         let at = |m: &str| invalid(format!("options.{key}"), m);
-        if v.is_null() {
-            continue;
-        }
         match key.as_str() {
             "seen" => {
-                let list = v.as_array().ok_or_else(|| at("must be an array of mutation ids"))?;
-                o.seen = list
+                let ids: Vec<&RawValue> =
+                    serde_json::from_str(raw.get()).map_err(|_| at("must be an array of mutation ids"))?;
+                o.seen = ids
                     .iter()
                     .enumerate()
-                    .map(|(i, id)| {
-                        id.as_u64()
-                            .filter(|id| *id <= MAX_SAFE_INTEGER)
-                            .ok_or_else(|| invalid(format!("options.seen[{i}]"), "must be a mutation id (a whole number)"))
-                    })
+                    .map(|(i, id)| read_safe_uint(id).map_err(|m| invalid(format!("options.seen[{i}]"), m)))
                     .collect::<Result<_>>()?;
             }
             "grace_seconds" => {
-                o.grace_seconds = v.as_u64().filter(|g| *g <= MAX_SAFE_INTEGER).ok_or_else(|| at("must be a whole number of seconds, 0 or more"))? as i64;
+                o.grace_seconds = read_safe_uint(raw).map_err(|_| at("must be a whole number of seconds, 0 or more"))? as i64;
             }
-            "require_reference" => o.require_reference = v.as_bool().ok_or_else(|| at("must be true or false"))?,
-            "on_ambiguous" => {
-                o.on_ambiguous = match v.as_str() {
-                    Some("report") => OnAmbiguous::Report,
-                    Some("oldest") => OnAmbiguous::Oldest,
+            "require_reference" => {
+                o.require_reference = match raw.get() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(at("must be true or false")),
+                }
+            }
+            _ => {
+                o.on_ambiguous = match read_string(raw).as_deref() {
+                    Ok("report") => OnAmbiguous::Report,
+                    Ok("oldest") => OnAmbiguous::Oldest,
                     _ => return Err(at("must be \"report\" or \"oldest\"")),
                 }
             }
-            _ => return Err(at("unknown option (known: seen, grace_seconds, require_reference, on_ambiguous)")),
         }
     }
     Ok(o)
@@ -625,26 +623,20 @@ pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Res
     let taken: Vec<&RawValue> = serde_json::from_str(taken).map_err(|_| invalid("taken", "must be an array of amounts"))?;
     let taken = taken.iter().enumerate().map(|(i, raw)| amount(raw.get(), &format!("taken[{i}]"))).collect::<Result<Vec<_>>>()?;
     let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
-    if let Some(options) = options {
-        let map: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(options).map_err(|_| invalid("options", "must be an object"))?;
-        for (key, v) in map {
-            let at = |m: &str| invalid(format!("options.{key}"), m);
-            let whole = |v: &serde_json::Value| {
-                v.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
-            };
-            match key.as_str() {
-                _ if v.is_null() => {}
-                "min" => min = whole(&v)?,
-                "max" => max = whole(&v)?,
-                "mode" => {
-                    subtract = match v.as_str() {
-                        Some("add") => false,
-                        Some("subtract") => true,
-                        _ => return Err(at("must be \"add\" or \"subtract\"")),
-                    }
+    for (key, raw) in option_members(options, "options", &["min", "max", "mode"], ErrorCode::InvalidParams)? {
+        let at = |m: &str| invalid(format!("options.{key}"), m);
+        let whole = || {
+            read_safe_uint(raw).ok().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
+        };
+        match key.as_str() {
+            "min" => min = whole()?,
+            "max" => max = whole()?,
+            _ => {
+                subtract = match read_string(raw).as_deref() {
+                    Ok("add") => false,
+                    Ok("subtract") => true,
+                    _ => return Err(at("must be \"add\" or \"subtract\"")),
                 }
-                _ => return Err(at("unknown option (known: min, max, mode)")),
             }
         }
     }

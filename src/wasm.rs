@@ -3,11 +3,10 @@
 //! Errors cross as instances of the package's `CekMutasiError` class (registered by the package entry
 //! through `__setErrorClass`), carrying `code`, `path` and `status`.
 
-use crate::callback::{self, BodyLimit, NormalJson, DEFAULT_MAX_BODY_BYTES};
+use crate::callback::{self, BodyLimit, NormalJson};
 use crate::error::{Error, ErrorCode};
 use crate::matching;
 use js_sys::{Object, Reflect, Uint8Array};
-use serde::Deserialize;
 use std::cell::RefCell;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -56,49 +55,39 @@ fn config(message: &str) -> JsValue {
 }
 
 /// Options of `parseCallback`.
-#[derive(Tsify, Deserialize, Default)]
+#[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ParseCallbackOptions {
     /// Largest body accepted, in bytes (default 1 MiB).
     #[tsify(optional)]
-    pub max_body_bytes: Option<f64>,
+    pub max_body_bytes: Option<u32>,
 }
 
 /// Options of `receiveCallback`.
-#[derive(Tsify, Deserialize)]
+#[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveCallbackOptions {
     /// The account's API signature, as configured at CekMutasi.
     pub signature: String,
     /// Largest body accepted, in bytes (default 1 MiB).
     #[tsify(optional)]
-    pub max_body_bytes: Option<f64>,
+    pub max_body_bytes: Option<u32>,
 }
 
-/// Reads an options object; a member not in `known` is a `config` error (a typo must not fall back to a
-/// default silently).
-fn read_options<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str, known: &[&str]) -> Result<Option<T>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    if !value.is_object() {
-        return Err(config(&format!("{what} must be an object")));
-    }
-    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !known.contains(&key.as_str()) {
-            return Err(config(&format!("{what}: unknown option `{key}` (known: {})", known.join(", "))));
-        }
-    }
-    serde_wasm_bindgen::from_value(value).map(Some).map_err(|e| config(&format!("{what}: {e}")))
+/// A JS argument as JSON text for the core's readers. `JSON.stringify` writes a number in its shortest
+/// form, which is the literal the caller wrote: `50000.5` reads as `50000.50`, never through a float sum.
+fn json_text(value: &JsValue, path: &str, code: ErrorCode) -> Result<String, JsValue> {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| js_error(Error::new(code, "must be a JSON value").at(path)))
 }
 
-/// `maxBodyBytes`: a whole number of bytes, 0 to 2^32 - 1; absent means 1 MiB.
-fn limit(max: Option<f64>) -> Result<usize, JsValue> {
-    match max {
-        None => Ok(DEFAULT_MAX_BODY_BYTES),
-        Some(m) if m.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&m) => Ok(m as usize),
-        Some(_) => Err(config("maxBodyBytes must be a whole number of bytes from 0 to 4294967295")),
+/// An optional argument (`undefined` and `null` mean absent) as JSON text.
+fn optional_json(value: Option<JsValue>, path: &str, code: ErrorCode) -> Result<Option<String>, JsValue> {
+    match value {
+        Some(v) if !v.is_undefined() && !v.is_null() => json_text(&v, path, code).map(Some),
+        _ => Ok(None),
     }
 }
 
@@ -132,10 +121,8 @@ fn body_bytes(body: &JsValue, max: usize) -> Result<Vec<u8>, JsValue> {
 /// `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
 #[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
 pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let opts: ParseCallbackOptions =
-        read_options(options.unwrap_or(JsValue::UNDEFINED), "parseCallback options", &["maxBodyBytes"])?
-            .unwrap_or_default();
-    let max = limit(opts.max_body_bytes)?;
+    let options = optional_json(options, "options", ErrorCode::Config)?;
+    let max = callback::read_options(options.as_deref(), false).map_err(js_error)?.max_body_bytes;
     let bytes = body_bytes(&body, max)?;
     match callback::normal_json(&bytes, max).map_err(js_error)? {
         NormalJson::AsIs { mutations, .. } => Ok(JsValue::from(mutations as f64)),
@@ -174,13 +161,14 @@ extern "C" {
 /// to the report as JSON text in normal form. Each error carries the HTTP `status` to answer with.
 #[wasm_bindgen(js_name = "__receiveCallback", skip_typescript)]
 pub async fn receive_callback(request: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let opts: ReceiveCallbackOptions =
-        read_options(options, "receiveCallback options", &["signature", "maxBodyBytes"])?.ok_or_else(|| config("receiveCallback needs { signature }"))?;
+    let options = optional_json(Some(options), "options", ErrorCode::Config)?;
+    let options = callback::read_options(options.as_deref(), true).map_err(js_error)?;
+    let expected = options.signature.ok_or_else(|| config("receiveCallback needs { signature }"))?;
     let request: FetchRequest = request.unchecked_into();
     let signature = request.headers().get(callback::SIGNATURE_HEADER);
-    callback::check_request(&request.method(), signature.as_deref(), &opts.signature).map_err(js_error)?;
+    callback::check_request(&request.method(), signature.as_deref(), &expected).map_err(js_error)?;
 
-    let mut body = BodyLimit::new(limit(opts.max_body_bytes)?);
+    let mut body = BodyLimit::new(options.max_body_bytes);
     if let Some(stream) = request.body() {
         let reader = stream.get_reader();
         loop {
@@ -212,22 +200,6 @@ pub async fn receive_callback(request: JsValue, options: JsValue) -> Result<JsVa
 /// goes to the matcher without being converted to JS objects and back.
 const SOURCE_SYMBOL: &str = "cekmutasi.source";
 
-/// A JS argument as JSON text for the core's readers. `JSON.stringify` writes a number in its shortest
-/// form, which is the literal the caller wrote: `50000.5` reads as `50000.50`, never through a float sum.
-fn json_text(value: &JsValue, path: &str) -> Result<String, JsValue> {
-    js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| js_error(Error::new(ErrorCode::InvalidParams, "must be a JSON value").at(path)))
-}
-
-fn optional_json(value: Option<JsValue>, path: &str) -> Result<Option<String>, JsValue> {
-    match value {
-        Some(v) if !v.is_undefined() && !v.is_null() => json_text(&v, path).map(Some),
-        _ => Ok(None),
-    }
-}
-
 /// Mutations as JSON text: a `PaymentReport`'s own source, else the value (rows, or a plain report).
 fn mutations_text(value: &JsValue) -> Result<String, JsValue> {
     if value.is_object() {
@@ -236,13 +208,15 @@ fn mutations_text(value: &JsValue) -> Result<String, JsValue> {
             return Ok(source);
         }
     }
-    json_text(value, "mutations")
+    json_text(value, "mutations", ErrorCode::InvalidParams)
 }
 
 /// A Rust value as a JS object: serialised once, made by `JSON.parse`.
 fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
-    let json = serde_json::to_string(value).expect("results always serialise");
-    js_sys::JSON::parse(&json).expect("serde_json writes valid JSON")
+    // Neither step can fail (plain data; serde_json writes valid JSON); no error is formatted, which keeps
+    // the error types' Debug code out of the module.
+    let json = serde_json::to_string(value).unwrap_or_else(|_| unreachable!("results always serialise"));
+    js_sys::JSON::parse(&json).unwrap_or_else(|_| unreachable!("serde_json writes valid JSON"))
 }
 
 /// `uniqueAmount(base, taken, options?)`: `base` plus (or minus, with `mode: "subtract"`) the smallest
@@ -257,9 +231,9 @@ pub fn unique_amount(
     #[wasm_bindgen(unchecked_param_type = "string[]")] taken: JsValue,
     #[wasm_bindgen(unchecked_param_type = "UniqueAmountOptions")] options: Option<JsValue>,
 ) -> Result<String, JsValue> {
-    let base = serde_json::to_string(base).expect("a string serialises");
-    let taken = json_text(&taken, "taken")?;
-    let options = optional_json(options, "options")?;
+    let base = serde_json::to_string(base).unwrap_or_else(|_| unreachable!("a string serialises"));
+    let taken = json_text(&taken, "taken", ErrorCode::InvalidParams)?;
+    let options = optional_json(options, "options", ErrorCode::InvalidParams)?;
     matching::unique_amount_json(&base, &taken, options.as_deref()).map(|a| a.to_string()).map_err(js_error)
 }
 
@@ -286,8 +260,8 @@ pub fn match_payments(
     #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
     #[wasm_bindgen(unchecked_param_type = "MatchOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = matching::read_options(optional_json(options, "options")?.as_deref()).map_err(js_error)?;
-    let invoices = matching::read_invoices(&json_text(&invoices, "invoices")?).map_err(js_error)?;
+    let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
+    let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
     let batch = matching::read_mutations(&mutations_text(&mutations)?).map_err(js_error)?;
     let result = matching::match_payments(invoices, &batch.credits(), options).map_err(js_error)?;
     Ok(to_js(&result))
@@ -313,14 +287,14 @@ impl JsMatcher {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "MatchOptions")] options: Option<JsValue>,
     ) -> Result<JsMatcher, JsValue> {
-        let options = matching::read_options(optional_json(options, "options")?.as_deref()).map_err(js_error)?;
+        let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
         Ok(JsMatcher { inner: matching::Matcher::new(options) })
     }
 
     /// Adds an open invoice; `invalid_params` (path `invoice.amount`, …) when it is invalid or its id is
     /// already resident.
     pub fn add(&mut self, #[wasm_bindgen(unchecked_param_type = "Invoice")] invoice: JsValue) -> Result<(), JsValue> {
-        let invoice = matching::read_invoice(&json_text(&invoice, "invoice")?).map_err(js_error)?;
+        let invoice = matching::read_invoice(&json_text(&invoice, "invoice", ErrorCode::InvalidParams)?).map_err(js_error)?;
         self.inner.add(invoice).map_err(|e| js_error(e.within("invoice")))
     }
 
@@ -330,7 +304,7 @@ impl JsMatcher {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
     ) -> Result<(), JsValue> {
-        let invoices = matching::read_invoices(&json_text(&invoices, "invoices")?).map_err(js_error)?;
+        let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
         self.inner.add_all(invoices).map_err(js_error)
     }
 
