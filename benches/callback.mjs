@@ -3,7 +3,7 @@
 // median taken, so machine noise hits both alike). Prints the ratio per size (> 1 means the package is
 // faster) and the .wasm size. Run with `make bench`.
 import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { execFileSync } from "node:child_process";
 import { parseCallback } from "../pkg/index.mjs";
 
 const SIZES = [1, 10, 100, 1000];
@@ -141,5 +141,6 @@ for (const rows of SIZES) {
   );
 }
 const wasm = readFileSync(new URL("../pkg/node/cekmutasi_bg.wasm", import.meta.url));
-console.log(`\n.wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzip -9`);
+const gz = execFileSync("gzip", ["-9", "-c"], { input: wasm }).length; // the gzip command, as the budget says
+console.log(`\n.wasm: ${wasm.length} bytes raw, ${gz} bytes gzip -9`);
 if (sink < 0) console.log(sink);

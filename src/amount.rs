@@ -202,15 +202,41 @@ impl FromStr for Amount {
     }
 }
 
+impl Amount {
+    /// The two-decimal text, written into a stack buffer: the same text as `Decimal`'s `Display` for a
+    /// scale of 2, without its general formatting code (which costs kilobytes of wasm).
+    fn write(self, out: &mut [u8; 48]) -> &str {
+        let m = self.0.mantissa();
+        let mut v = m.unsigned_abs();
+        let mut i = out.len();
+        let mut digits = 0;
+        while digits < 3 || v > 0 {
+            if digits == 2 {
+                i -= 1;
+                out[i] = b'.';
+            }
+            i -= 1;
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            digits += 1;
+        }
+        if m < 0 {
+            i -= 1;
+            out[i] = b'-';
+        }
+        std::str::from_utf8(&out[i..]).unwrap_or_else(|_| unreachable!("ASCII digits"))
+    }
+}
+
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        f.write_str(self.write(&mut [0; 48]))
     }
 }
 
 impl serde::Serialize for Amount {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.serialize_str(self.write(&mut [0; 48]))
     }
 }
 

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{option_members, read_document, read_safe_uint, read_string, strip_position, Ctx, Seg, Skip};
+use crate::json::{option_members, read_document, read_safe_uint, read_string, Ctx, Seg, Skip};
 use crate::mutation::{KeySeed, Mutation, MutationsSeed};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::Serialize;
@@ -290,6 +290,7 @@ struct ReportSeed<'c> {
 impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
     type Value = Option<PaymentReport>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        self.ctx.expected = "a payment report object";
         d.deserialize_map(self)
     }
 }
@@ -359,9 +360,10 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
             // Errors inside were recorded in ctx with their path; the outer walk only needs to stop.
             content = Some(ContentSeed { ctx: &mut *ctx, build }.deserialize(&mut de).map_err(|e| {
                 if e.is_data() {
-                    ctx.invalid::<A::Error>(None, &strip_position(&e.to_string()))
+                    let expected = ctx.expected;
+                    ctx.invalid::<A::Error>(None, &format!("must be {expected}"))
                 } else {
-                    de::Error::custom(e)
+                    de::Error::custom("stopped")
                 }
             })?);
             ctx.pop();
@@ -380,6 +382,7 @@ struct ContentSeed<'c> {
 impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
     type Value = Option<PaymentReportContent>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        self.ctx.expected = "a payment report content object";
         d.deserialize_map(self)
     }
 }

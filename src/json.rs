@@ -36,6 +36,9 @@ pub(crate) struct Ctx {
     pub(crate) rows: usize,
     /// The code of a bad member: `invalid_payload` in a callback, `invalid_params` in a caller's arguments.
     code: Option<ErrorCode>,
+    /// What the reader that started last expects ("an object", …): the message when serde itself finds
+    /// the wrong kind of value there.
+    pub(crate) expected: &'static str,
 }
 
 impl Ctx {
@@ -121,39 +124,23 @@ pub(crate) fn read_document_as<'de, T>(
 }
 
 fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
+    // serde_json's own messages are not used: formatting them would pull its message tables (and
+    // std::io's) into the wasm module. Line and column say enough about broken JSON.
     if let Err(syntax) = serde_json::from_str::<de::IgnoredAny>(text) {
-        let err = invalid_json(&syntax);
-        return match ctx.code() {
-            ErrorCode::InvalidPayload => err,
-            code => Error::new(code, err.message()),
-        };
+        let message = format!("body is not valid JSON (line {}, column {})", syntax.line(), syntax.column());
+        return Error::new(if ctx.code() == ErrorCode::InvalidPayload { ErrorCode::InvalidJson } else { ctx.code() }, message);
     }
     if let Some(err) = ctx.err {
         return err;
     }
     if e.is_data() {
-        // A structural type mismatch met by serde itself (e.g. an array where an object belongs).
-        let msg = strip_position(&e.to_string());
-        return Error::new(ctx.code(), msg).at(ctx.path(None));
+        // serde met the wrong kind of value where a reader began (an array where an object belongs).
+        return Error::new(ctx.code(), format!("must be {}", ctx.expected)).at(ctx.path(None));
     }
-    invalid_json(&e)
+    // Valid JSON that the reader still refused on syntax grounds: only the nesting limit does that.
+    Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (more than 128 levels)")
 }
 
-fn invalid_json(e: &serde_json::Error) -> Error {
-    let msg = if e.to_string().starts_with("recursion limit exceeded") {
-        "JSON is nested too deeply (more than 128 levels)".to_string()
-    } else {
-        format!("body is not valid JSON: {e}")
-    };
-    Error::new(ErrorCode::InvalidJson, msg)
-}
-
-pub(crate) fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
 
 /// Largest integer a JS number holds exactly (2^53 - 1): ids and timestamps beyond it would be corrupted
 /// silently on the JS side, so they are refused.

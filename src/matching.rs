@@ -439,6 +439,7 @@ struct InvoiceSeed<'c> {
 impl<'de> DeserializeSeed<'de> for InvoiceSeed<'_> {
     type Value = Invoice;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Invoice, D::Error> {
+        self.ctx.expected = "an invoice object";
         d.deserialize_map(self)
     }
 }
@@ -498,6 +499,7 @@ struct InvoicesSeed<'c> {
 impl<'de> DeserializeSeed<'de> for InvoicesSeed<'_> {
     type Value = Vec<Invoice>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Vec<Invoice>, D::Error> {
+        self.ctx.expected = "an array of invoices";
         d.deserialize_seq(self)
     }
 }

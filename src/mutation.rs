@@ -177,6 +177,7 @@ pub(crate) struct MutationSeed<'c> {
 impl<'de> DeserializeSeed<'de> for MutationSeed<'_> {
     type Value = Option<Mutation>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Mutation>, D::Error> {
+        self.ctx.expected = "a mutation object";
         d.deserialize_map(self)
     }
 }
@@ -317,6 +318,7 @@ pub(crate) struct MutationsSeed<'c> {
 impl<'de> DeserializeSeed<'de> for MutationsSeed<'_> {
     type Value = Vec<Mutation>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<Mutation>, D::Error> {
+        self.ctx.expected = "an array of mutations";
         d.deserialize_seq(self)
     }
 }

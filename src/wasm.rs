@@ -332,7 +332,8 @@ impl JsMatcher {
     /// Every mutation id processed so far, ascending.
     #[wasm_bindgen(js_name = seenIds, unchecked_return_type = "number[]")]
     pub fn seen_ids(&self) -> JsValue {
-        to_js(&self.inner.seen_ids())
+        // Ids are within 2^53 (checked when read), so each is exact as a JS number.
+        self.inner.seen_ids().into_iter().map(|id| JsValue::from(id as f64)).collect::<js_sys::Array>().into()
     }
 }
 

@@ -175,6 +175,15 @@ fn every_member_error_has_its_path() {
         assert_eq!((c, p.as_str()), (code, path), "{body}");
         assert_eq!(status, Some(422));
     }
+    // Where serde itself meets the wrong kind of value, the message says what belongs there.
+    assert_eq!(parse("[1,2]").unwrap_err().to_string(), "must be a payment report object");
+    let e = parse(&SEED.replacen("\"data\": [", "\"data\": 5, \"x\": [", 1)).unwrap_err();
+    assert_eq!(e.to_string(), "content.data: must be an array of mutations");
+    let e = parse(&SEED.replacen("{ \"id\": 2", "7, { \"id\": 2", 1)).unwrap_err();
+    assert_eq!(e.to_string(), "content.data[1]: must be a mutation object");
+    let e = parse(r#"{"content":[],"action":"payment_report"}"#).unwrap_err();
+    assert_eq!(e.to_string(), "content: must be a payment report content object");
+    assert_eq!(parse("{\n\"a\":").unwrap_err().to_string(), "body is not valid JSON (line 2, column 4)");
     // Content that comes before the action is checked all the same, with its full path.
     let late = r#"{"content":{"service_name":"a","service_code":"b","account_number":"c","account_name":"d","data":[{"id":1,"unix_timestamp":1,"type":"credit","amount":"1.001","description":""}]},"action":"payment_report"}"#;
     assert_eq!(fail(late).1, "content.data[0].amount");
