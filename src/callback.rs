@@ -18,7 +18,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{option_members, read_document, read_safe_uint, read_string, Ctx, Seg, Skip};
-use crate::mutation::{KeySeed, Mutation, MutationsSeed};
+use crate::mutation::{KeySeed, Mutation, MutationsSeed, RowRef};
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -189,8 +189,13 @@ pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&
 /// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested deeper than 128 levels),
 /// `unsupported_action`, `invalid_payload` with the path of the first offending member.
 pub fn parse_report(body: &[u8], max_body_bytes: usize) -> Result<PaymentReport> {
-    let (report, _) = read_report(body, max_body_bytes, true)?;
-    Ok(report.expect("built"))
+    Ok(PaymentReport { content: read_content(body, max_body_bytes)?.into() })
+}
+
+/// [`parse_report`] without copying: the content borrows from `body`.
+pub(crate) fn read_content(body: &[u8], max_body_bytes: usize) -> Result<ContentRef<'_>> {
+    let (content, _) = read_report(body, max_body_bytes, true)?;
+    Ok(content.unwrap_or_else(|| unreachable!("built when asked to")))
 }
 
 /// What [`check_report`] learnt of a valid report.
@@ -232,7 +237,7 @@ pub fn normal_json(body: &[u8], max_body_bytes: usize) -> Result<NormalJson<'_>>
     }
 }
 
-fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Option<PaymentReport>, Checked)> {
+fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Option<ContentRef<'_>>, Checked)> {
     check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body)
         .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to())))?;
@@ -288,7 +293,7 @@ struct ReportSeed<'c> {
 }
 
 impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
-    type Value = Option<PaymentReport>;
+    type Value = Option<ContentRef<'de>>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         self.ctx.expected = "a payment report object";
         d.deserialize_map(self)
@@ -296,7 +301,7 @@ impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
 }
 
 impl<'de> Visitor<'de> for ReportSeed<'_> {
-    type Value = Option<PaymentReport>;
+    type Value = Option<ContentRef<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payment report object")
@@ -370,7 +375,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
         }
         let content =
             content.ok_or_else(|| ctx.invalid::<A::Error>(Some("content"), "missing required member"))?;
-        Ok(content.map(|content| PaymentReport { content }))
+        Ok(content)
     }
 }
 
@@ -379,8 +384,30 @@ struct ContentSeed<'c> {
     build: bool,
 }
 
+/// A report's content as read, borrowing from the document; [`PaymentReportContent`] is its owned form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ContentRef<'a> {
+    pub service_name: Cow<'a, str>,
+    pub service_code: Cow<'a, str>,
+    pub account_number: Cow<'a, str>,
+    pub account_name: Cow<'a, str>,
+    pub data: Vec<RowRef<'a>>,
+}
+
+impl From<ContentRef<'_>> for PaymentReportContent {
+    fn from(c: ContentRef<'_>) -> Self {
+        PaymentReportContent {
+            service_name: c.service_name.into_owned(),
+            service_code: c.service_code.into_owned(),
+            account_number: c.account_number.into_owned(),
+            account_name: c.account_name.into_owned(),
+            data: c.data.into_iter().map(Mutation::from).collect(),
+        }
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
-    type Value = Option<PaymentReportContent>;
+    type Value = Option<ContentRef<'de>>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         self.ctx.expected = "a payment report content object";
         d.deserialize_map(self)
@@ -388,7 +415,7 @@ impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
 }
 
 impl<'de> Visitor<'de> for ContentSeed<'_> {
-    type Value = Option<PaymentReportContent>;
+    type Value = Option<ContentRef<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a payment report content object")
@@ -439,12 +466,6 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
         if !self.build {
             return Ok(None);
         }
-        Ok(Some(PaymentReportContent {
-            service_name: service_name.into_owned(),
-            service_code: service_code.into_owned(),
-            account_number: account_number.into_owned(),
-            account_name: account_name.into_owned(),
-            data,
-        }))
+        Ok(Some(ContentRef { service_name, service_code, account_number, account_name, data }))
     }
 }

@@ -31,14 +31,15 @@
 //! ```
 
 use crate::amount::Amount;
-use crate::callback::parse_report;
+use crate::callback::read_content;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
 use crate::json::{is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip};
-use crate::mutation::{KeySeed, Mutation, MutationsSeed};
+use crate::mutation::{KeySeed, MutationsSeed, RowRef};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -538,16 +539,17 @@ pub fn read_invoice(json: &str) -> Result<Invoice> {
 }
 
 /// Mutations to match: rows (from a search, or a report's `content.data`), or a whole payment report,
-/// whose `service_code` / `account_number` then apply to every row.
+/// whose `service_code` / `account_number` then apply to every row. Borrows from the JSON text it was
+/// read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MutationBatch {
-    pub rows: Vec<Mutation>,
-    pub service_code: Option<String>,
-    pub account_number: Option<String>,
+pub struct MutationBatch<'a> {
+    rows: Vec<RowRef<'a>>,
+    service_code: Option<Cow<'a, str>>,
+    account_number: Option<Cow<'a, str>>,
 }
 
-impl MutationBatch {
-    /// The borrowed view matching works on.
+impl MutationBatch<'_> {
+    /// The view matching works on.
     pub fn credits(&self) -> Vec<Credit<'_>> {
         self.rows
             .iter()
@@ -566,10 +568,9 @@ impl MutationBatch {
 
 /// Reads mutations from JSON text: an array of mutation rows (`invalid_params` at `mutations[i].member`)
 /// or a payment report (validated as a callback is).
-pub fn read_mutations(json: &str) -> Result<MutationBatch> {
+pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
     if json.trim_start().starts_with('{') {
-        let report = parse_report(json.as_bytes(), usize::MAX)?;
-        let c = report.content;
+        let c = read_content(json.as_bytes(), usize::MAX)?;
         return Ok(MutationBatch { rows: c.data, service_code: Some(c.service_code), account_number: Some(c.account_number) });
     }
     let rows = read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, de| {

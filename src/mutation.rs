@@ -5,6 +5,7 @@ use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Seg,
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::fmt;
 
 /// One mutation. `type` is `credit` (money in) or `debit` (money out) for banks and e-wallets; PayPal rows
@@ -68,6 +69,37 @@ pub struct ServiceFields {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub currency: Option<String>,
+}
+
+/// A mutation as read: text borrowed from the document (escaped strings are decoded into owned ones), so
+/// matching reads rows without copying them. [`Mutation`] is its owned form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RowRef<'a> {
+    pub id: u64,
+    pub unix_timestamp: i64,
+    pub kind: Cow<'a, str>,
+    pub amount: Amount,
+    pub description: Cow<'a, str>,
+    pub balance: Option<Amount>,
+    pub service_code: Option<Cow<'a, str>>,
+    pub account_number: Option<Cow<'a, str>>,
+    pub extra: Option<Box<ServiceFields>>,
+}
+
+impl From<RowRef<'_>> for Mutation {
+    fn from(r: RowRef<'_>) -> Mutation {
+        Mutation {
+            id: r.id,
+            unix_timestamp: r.unix_timestamp,
+            kind: r.kind.into_owned(),
+            amount: r.amount,
+            description: r.description.into_owned(),
+            balance: r.balance,
+            service_code: r.service_code.map(Cow::into_owned),
+            account_number: r.account_number.map(Cow::into_owned),
+            extra: r.extra,
+        }
+    }
 }
 
 impl Mutation {
@@ -175,8 +207,8 @@ pub(crate) struct MutationSeed<'c> {
 }
 
 impl<'de> DeserializeSeed<'de> for MutationSeed<'_> {
-    type Value = Option<Mutation>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Mutation>, D::Error> {
+    type Value = Option<RowRef<'de>>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         self.ctx.expected = "a mutation object";
         d.deserialize_map(self)
     }
@@ -185,15 +217,15 @@ impl<'de> DeserializeSeed<'de> for MutationSeed<'_> {
 const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
 
 impl<'de> Visitor<'de> for MutationSeed<'_> {
-    type Value = Option<Mutation>;
+    type Value = Option<RowRef<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mutation object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Mutation>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let ctx = self.ctx;
-        let mut m = Mutation::default();
+        let mut m = RowRef::default();
         let mut seen: u32 = 0;
         let mut kind_raw: Option<&'de RawValue> = None;
         let mut amount_raw: Option<&'de RawValue> = None;
@@ -237,36 +269,30 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
                         *slot = Some(v);
                     }
                 }
-                Field::Description => {
-                    let v = read_str(raw, self.build).map_err(|e| bad(ctx, e))?;
-                    m.description = v.unwrap_or_default();
-                }
+                Field::Description => m.description = read_string(raw).map_err(|e| bad(ctx, e))?,
                 _ => {
                     if is_null(raw) {
                         ctx.not_canonical();
                         continue;
                     }
-                    let v = read_str(raw, self.build).map_err(|e| bad(ctx, e))?;
+                    let v = read_string(raw).map_err(|e| bad(ctx, e))?;
                     if !self.build {
                         continue;
                     }
-                    let slot = match field {
-                        Field::ServiceCode => &mut m.service_code,
-                        Field::AccountNumber => &mut m.account_number,
-                        _ => {
-                            let extra = m.extra.get_or_insert_with(Default::default);
-                            match field {
-                                Field::PartnerPhone => &mut extra.partner_phone,
-                                Field::Username => &mut extra.username,
-                                Field::Email => &mut extra.email,
-                                Field::Name => &mut extra.name,
-                                Field::TransactionId => &mut extra.transactionid,
-                                Field::Status => &mut extra.status,
-                                _ => &mut extra.currency,
-                            }
-                        }
-                    };
-                    *slot = v;
+                    fn extra<'m>(m: &'m mut RowRef<'_>) -> &'m mut ServiceFields {
+                        m.extra.get_or_insert_with(Default::default)
+                    }
+                    match field {
+                        Field::ServiceCode => m.service_code = Some(v),
+                        Field::AccountNumber => m.account_number = Some(v),
+                        Field::PartnerPhone => extra(&mut m).partner_phone = Some(v.into_owned()),
+                        Field::Username => extra(&mut m).username = Some(v.into_owned()),
+                        Field::Email => extra(&mut m).email = Some(v.into_owned()),
+                        Field::Name => extra(&mut m).name = Some(v.into_owned()),
+                        Field::TransactionId => extra(&mut m).transactionid = Some(v.into_owned()),
+                        Field::Status => extra(&mut m).status = Some(v.into_owned()),
+                        _ => extra(&mut m).currency = Some(v.into_owned()),
+                    }
                 }
             }
         }
@@ -282,7 +308,7 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
         m.amount = read_amount(ctx, amount_raw, signed)
             .map_err(|e| ctx.invalid::<A::Error>(Some("amount"), e))?;
         if self.build {
-            m.kind = kind.into_owned();
+            m.kind = kind;
             Ok(Some(m))
         } else {
             Ok(None)
@@ -300,15 +326,6 @@ fn read_amount(ctx: &mut Ctx, raw: &RawValue, signed: bool) -> Result<Amount, &'
     Ok(v)
 }
 
-/// A string member: owned when building, only checked otherwise.
-fn read_str(raw: &RawValue, build: bool) -> Result<Option<String>, &'static str> {
-    if build {
-        read_string(raw).map(|s| Some(s.into_owned()))
-    } else {
-        read_string(raw).map(|_| None)
-    }
-}
-
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row.
 pub(crate) struct MutationsSeed<'c> {
     pub(crate) ctx: &'c mut Ctx,
@@ -316,21 +333,21 @@ pub(crate) struct MutationsSeed<'c> {
 }
 
 impl<'de> DeserializeSeed<'de> for MutationsSeed<'_> {
-    type Value = Vec<Mutation>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<Mutation>, D::Error> {
+    type Value = Vec<RowRef<'de>>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         self.ctx.expected = "an array of mutations";
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for MutationsSeed<'_> {
-    type Value = Vec<Mutation>;
+    type Value = Vec<RowRef<'de>>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of mutations")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Mutation>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let ctx = self.ctx;
         let mut rows = Vec::new();
         let mut count = 0;

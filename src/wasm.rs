@@ -262,7 +262,8 @@ pub fn match_payments(
 ) -> Result<JsValue, JsValue> {
     let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
     let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
-    let batch = matching::read_mutations(&mutations_text(&mutations)?).map_err(js_error)?;
+    let text = mutations_text(&mutations)?;
+    let batch = matching::read_mutations(&text).map_err(js_error)?;
     let result = matching::match_payments(invoices, &batch.credits(), options).map_err(js_error)?;
     Ok(to_js(&result))
 }
@@ -325,7 +326,8 @@ impl JsMatcher {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let batch = matching::read_mutations(&mutations_text(&mutations)?).map_err(js_error)?;
+        let text = mutations_text(&mutations)?;
+        let batch = matching::read_mutations(&text).map_err(js_error)?;
         Ok(to_js(&self.inner.match_credits(&batch.credits())))
     }
 
