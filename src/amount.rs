@@ -301,6 +301,21 @@ mod tests {
     }
 
     #[test]
+    fn display_matches_decimal_display() {
+        let samples = ["0", "0.01", "0.1", "1", "-0.05", "-12.5", "99.99", "100", "1400026.00", "9007199254740993.01",
+                       "792281625142643375935439503.35", "-792281625142643375935439503.35"];
+        for text in samples {
+            let a = Amount::parse_text(text, true).unwrap();
+            assert_eq!(a.to_string(), a.decimal().to_string(), "{text}");
+        }
+        for cents in (-100_000i128..100_000).step_by(997) {
+            let a = Amount::from_cents(cents).unwrap();
+            assert_eq!(a.to_string(), a.decimal().to_string());
+            assert_eq!(serde_json::to_string(&a).unwrap(), format!("\"{}\"", a.decimal()));
+        }
+    }
+
+    #[test]
     fn normal_json_form() {
         for yes in ["\"0.00\"", "\"50000.00\"", "\"-1.50\"", "\"10.05\""] {
             assert!(Amount::is_normal_json(yes), "{yes}");
