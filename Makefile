@@ -47,6 +47,7 @@ test-js: pack
 ## bench: speed against a pure-JS baseline in the same process, and the .wasm size
 bench: build
 	node benches/callback.mjs
+	node --expose-gc benches/matching.mjs
 
 ## demo: for now, builds the package and says where it is (the demo page comes with its issue)
 demo: pack

@@ -178,3 +178,41 @@ function jsMatchPayments(invs, rows, options) {
   console.log(`matchPayments 200k invoices x 50k credits (${b.matched.length} matched, ${b.ambiguous.length} ambiguous, ${b.unmatched.length} unmatched)`);
   console.log(`  js ${js.toFixed(1)} ms | wasm ${wasm.toFixed(1)} ms | ratio ${(js / wasm).toFixed(2)}`);
 }
+
+// ---- 3. a callback's report straight to the matcher: bytes -> parse -> match, 1000-row reports ----
+{
+  const { parseCallback } = api;
+  const invs = invoices(200_000, 3);
+  const rowsOf = (k) =>
+    credits(invs, 1000, 50_000_000 + k * 1000).map((r) => ({ ...r, amount: r.amount.includes(".") ? r.amount : `${r.amount}.00` }));
+  const bodies = [];
+  for (let k = 0; k < 40; k++) {
+    const data = rowsOf(k).map((r) => ({ ...r, balance: "1000000.00" }));
+    const content = { service_name: "Bank BRI", service_code: "bri", account_number: "1234567890", account_name: "Toko", data };
+    bodies.push(new TextEncoder().encode(JSON.stringify({ action: "payment_report", content })));
+  }
+  const decoder = new TextDecoder();
+  const jm = new JsMatcher();
+  const wm = new Matcher();
+  for (const inv of invs) jm.add(inv);
+  wm.addAll(invs);
+  const t = { js: [], wasm: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const mine = bodies.slice(r * 8, r * 8 + 8);
+    let s = performance.now();
+    // The JS receiver: decode, parse, check the report (as benches/callback.mjs's validator), match its rows.
+    for (const b of mine) {
+      const doc = JSON.parse(decoder.decode(b));
+      if (doc.action !== "payment_report" || !Array.isArray(doc.content?.data)) throw new Error("bad report");
+      for (const m of doc.content.data) if (!Number.isSafeInteger(m.id) || typeof m.amount !== "string") throw new Error("bad row");
+      jm.match(doc.content.data);
+    }
+    t.js.push((performance.now() - s) / mine.length);
+    s = performance.now();
+    for (const b of mine) wm.match(parseCallback(b));
+    t.wasm.push((performance.now() - s) / mine.length);
+  }
+  const js = median(t.js), wasm = median(t.wasm);
+  console.log("callback report -> Matcher.match, 1000-row reports, 200k resident invoices");
+  console.log(`  js ${js.toFixed(2)} ms/report | wasm ${wasm.toFixed(2)} ms/report | ratio ${(js / wasm).toFixed(2)}`);
+}
