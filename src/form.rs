@@ -1,0 +1,242 @@
+//! Form bodies exactly as PHP's `http_build_query` writes them (the encoding the service expects).
+//!
+//! Read from JSON text in the caller's member order (PHP keeps insertion order): nested objects and lists
+//! become bracketed keys (`search%5Bdate%5D%5Bfrom%5D`, `tokens%5B0%5D`), keys and values are
+//! percent-encoded as PHP's `urlencode` does (RFC 1738: space is `+`; only `A-Z a-z 0-9 - _ .` stay as they
+//! are; non-ASCII as UTF-8 bytes), `true`/`false` are `1`/`0`, `null` members and empty objects are left
+//! out, integers are written as they are and other numbers as PHP's `%.14G` writes a float.
+//!
+//! ```
+//! use cekmutasi::form::encode_form;
+//! let body = encode_form(r#"{"search":{"date":{"from":"2018-04-09 00:00:00"}},"ok":true,"x":null}"#).unwrap();
+//! assert_eq!(body, "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&ok=1");
+//! ```
+
+use crate::error::{Error, ErrorCode, Result};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use std::fmt::{self, Write};
+
+/// Appends `s` percent-encoded as PHP's `urlencode`.
+pub fn urlencode_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+    }
+}
+
+/// A float as PHP's `http_build_query` writes it: `%.14G` (14 significant digits, trailing zeros
+/// dropped, exponent form below 1e-4 and from 1e14, written `1.0E+25`).
+pub fn php_float(x: f64) -> String {
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    // Rounded to 14 significant digits by the standard library: "d.ddddddddddddde±X".
+    let sci = format!("{:.13e}", x);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or_else(|| unreachable!("{{:e}} writes an exponent"));
+    let exp: i32 = exp.parse().unwrap_or_else(|_| unreachable!("an integer exponent"));
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if !(-4..14).contains(&exp) {
+        out.push_str(&digits[..1]);
+        out.push('.');
+        out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
+        let _ = write!(out, "E{}{}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    } else if exp < 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
+        out.push_str(digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(digits);
+            out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    out
+}
+
+/// Encodes a JSON object (or list) as PHP's `http_build_query` does.
+pub fn encode_form(json: &str) -> Result<String> {
+    let mut out = String::with_capacity(json.len() + json.len() / 2);
+    let mut de = serde_json::Deserializer::from_str(json);
+    let mut key = String::new();
+    let result = (Node { out: &mut out, key: &mut key, top: true })
+        .deserialize(&mut de)
+        .and_then(|_| de.end());
+    match result {
+        Ok(()) => Ok(out),
+        Err(_) if !json.trim_start().starts_with(['{', '[']) => {
+            Err(Error::new(ErrorCode::InvalidParams, "a form must be an object"))
+        }
+        Err(_) => Err(Error::new(ErrorCode::InvalidParams, "not valid JSON, or nested deeper than 128 levels")),
+    }
+}
+
+/// One value: a scalar becomes a pair `key=value`, a container recurses with bracketed keys.
+struct Node<'a> {
+    out: &'a mut String,
+    /// The encoded key of this value (empty at the top).
+    key: &'a mut String,
+    top: bool,
+}
+
+impl Node<'_> {
+    fn pair<E: de::Error>(self, value: &str, encode: bool) -> std::result::Result<(), E> {
+        if self.top {
+            return Err(E::custom("a form must be an object"));
+        }
+        if !self.out.is_empty() {
+            self.out.push('&');
+        }
+        self.out.push_str(self.key);
+        self.out.push('=');
+        if encode {
+            urlencode_into(self.out, value);
+        } else {
+            self.out.push_str(value);
+        }
+        Ok(())
+    }
+
+    /// The key of a member: `name` at the top, `key[name]` (encoded) below.
+    fn child<'b>(out: &'b mut String, key: &'b mut String, top: bool, name: &str) -> (Node<'b>, usize) {
+        let len = key.len();
+        if top {
+            urlencode_into(key, name);
+        } else {
+            key.push_str("%5B");
+            urlencode_into(key, name);
+            key.push_str("%5D");
+        }
+        (Node { out, key, top: false }, len)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a form value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
+        self.pair(if v { "1" } else { "0" }, false)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
+        self.pair(&v.to_string(), true)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
+        // Beyond PHP's integers a number is a float there.
+        if v > i64::MAX as u64 {
+            return self.visit_f64(v as f64);
+        }
+        self.pair(&v.to_string(), true)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
+        self.pair(&php_float(v), true)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
+        self.pair(v, true)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        if self.top {
+            return Err(E::custom("a form must be an object"));
+        }
+        Ok(()) // null members are left out
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let (child, len) = Node::child(self.out, self.key, self.top, &i.to_string());
+            let more = seq.next_element_seed(child)?.is_some();
+            self.key.truncate(len);
+            if !more {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let (child, len) = Node::child(self.out, self.key, self.top, &name);
+            map.next_value_seed(child)?;
+            self.key.truncate(len);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_examples() {
+        assert_eq!(
+            encode_form(r#"{"search":{"date":{"from":"2018-04-09 00:00:00","to":"2018-04-10 23:59:59"},"amount":"50000.00"}}"#).unwrap(),
+            "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Bdate%5D%5Bto%5D=2018-04-10+23%3A59%3A59&search%5Bamount%5D=50000.00"
+        );
+        assert_eq!(encode_form(r#"{"a b":"x*y~z","k":"ä+&=/:'\""}"#).unwrap(), "a+b=x%2Ay%7Ez&k=%C3%A4%2B%26%3D%2F%3A%27%22");
+        assert_eq!(encode_form(r#"{"l":["a","b"],"t":true,"f":false,"n":null,"e":{},"z":[],"s":""}"#).unwrap(), "l%5B0%5D=a&l%5B1%5D=b&t=1&f=0&s=");
+        assert_eq!(encode_form(r#"["x",{"y":-5}]"#).unwrap(), "0=x&1%5By%5D=-5");
+        assert_eq!(encode_form("{}").unwrap(), "");
+        for bad in ["\"x\"", "5", "null", "{", "{\"a\":1} x"] {
+            assert_eq!(encode_form(bad).unwrap_err().code(), ErrorCode::InvalidParams, "{bad}");
+        }
+    }
+
+    #[test]
+    fn php_floats() {
+        let cases = [
+            (1.5, "1.5"),
+            (0.1 + 0.2, "0.3"),
+            (-2.25, "-2.25"),
+            (1e-5, "1.0E-5"),
+            (0.0001, "0.0001"),
+            (1.5e20, "1.5E+20"),
+            (1e15, "1.0E+15"),
+            (1e14, "1.0E+14"),
+            (12345678901234.5, "12345678901234"),
+            (1.0, "1"),
+            (123456789012345.6, "1.2345678901235E+14"),
+            (99999999999999.99, "1.0E+14"),
+            (0.000123456, "0.000123456"),
+            (-0.0, "-0"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(php_float(x), want, "{x}");
+        }
+    }
+}

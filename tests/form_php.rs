@@ -1,0 +1,115 @@
+//! encodeForm against real PHP: a generated corpus of nested forms with awkward characters, each encoded
+//! here and by PHP 8's `http_build_query(json_decode($json, true))`, compared byte for byte.
+//! Needs `php` on PATH (`make test` installs php-cli).
+
+use cekmutasi::form::encode_form;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// A small deterministic generator (xorshift), so a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const PIECES: &[&str] = &[
+    "a", "Z", "0", "9", " ", "+", "&", "=", "[", "]", "%", "~", "*", "/", ":", "'", "\\\"", "\\n", "\\t", "-", "_", ".",
+    "é", "Ü", "中文", "😀", "\\u0000", "?", "#", ";", ",", "@", "!", "$", "(", ")", "\\\\", "{", "}", "<", ">", "^", "`", "|",
+];
+
+fn string(r: &mut Rng) -> String {
+    let n = r.below(6);
+    let body: String = (0..n).map(|_| PIECES[r.below(PIECES.len() as u64) as usize]).collect();
+    format!("\"{body}\"")
+}
+
+fn number(r: &mut Rng) -> String {
+    match r.below(9) {
+        0 => format!("-{}", r.below(1_000_000)),
+        1 => r.below(10).to_string(),
+        2 => (r.next() >> 1).to_string(), // up to 2^63 - 1
+        3 => format!("{}", 9_223_372_036_854_775_808u64 + r.below(1000)), // past PHP's integers
+        4 => format!("{}.{}", r.below(100_000), r.below(1000)),
+        5 => format!("-{}.{}5", r.below(100), r.below(100)),
+        6 => format!("{}e-{}", 1 + r.below(9), 1 + r.below(9)),
+        7 => format!("{}.{}e{}", 1 + r.below(9), r.below(99), r.below(25)),
+        _ => "0".into(),
+    }
+}
+
+fn value(r: &mut Rng, depth: u32) -> String {
+    match r.below(if depth >= 3 { 6 } else { 9 }) {
+        0 | 1 | 2 => string(r),
+        3 => number(r),
+        4 => ["true", "false", "null"][r.below(3) as usize].into(),
+        5 => "\"\"".into(),
+        6 => object(r, depth + 1),
+        7 => {
+            let n = r.below(4);
+            format!("[{}]", (0..n).map(|_| value(r, depth + 1)).collect::<Vec<_>>().join(","))
+        }
+        _ => object(r, depth + 1),
+    }
+}
+
+fn object(r: &mut Rng, depth: u32) -> String {
+    let n = r.below(5);
+    let mut keys = std::collections::HashSet::new();
+    let mut members = Vec::new();
+    for _ in 0..n {
+        let key = match r.below(4) {
+            0 => r.below(20).to_string(),
+            _ => string(r),
+        };
+        let key = if key.starts_with('"') { key } else { format!("\"{key}\"") };
+        // PHP keeps the last of duplicate keys where JS objects have none: keep keys distinct.
+        if keys.insert(key.clone()) {
+            members.push(format!("{key}:{}", value(r, depth)));
+        }
+    }
+    format!("{{{}}}", members.join(","))
+}
+
+/// PHP's encoding of each JSON document (one per line in, one per line out).
+pub fn php_encode(docs: &[String]) -> Vec<String> {
+    let script = r#"while (($line = fgets(STDIN)) !== false) { $v = json_decode($line, true, 512, JSON_THROW_ON_ERROR); echo http_build_query($v), "\n"; }"#;
+    let mut child = Command::new("php")
+        .args(["-r", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("php must be installed (make test installs php-cli)");
+    let mut input = child.stdin.take().unwrap();
+    let text = docs.join("\n") + "\n";
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success(), "php failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn generated_forms_are_byte_identical_to_php() {
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let docs: Vec<String> = (0..2000).map(|_| object(&mut r, 0)).collect();
+    let php = php_encode(&docs);
+    assert_eq!(php.len(), docs.len());
+    let mut identical = 0;
+    for (doc, want) in docs.iter().zip(&php) {
+        let got = encode_form(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        assert_eq!(&got, want, "differs from PHP for {doc}");
+        identical += 1;
+    }
+    // The count is printed for the closing note: every form compared, every form identical.
+    println!("PHP comparison: {} forms compared, {identical} identical", docs.len());
+    assert_eq!(identical, 2000);
+}
