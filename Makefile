@@ -28,6 +28,7 @@ pack: build
 test: test-native test-wasm-node test-wasm-browser test-js
 
 test-native:
+	scripts/setup.sh php
 	cargo test
 
 test-wasm-node:

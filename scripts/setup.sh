@@ -4,6 +4,7 @@
 #   scripts/setup.sh rust      wasm32 target, wasm-bindgen-cli (= the version in Cargo.lock), wasm-pack
 #   scripts/setup.sh node      the dev packages of package.json (npm ci from the lock file)
 #   scripts/setup.sh chromium  Debian's chromium and chromium-driver
+#   scripts/setup.sh php       Debian's php-cli: PHP's http_build_query is the reference for form bodies
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -36,9 +37,18 @@ node_deps() {
 
 chromium() {
   if ! have chromium || ! have chromedriver; then
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+    apt_install chromium chromium-driver
   fi
+}
+
+apt_install() {
+  # A fresh machine's package lists may be empty: update only when something is missing.
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
+php_cli() {
+  have php || apt_install php-cli
 }
 
 for step in "$@"; do
@@ -46,6 +56,7 @@ for step in "$@"; do
     rust) rust ;;
     node) node_deps ;;
     chromium) chromium ;;
+    php) php_cli ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;
   esac
 done
