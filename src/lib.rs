@@ -9,6 +9,7 @@
 pub mod amount;
 pub mod callback;
 pub mod error;
+pub mod endpoints;
 pub mod form;
 mod invoices;
 mod json;

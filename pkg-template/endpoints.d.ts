@@ -1,0 +1,100 @@
+// Generated from the endpoint table (src/endpoints.rs) by `cargo test`: do not edit.
+
+/** Every endpoint of the service, by path (no leading slash). */
+export type Endpoint =
+  | "myip"
+  | "bank/add"
+  | "bank/update"
+  | "bank/delete"
+  | "bank/list"
+  | "bank/search"
+  | "paypal/search"
+  | "ovo/search"
+  | "gopay/search"
+  | "ovo/transfer/bank-list"
+  | "ovo/transfer/inquiry"
+  | "ovo/transfer/send"
+  | "ovo/transfer/detail"
+  | "ovo/transfer-ovo/inquiry"
+  | "ovo/transfer-ovo/send"
+  | "whatsapp/send"
+  | "balance"
+  | "bank/balance"
+  | "ovo/balance"
+  | "gopay/balance"
+  | "paypal/balance"
+  | "ovo/list"
+  | "gopay/list"
+  | "paypal/list"
+  | "bank/detail"
+  | "ovo/detail"
+  | "gopay/detail"
+  | "paypal/detail"
+  | "paypal/transaction/detail"
+;
+
+/** The parameters of each endpoint (for searches: the filters, sent under `search`). */
+export interface EndpointParams {
+  "myip": { };
+  "bank/add": { service_code: "bni" | "bca" | "bri" | "mandiri_online" | "btpn_jenius"; package_code: "basic" | "professional" | "enterprise"; username: string; password: string; account_number: string; account_name: string; ipn_url?: string; status?: "ACTIVE" | "INACTIVE"; };
+  "bank/update": { id: number; password?: string; account_number?: string; account_name?: string; ipn_url?: string; status?: "ACTIVE" | "INACTIVE"; };
+  "bank/delete": { id: number; };
+  "bank/list": { service_code?: "bri" | "bca" | "bni" | "mandiri" | "mandiri_online" | "btpn_jenius"; account_number?: string; };
+  "bank/search": { date?: { from?: string; to?: string }; amount?: string | number; type?: "credit" | "debit"; description?: string; service_code?: "bri" | "bca" | "bni" | "mandiri" | "mandiri_online" | "btpn_jenius"; account_number?: string; };
+  "paypal/search": { date?: { from?: string; to?: string }; username?: string; amount?: string | number; email?: string; transactionid?: string; currency?: string; };
+  "ovo/search": { date?: { from?: string; to?: string }; amount?: string | number; type?: "credit" | "debit"; description?: string; account_number?: string; };
+  "gopay/search": { date?: { from?: string; to?: string }; amount?: string | number; type?: "credit" | "debit"; description?: string; account_number?: string; partner_phone?: string; };
+  "ovo/transfer/bank-list": { source_number: string; };
+  "ovo/transfer/inquiry": { source_number: string; bank_code: string; destination_number: string; };
+  "ovo/transfer/send": { uuid: string; token: string; amount: number; note?: string; };
+  "ovo/transfer/detail": { uuid: string; };
+  "ovo/transfer-ovo/inquiry": { source_number: string; phone: string; };
+  "ovo/transfer-ovo/send": { source_number: string; phone: string; amount: number; };
+  "whatsapp/send": { mutation_id: number; sender_phone: string; receiver_phone: string; tokens?: Record<string, string>; };
+  "balance": { };
+  "bank/balance": { };
+  "ovo/balance": { };
+  "gopay/balance": { };
+  "paypal/balance": { };
+  "ovo/list": { };
+  "gopay/list": { };
+  "paypal/list": { };
+  "bank/detail": { id: number; };
+  "ovo/detail": { id: number; };
+  "gopay/detail": { id: number; };
+  "paypal/detail": { id: number; };
+  "paypal/transaction/detail": { username: string; transactionid: string; };
+}
+
+/** The payload each endpoint resolves to (money as decimal strings, whole rupiah as numbers). */
+export interface EndpointResult {
+  "myip": { ip?: { v4?: string; v6?: string; }; };
+  "bank/add": { id: number; service_code?: string; service_name?: string; account_number?: string; account_name?: string; balance?: string; package?: string; ipn_url?: string; status?: string; };
+  "bank/update": { id: number; service_code?: string; service_name?: string; account_number?: string; account_name?: string; balance?: string; package?: string; ipn_url?: string; status?: string; };
+  "bank/delete": null;
+  "bank/list": Array<{ id: number; service_code?: string; service_name?: string; account_number?: string; account_name?: string; balance?: string; package?: string; ipn_url?: string; status?: string; }>;
+  "bank/search": Array<{ id: number; service_code?: string; account_number?: string; unix_timestamp: string | number; type: string; amount: string; description?: string; balance?: string; partner_phone?: string; }>;
+  "paypal/search": Array<{ id: number; username?: string; unix_timestamp: string | number; type: string; email?: string; name?: string; transactionid?: string; status?: string; amount: string; fee?: string; net?: string; currency?: string; }>;
+  "ovo/search": Array<{ id: number; service_code?: string; account_number?: string; unix_timestamp: string | number; type: string; amount: string; description?: string; balance?: string; partner_phone?: string; }>;
+  "gopay/search": Array<{ id: number; service_code?: string; account_number?: string; unix_timestamp: string | number; type: string; amount: string; description?: string; balance?: string; partner_phone?: string; }>;
+  "ovo/transfer/bank-list": Array<{ code: string | number; name: string; }>;
+  "ovo/transfer/inquiry": { uuid: string; bank_code?: string | number; bank_name?: string; destination_number?: string; destination_name?: string; source_number?: string; expired_at?: string | number; token: string; };
+  "ovo/transfer/send": { uuid: string; transaction_id?: string | number; source_number?: string; bank_code?: string; bank_name?: string; destination_number?: string; destination_name?: string; amount?: number; note?: string; status?: string; refference_id?: string | number; datetime?: string | number; timezone?: string; created_at?: string | number; expired_at?: string | number; };
+  "ovo/transfer/detail": { uuid: string; transaction_id?: string | number; source_number?: string; bank_code?: string; bank_name?: string; destination_number?: string; destination_name?: string; amount?: number; note?: string; status?: string; refference_id?: string | number; datetime?: string | number; timezone?: string; created_at?: string | number; expired_at?: string | number; };
+  "ovo/transfer-ovo/inquiry": { fullname?: string; phone?: string; };
+  "ovo/transfer-ovo/send": { code?: string | number; message?: string; isOvo?: unknown; };
+  "whatsapp/send": { sender?: string; receiver?: string; message?: string; status?: string | number; note?: string; };
+  "balance": unknown;
+  "bank/balance": unknown;
+  "ovo/balance": unknown;
+  "gopay/balance": unknown;
+  "paypal/balance": unknown;
+  "ovo/list": unknown;
+  "gopay/list": unknown;
+  "paypal/list": unknown;
+  "bank/detail": unknown;
+  "ovo/detail": unknown;
+  "gopay/detail": unknown;
+  "paypal/detail": unknown;
+  "paypal/transaction/detail": unknown;
+}
