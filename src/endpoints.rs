@@ -587,7 +587,7 @@ fn check(shape: &Shape, raw: &RawValue, path: &str, code: ErrorCode, out: Option
         }
         Shape::Object(known) => {
             let got = object_members(raw).ok_or_else(|| bad("must be an object"))?;
-            check_members(known, &got, path, code, true, out.as_deref_mut())?;
+            check_members(known, &got, path, code, true, out)?;
         }
     }
     Ok(())
@@ -650,7 +650,7 @@ fn check_members(
             }
         }
     }
-    if let Some(o) = out.as_deref_mut() {
+    if let Some(o) = out {
         o.push('}');
     }
     Ok(())
@@ -724,8 +724,8 @@ pub fn check_options(options: &Options<'_>) -> Result<String> {
         return Err(Error::new(ErrorCode::Config, "the API key contains control characters (CR, LF, …)"));
     }
     let base = options.base_url.unwrap_or(DEFAULT_BASE_URL).trim_end_matches('/');
-    let scheme_ok = base.starts_with("https://") || base.starts_with("http://");
-    if !scheme_ok || base.bytes().any(|b| b.is_ascii_control() || b == b' ') || base.len() <= "https://".len() - 1 {
+    let host = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://")).unwrap_or("");
+    if host.is_empty() || base.bytes().any(|b| b.is_ascii_control() || b == b' ') {
         return Err(Error::new(ErrorCode::Config, "the base URL must be an http(s) URL").at("baseUrl"));
     }
     Ok(base.to_string())
@@ -812,7 +812,8 @@ pub fn parse_response(path: &str, status: u16, body: &str) -> Result<String> {
             .unwrap_or_else(|| "the service answered success: false without a message".to_string());
         return Err(Error::new(ErrorCode::ApiError, message).with_status(status));
     }
-    let payload = find(e.payload).filter(|v| !is_null(v));
+    // The undocumented endpoints' payload member is not known: whichever of the two is present.
+    let payload = find(e.payload).or_else(|| find("response").filter(|_| !e.documented)).filter(|v| !is_null(v));
     let mut out = String::with_capacity(body.len());
     match (payload, &e.result) {
         (_, Shape::Nothing) => out.push_str("null"),

@@ -2,9 +2,10 @@
 //! here and by PHP 8's `http_build_query(json_decode($json, true))`, compared byte for byte.
 //! Needs `php` on PATH (`make test` installs php-cli).
 
+mod common;
+
 use cekmutasi::form::encode_form;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use common::php_encode;
 
 /// A small deterministic generator (xorshift), so a failure reproduces.
 struct Rng(u64);
@@ -48,7 +49,7 @@ fn number(r: &mut Rng) -> String {
 
 fn value(r: &mut Rng, depth: u32) -> String {
     match r.below(if depth >= 3 { 6 } else { 9 }) {
-        0 | 1 | 2 => string(r),
+        0..=2 => string(r),
         3 => number(r),
         4 => ["true", "false", "null"][r.below(3) as usize].into(),
         5 => "\"\"".into(),
@@ -77,24 +78,6 @@ fn object(r: &mut Rng, depth: u32) -> String {
         }
     }
     format!("{{{}}}", members.join(","))
-}
-
-/// PHP's encoding of each JSON document (one per line in, one per line out).
-pub fn php_encode(docs: &[String]) -> Vec<String> {
-    let script = r#"while (($line = fgets(STDIN)) !== false) { $v = json_decode($line, true, 512, JSON_THROW_ON_ERROR); echo http_build_query($v), "\n"; }"#;
-    let mut child = Command::new("php")
-        .args(["-r", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("php must be installed (make test installs php-cli)");
-    let mut input = child.stdin.take().unwrap();
-    let text = docs.join("\n") + "\n";
-    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()).unwrap());
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(out.status.success(), "php failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
 }
 
 #[test]
