@@ -44,6 +44,7 @@ test-wasm-browser:
 test-js: pack
 	cd tests/js && npm install --no-save --no-package-lock --no-audit --no-fund --silent ../../$(TARBALL)
 	node --test tests/js/*.test.mjs tests/js/*.test.cjs
+	tsc -p tests/js/tsconfig.json && echo "types: tests/js/types.ts compiles against the package's .d.ts"
 
 ## bench: speed against a pure-JS baseline in the same process, and the .wasm size
 bench: build

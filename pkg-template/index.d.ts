@@ -1,9 +1,32 @@
 // Types of the package entry. Shapes (PaymentReportContent, Mutation, options, …) are generated from the
 // Rust types by tsify, in ./node/cekmutasi.d.ts; only the entry's own wrappers are declared here.
-import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions } from "./node/cekmutasi";
+import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions, HttpRequest } from "./node/cekmutasi";
+import type { Endpoint, EndpointParams, EndpointResult } from "./endpoints";
 
 export * from "./node/cekmutasi";
 export { CekMutasiError, CekMutasiErrorCode } from "./error";
+export type { Endpoint, EndpointParams, EndpointResult } from "./endpoints";
+
+/** How to reach the service: the API key, and the base URL (default https://api.cekmutasi.co.id/v1). */
+export interface BuildOptions {
+  apiKey: string;
+  baseUrl?: string;
+}
+
+/**
+ * The HTTP request for an endpoint, pure (no I/O): validated parameters (`invalid_params` with `path`, e.g.
+ * `search.date.from`), the form body (or query string for GET) byte-identical to PHP's `http_build_query`,
+ * and the `Api-Key`, `Accept` (and form `Content-Type`) headers. For the four searches `params` are the
+ * filters, sent nested under `search`.
+ */
+export declare function buildRequest<E extends Endpoint>(endpoint: E, params: EndpointParams[E], options: BuildOptions): HttpRequest;
+
+/**
+ * The endpoint's payload (the envelope's `response` or `data`) from the service's answer, checked and in
+ * normal form (money as two-decimal strings). Throws `api_error` (the service's `error_message`),
+ * `http_error` (non-2xx without the envelope) or `invalid_response` (with `path`).
+ */
+export declare function parseResponse<E extends Endpoint>(endpoint: E, status: number, body: string): EndpointResult[E];
 
 /** A validated payment report; `content` is made on first read, then kept. */
 export declare class PaymentReport {

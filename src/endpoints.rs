@@ -707,10 +707,50 @@ pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    #[serde(serialize_with = "headers_as_object")]
     pub headers: Vec<(&'static str, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub body: Option<String>,
+}
+
+fn headers_as_object<S: serde::Serializer>(headers: &[(&'static str, String)], s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(headers.len()))?;
+    for (k, v) in headers {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}
+
+/// A client's options as read from JSON text (`{ apiKey, baseUrl?, timeoutMs?, retries? }`, JS spelling).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    pub api_key: String,
+    pub base_url: Option<String>,
+    /// Default 30000.
+    pub timeout_ms: u64,
+    /// Default 2: extra attempts of a read-only call.
+    pub retries: u32,
+}
+
+/// Reads client options; `known` limits the members (buildRequest takes only `apiKey` and `baseUrl`).
+/// Every failure is `config`, naming the option; the key itself is never echoed.
+pub fn read_client_options(json: Option<&str>, known: &[&str]) -> Result<ClientOptions> {
+    let mut o = ClientOptions { api_key: String::new(), base_url: None, timeout_ms: 30_000, retries: 2 };
+    for (key, raw) in crate::json::option_members(json, "options", known, ErrorCode::Config)? {
+        let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
+        match key.as_str() {
+            "apiKey" => o.api_key = read_string(raw).map_err(|_| at("must be a string"))?.into_owned(),
+            "baseUrl" => o.base_url = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned()),
+            "timeoutMs" => {
+                o.timeout_ms = read_safe_uint(raw).ok().filter(|t| *t > 0).ok_or_else(|| at("must be a whole number of milliseconds above 0"))?
+            }
+            _ => o.retries = read_safe_uint(raw).ok().and_then(|r| u32::try_from(r).ok()).filter(|r| *r <= 10).ok_or_else(|| at("must be a whole number from 0 to 10"))?,
+        }
+    }
+    check_options(&Options { api_key: &o.api_key, base_url: o.base_url.as_deref() })?;
+    Ok(o)
 }
 
 /// Checks the API key and base URL: `config` when the key is empty or could break a header, or the base

@@ -5,10 +5,10 @@
 
 use crate::callback::{self, BodyLimit, NormalJson};
 use crate::error::{Error, ErrorCode};
-use crate::matching;
+use crate::{endpoints, matching};
 use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::RefCell;
-use tsify::Tsify;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -229,8 +229,9 @@ fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
 pub fn unique_amount(
     base: &str,
     #[wasm_bindgen(unchecked_param_type = "string[]")] taken: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "UniqueAmountOptions")] options: Option<JsValue>,
+    options: Option<Ts<UniqueAmountOptions>>,
 ) -> Result<String, JsValue> {
+    let options = options.map(JsValue::from);
     let base = serde_json::to_string(base).unwrap_or_else(|_| unreachable!("a string serialises"));
     let taken = json_text(&taken, "taken", ErrorCode::InvalidParams)?;
     let options = optional_json(options, "options", ErrorCode::InvalidParams)?;
@@ -258,8 +259,9 @@ pub struct UniqueAmountOptions {
 pub fn match_payments(
     #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MatchOptions")] options: Option<JsValue>,
+    options: Option<Ts<matching::MatchOptions>>,
 ) -> Result<JsValue, JsValue> {
+    let options = options.map(JsValue::from);
     let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
     let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
     let text = mutations_text(&mutations)?;
@@ -285,9 +287,8 @@ pub struct JsMatcher {
 #[wasm_bindgen(js_class = Matcher)]
 impl JsMatcher {
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "MatchOptions")] options: Option<JsValue>,
-    ) -> Result<JsMatcher, JsValue> {
+    pub fn new(options: Option<Ts<matching::MatchOptions>>) -> Result<JsMatcher, JsValue> {
+        let options = options.map(JsValue::from);
         let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
         Ok(JsMatcher { inner: matching::Matcher::new(options) })
     }
@@ -343,4 +344,37 @@ impl JsMatcher {
 #[wasm_bindgen(js_name = "__memoryBytes", skip_typescript)]
 pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
+// ---- requests ----
+
+/// `buildRequest(endpoint, params, { apiKey, baseUrl? })`: the HTTP request for an endpoint, pure (declared
+/// with its generic types in the package's index.d.ts).
+#[wasm_bindgen(js_name = buildRequest, skip_typescript)]
+pub fn build_request(endpoint: &str, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = optional_json(Some(options), "options", ErrorCode::Config)?;
+    let options = endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl"]).map_err(js_error)?;
+    let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
+    let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
+    let request = endpoints::build_request(endpoint, params.as_deref().unwrap_or("{}"), &opts).map_err(js_error)?;
+    Ok(to_js(&request))
+}
+
+/// `parseResponse(endpoint, status, body)`: the endpoint's payload from the service's answer, or a
+/// `CekMutasiError` (`api_error`, `http_error`, `invalid_response`); declared in index.d.ts.
+#[wasm_bindgen(js_name = parseResponse, skip_typescript)]
+pub fn parse_response(endpoint: &str, status: u16, body: &str) -> Result<JsValue, JsValue> {
+    let json = endpoints::parse_response(endpoint, status, body).map_err(js_error)?;
+    js_sys::JSON::parse(&json).map_err(|_| js_error(Error::new(ErrorCode::InvalidResponse, "unreadable payload")))
+}
+
+/// `encodeForm(value)`: a form body byte-identical to PHP's `http_build_query` for the same data.
+///
+/// ```js
+/// encodeForm({ search: { date: { from: "2018-04-09 00:00:00" } } }) // "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00"
+/// ```
+#[wasm_bindgen(js_name = encodeForm)]
+pub fn encode_form(#[wasm_bindgen(unchecked_param_type = "object")] value: JsValue) -> Result<String, JsValue> {
+    let json = json_text(&value, "value", ErrorCode::InvalidParams)?;
+    crate::form::encode_form(&json).map_err(js_error)
 }
