@@ -11,7 +11,9 @@
 //! - an invoice is a candidate when the mutation time is within `[created_at, expires_at + grace_seconds]`
 //!   (absent bounds do not restrict), its `service_code` / `account_number` (when set) equal the
 //!   mutation's, and, with `require_reference`, its `reference` occurs in the description
-//!   (case-insensitive);
+//!   (ignoring the case of ASCII letters: bank notes and invoice codes are ASCII, and Unicode case tables
+//!   would cost the wasm module 8 KB gzip; other letters must match exactly, which can only withhold a
+//!   payment, never make a wrong one);
 //! - among several candidates, those whose reference occurs in the description win; if more than one is
 //!   left, `report` lists the mutation as ambiguous and pays nothing, `oldest` pays the smallest
 //!   `created_at` (an absent one counts as oldest), then the smallest id.
@@ -238,13 +240,13 @@ impl Matcher {
         }
         match inv.reference.as_deref() {
             Some("") => Err(invalid("reference", "must not be empty (an empty reference occurs in every description)")),
-            Some(r) if r.to_lowercase().len() > MAX_TEXT => Err(invalid("reference", "must be at most 1024 bytes long")),
+            Some(r) if r.len() > MAX_TEXT => Err(invalid("reference", "must be at most 1024 bytes long")),
             _ => Ok(()),
         }
     }
 
     fn insert(&mut self, inv: &Invoice) {
-        let reference = inv.reference.as_ref().map(|r| r.to_lowercase());
+        let reference = inv.reference.as_ref().map(|r| r.to_ascii_lowercase());
         self.invoices.insert(NewInvoice {
             id: &inv.id,
             cents: inv.amount.cents().expect("checked"),
@@ -264,21 +266,14 @@ impl Matcher {
     /// Matches a batch of mutations: paid invoices leave the set, every id is remembered.
     pub fn match_credits(&mut self, credits: &[Credit<'_>]) -> MatchResult {
         let mut order: Vec<usize> = (0..credits.len()).collect();
-        // Time order, then id; the remaining keys only make rows that share an id (hostile input) come
-        // out the same whatever the input order.
-        // Keys that tie are identical rows: an unstable sort is as deterministic here, and smaller.
-        order.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&credits[a], &credits[b]);
-            (x.unix_timestamp, x.id, x.amount, x.kind, x.description, x.service_code, x.account_number).cmp(&(
-                y.unix_timestamp,
-                y.id,
-                y.amount,
-                y.kind,
-                y.description,
-                y.service_code,
-                y.account_number,
-            ))
-        });
+        // Time order, then id, sorted on plain integers; rows that share both (only hostile input repeats an
+        // id) are then ordered by all their members, so the outcome never depends on the input order.
+        order.sort_unstable_by_key(|&i| (credits[i].unix_timestamp, credits[i].id));
+        let full = |i: usize| {
+            let c = &credits[i];
+            (c.unix_timestamp, c.id, c.amount, c.kind, c.description, c.service_code, c.account_number)
+        };
+        insertion_sort(&mut order, |a, b| full(*a) < full(*b));
         let mut result = MatchResult::default();
         // Each id is remembered with the batch that brought it: one hash lookup tells "seen before" from
         // "repeated in this batch".
@@ -316,7 +311,7 @@ impl Matcher {
         let account = self.invoices.find_string(c.account_number);
         let mut description_lower: Option<String> = None;
         let mut occurs = |reference: &str| {
-            description_lower.get_or_insert_with(|| c.description.to_lowercase()).contains(reference)
+            description_lower.get_or_insert_with(|| c.description.to_ascii_lowercase()).contains(reference)
         };
         let grace = self.options.grace_seconds;
         let mut candidates: Vec<u32> = Vec::new();
@@ -337,10 +332,9 @@ impl Matcher {
         }
         let mut pool = if with_reference.is_empty() { candidates } else { with_reference };
         if pool.len() > 1 {
-            pool.sort_unstable_by(|&a, &b| {
-                let (x, y) = (self.invoices.slot(a).created_at, self.invoices.slot(b).created_at);
-                x.cmp(&y).then_with(|| self.invoices.id(a).cmp(self.invoices.id(b)))
-            });
+            // Oldest first, then by id. Pools are a handful of invoices.
+            let key = |i: u32| (self.invoices.slot(i).created_at, self.invoices.id(i));
+            insertion_sort(&mut pool, |a, b| key(*a) < key(*b));
             if self.options.on_ambiguous == OnAmbiguous::Report {
                 let invoice_ids = pool.iter().map(|&i| self.invoices.id(i).to_string()).collect();
                 return result.ambiguous.push(Ambiguous { mutation_id: c.id, invoice_ids });
@@ -354,6 +348,20 @@ impl Matcher {
                 result.matched.push(Matched { invoice_id, mutation_id: c.id, amount: c.amount });
             }
         }
+    }
+}
+
+/// Sorts by `less`; quadratic only on what is out of order, which is nothing or a few elements here (rows
+/// already in time order, pools of a few invoices), and far smaller in wasm than the standard sorts.
+fn insertion_sort<T: Copy>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && less(&x, &v[j - 1]) {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 

@@ -149,11 +149,16 @@ fn references() {
     // Two referenced candidates: still ambiguous.
     let r = run(vec![with_ref("B", "INV-42"), with_ref("B2", "42")], &[c], MatchOptions::default());
     assert_eq!(r.ambiguous, vec![Ambiguous { mutation_id: 1, invoice_ids: vec!["B".into(), "B2".into()] }]);
-    // Unicode case folding.
+    // ASCII letters match in any case; other letters must match exactly (so the reference does not pick
+    // "E" here and the two candidates stay ambiguous: withheld, not guessed).
     let mut u = credit(2, 1, "100");
-    u.description = "BAYAR PESANAN ÉCLAIR";
+    u.description = "BAYAR PESANAN ÉCLAIR inv-9";
     let r = run(vec![with_ref("E", "éclair"), inv("F", "100")], &[u], MatchOptions::default());
+    assert_eq!((paid(&r), r.ambiguous.len()), (vec![], 1));
+    let r = run(vec![with_ref("E", "ÉCLAIR"), inv("F", "100")], &[u], MatchOptions::default());
     assert_eq!(paid(&r), vec![("E", 2)]);
+    let r = run(vec![with_ref("G", "INV-9"), inv("F", "100")], &[u], MatchOptions::default());
+    assert_eq!(paid(&r), vec![("G", 2)]);
 }
 
 #[test]
@@ -427,7 +432,7 @@ impl Model {
             } else if c.kind != "credit" {
                 r.ignored.push(Ignored { mutation_id: c.id, reason: "debit" });
             } else {
-                let d = c.description.to_lowercase();
+                let d = c.description.to_ascii_lowercase();
                 let fits: Vec<usize> = (0..self.open.len())
                     .filter(|&k| {
                         let i = &self.open[k];
@@ -439,7 +444,7 @@ impl Model {
                 let refd: Vec<usize> = fits
                     .iter()
                     .copied()
-                    .filter(|&k| self.open[k].reference.as_ref().is_some_and(|r| d.contains(&r.to_lowercase())))
+                    .filter(|&k| self.open[k].reference.as_ref().is_some_and(|r| d.contains(&r.to_ascii_lowercase())))
                     .collect();
                 let mut pool = if refd.is_empty() { fits } else { refd };
                 pool.sort_by_key(|&k| (self.open[k].created_at, self.open[k].id.clone()));
