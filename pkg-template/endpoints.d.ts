@@ -98,3 +98,23 @@ export interface EndpointResult {
   "paypal/detail": unknown;
   "paypal/transaction/detail": unknown;
 }
+
+/** The client's method for each documented endpoint; each calls `request(path, params)`. */
+export interface CekMutasiMethods {
+  myIp(params?: EndpointParams["myip"]): Promise<EndpointResult["myip"]>;
+  addBank(params: EndpointParams["bank/add"]): Promise<EndpointResult["bank/add"]>;
+  updateBank(params: EndpointParams["bank/update"]): Promise<EndpointResult["bank/update"]>;
+  deleteBank(params: EndpointParams["bank/delete"]): Promise<EndpointResult["bank/delete"]>;
+  listBanks(params?: EndpointParams["bank/list"]): Promise<EndpointResult["bank/list"]>;
+  searchBank(params?: EndpointParams["bank/search"]): Promise<EndpointResult["bank/search"]>;
+  searchPaypal(params?: EndpointParams["paypal/search"]): Promise<EndpointResult["paypal/search"]>;
+  searchOvo(params?: EndpointParams["ovo/search"]): Promise<EndpointResult["ovo/search"]>;
+  searchGopay(params?: EndpointParams["gopay/search"]): Promise<EndpointResult["gopay/search"]>;
+  ovoBankList(params: EndpointParams["ovo/transfer/bank-list"]): Promise<EndpointResult["ovo/transfer/bank-list"]>;
+  ovoTransferInquiry(params: EndpointParams["ovo/transfer/inquiry"]): Promise<EndpointResult["ovo/transfer/inquiry"]>;
+  ovoTransferSend(params: EndpointParams["ovo/transfer/send"]): Promise<EndpointResult["ovo/transfer/send"]>;
+  ovoTransferDetail(params: EndpointParams["ovo/transfer/detail"]): Promise<EndpointResult["ovo/transfer/detail"]>;
+  ovoToOvoInquiry(params: EndpointParams["ovo/transfer-ovo/inquiry"]): Promise<EndpointResult["ovo/transfer-ovo/inquiry"]>;
+  ovoToOvoSend(params: EndpointParams["ovo/transfer-ovo/send"]): Promise<EndpointResult["ovo/transfer-ovo/send"]>;
+  sendWhatsapp(params: EndpointParams["whatsapp/send"]): Promise<EndpointResult["whatsapp/send"]>;
+}

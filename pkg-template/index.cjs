@@ -62,6 +62,17 @@ async function receiveCallback(request, options) {
   return new PaymentReport(await glue.__receiveCallback(request, options));
 }
 
+// One method per endpoint, from the endpoint table: each is `request(path, params)`.
+for (const [name, path] of glue.__endpointMethods()) {
+  Object.defineProperty(glue.CekMutasi.prototype, name, {
+    value: function (params) {
+      return this.request(path, params);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
 // For benches/ only: not part of the API.
 Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });

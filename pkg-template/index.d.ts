@@ -1,11 +1,11 @@
 // Types of the package entry. Shapes (PaymentReportContent, Mutation, options, …) are generated from the
 // Rust types by tsify, in ./node/cekmutasi.d.ts; only the entry's own wrappers are declared here.
-import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions, HttpRequest } from "./node/cekmutasi";
-import type { Endpoint, EndpointParams, EndpointResult } from "./endpoints";
+import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions, HttpRequest, Mutation } from "./node/cekmutasi";
+import type { Endpoint, EndpointParams, EndpointResult, CekMutasiMethods } from "./endpoints";
 
 export * from "./node/cekmutasi";
 export { CekMutasiError, CekMutasiErrorCode } from "./error";
-export type { Endpoint, EndpointParams, EndpointResult } from "./endpoints";
+export type { Endpoint, EndpointParams, EndpointResult, CekMutasiMethods } from "./endpoints";
 
 /** How to reach the service: the API key, and the base URL (default https://api.cekmutasi.co.id/v1). */
 export interface BuildOptions {
@@ -65,3 +65,29 @@ export declare function parseCallback(body: string | Uint8Array, options?: Parse
  * } };
  */
 export declare function receiveCallback(request: Request, options: ReceiveCallbackOptions): Promise<PaymentReport>;
+
+/** Options of the client. */
+export interface ClientOptions extends BuildOptions {
+  /** No answer within this many milliseconds is a `timeout` (default 30000). */
+  timeoutMs?: number;
+  /** Extra attempts of a read-only call after a network error, a timeout, 429 or 5xx (default 2). */
+  retries?: number;
+}
+
+/**
+ * The fetch-based client, for Node, Deno, Workers and browsers. Only read-only calls are retried (with
+ * exponential backoff and jitter, honouring `Retry-After`); calls that move money or change state are sent
+ * at most once, whatever happens. Failures are `CekMutasiError`s: `timeout`, `network_error`, `http_error`,
+ * `api_error` (the service's message), `invalid_response`, `invalid_params`, `config`.
+ */
+export declare class CekMutasi {
+  constructor(options: ClientOptions);
+  /** Calls any endpoint (SPEC.md §4 and §5) and resolves to its payload. */
+  request<E extends Endpoint>(endpoint: E, params?: EndpointParams[E]): Promise<EndpointResult[E]>;
+  /** Every row of a search over a date range (both ends needed), past the service's 1000-row cap: each row once, in time order. */
+  searchAll<S extends "bank" | "paypal" | "ovo" | "gopay">(service: S, filters: EndpointParams[`${S}/search`]): Promise<EndpointResult[`${S}/search`]>;
+  /** Re-checks a callback's mutation with a search: `true` only when the same id, type and amount come back. */
+  confirmMutation(mutation: Mutation, account: { service_code: string; account_number: string }): Promise<boolean>;
+  free(): void;
+}
+export interface CekMutasi extends CekMutasiMethods {}

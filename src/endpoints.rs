@@ -927,6 +927,17 @@ pub fn typescript() -> String {
         ts_shape(&e.result, &mut out, false);
         out.push_str(";\n");
     }
+    out.push_str("}\n\n/** The client's method for each documented endpoint; each calls `request(path, params)`. */\nexport interface CekMutasiMethods {\n");
+    for e in ENDPOINTS {
+        if let Some(m) = e.method {
+            let optional = if e.params.iter().any(|p| p.required) { "" } else { "?" };
+            let _ = writeln!(
+                out,
+                "  {m}(params{optional}: EndpointParams[\"{p}\"]): Promise<EndpointResult[\"{p}\"]>;",
+                p = e.path
+            );
+        }
+    }
     out.push_str("}\n");
     out
 }

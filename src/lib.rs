@@ -8,6 +8,7 @@
 
 pub mod amount;
 pub mod callback;
+pub mod client;
 pub mod error;
 pub mod endpoints;
 pub mod form;

@@ -557,6 +557,11 @@ pub struct MutationBatch<'a> {
 }
 
 impl MutationBatch<'_> {
+    /// The rows as owned mutations.
+    pub fn mutations(&self) -> Vec<crate::mutation::Mutation> {
+        self.rows.iter().cloned().map(Into::into).collect()
+    }
+
     /// The view matching works on.
     pub fn credits(&self) -> Vec<Credit<'_>> {
         self.rows

@@ -5,7 +5,7 @@
 
 use crate::callback::{self, BodyLimit, NormalJson};
 use crate::error::{Error, ErrorCode};
-use crate::{endpoints, matching};
+use crate::{client, endpoints, matching};
 use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use tsify::{Ts, Tsify};
@@ -377,4 +377,210 @@ pub fn parse_response(endpoint: &str, status: u16, body: &str) -> Result<JsValue
 pub fn encode_form(#[wasm_bindgen(unchecked_param_type = "object")] value: JsValue) -> Result<String, JsValue> {
     let json = json_text(&value, "value", ErrorCode::InvalidParams)?;
     crate::form::encode_form(&json).map_err(js_error)
+}
+
+// ---- the client: fetch, timeouts, retries (the rules are in crate::client) ----
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch(url: &str, init: &JsValue) -> js_sys::Promise;
+
+    type AbortController;
+    #[wasm_bindgen(constructor)]
+    fn new() -> AbortController;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+
+    type FetchResponse;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &FetchResponse) -> u16;
+    #[wasm_bindgen(method, getter, js_name = headers)]
+    fn response_headers(this: &FetchResponse) -> FetchHeaders;
+    #[wasm_bindgen(method)]
+    fn text(this: &FetchResponse) -> js_sys::Promise;
+}
+
+async fn sleep(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms as f64);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// One attempt: the answer's status, `Retry-After` and body, or how it failed. The timer aborts the fetch
+/// (headers and body alike) after `timeout_ms`.
+async fn attempt(req: &endpoints::HttpRequest, timeout_ms: u64) -> Result<(u16, Option<u64>, String), client::Outcome> {
+    let controller = AbortController::new();
+    let init = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&init, &JsValue::from_str(k), v);
+    };
+    set("method", &JsValue::from_str(req.method));
+    let headers = Object::new();
+    for (k, v) in &req.headers {
+        let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    set("headers", &headers);
+    if let Some(body) = &req.body {
+        set("body", &JsValue::from_str(body));
+    }
+    set("signal", &controller.signal());
+    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = timed_out.clone();
+    let on_timeout = Closure::once(move || {
+        flag.set(true);
+        controller.abort();
+    });
+    let timer = set_timeout(on_timeout.as_ref(), timeout_ms as f64);
+    let result = async {
+        let response: FetchResponse = JsFuture::from(fetch(&req.url, &init)).await?.unchecked_into();
+        let retry_after = response.response_headers().get("retry-after").and_then(|v| client::parse_retry_after(&v));
+        let body = JsFuture::from(response.text()).await?.as_string().unwrap_or_default();
+        Ok::<_, JsValue>((response.status(), retry_after, body))
+    }
+    .await;
+    clear_timeout(&timer);
+    drop(on_timeout);
+    result.map_err(|_| if timed_out.get() { client::Outcome::Timeout } else { client::Outcome::NetworkError })
+}
+
+/// Sends a built request: retried only as `client::retry_delay` allows (read-only endpoints), the answer
+/// read by `endpoints::parse_response`. Resolves to the payload as JSON text.
+async fn send(e: &'static endpoints::Endpoint, req: endpoints::HttpRequest, timeout_ms: u64, retries: u32) -> Result<String, Error> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (outcome, error) = match attempt(&req, timeout_ms).await {
+            Ok((status, retry_after, body)) => match endpoints::parse_response(e.path, status, &body) {
+                Ok(json) => return Ok(json),
+                Err(err) => (client::Outcome::Status { status, retry_after }, err),
+            },
+            Err(client::Outcome::Timeout) => {
+                (client::Outcome::Timeout, Error::new(ErrorCode::Timeout, format!("no answer within {timeout_ms} ms")))
+            }
+            Err(outcome) => (outcome, Error::new(ErrorCode::NetworkError, "the request could not be sent or the connection failed")),
+        };
+        match client::retry_delay(e, attempts, retries, outcome, js_sys::Math::random()) {
+            Some(wait) => sleep(wait).await,
+            None => return Err(error),
+        }
+    }
+}
+
+/// The client (`new CekMutasi({ apiKey, baseUrl?, timeoutMs?, retries? })`). Its per-endpoint methods
+/// (`searchBank`, `ovoTransferSend`, …) are attached by the package entry from the endpoint table; every
+/// one calls `request`. Declared in index.d.ts.
+#[wasm_bindgen(js_name = CekMutasi, skip_typescript)]
+pub struct JsClient {
+    options: std::rc::Rc<endpoints::ClientOptions>,
+}
+
+#[wasm_bindgen(js_class = CekMutasi)]
+impl JsClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
+        let options = optional_json(Some(options), "options", ErrorCode::Config)?;
+        let options = endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl", "timeoutMs", "retries"])
+            .map_err(js_error)?;
+        Ok(JsClient { options: std::rc::Rc::new(options) })
+    }
+
+    /// Calls any endpoint of the table and resolves to its payload.
+    pub fn request(&self, endpoint: String, params: JsValue) -> js_sys::Promise {
+        let options = self.options.clone();
+        let params = optional_json(Some(params), "params", ErrorCode::InvalidParams);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let json = call(&options, &endpoint, params?.as_deref()).await.map_err(js_error)?;
+            Ok(parse_json(&json))
+        })
+    }
+
+    /// Every row of a search whose date range holds more than the service's 1000-row cap: the range is
+    /// halved until each part returns fewer, and the rows come back once each, in time order.
+    #[wasm_bindgen(js_name = searchAll)]
+    pub fn search_all(&self, service: String, filters: JsValue) -> js_sys::Promise {
+        let options = self.options.clone();
+        let filters = json_text(&filters, "search", ErrorCode::InvalidParams);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let filters = filters?;
+            let path = format!("{service}/search");
+            let json = search_all(&options, &path, &filters).await.map_err(js_error)?;
+            Ok(parse_json(&json))
+        })
+    }
+
+    /// Re-checks a callback's mutation with the matching search (same account and amount, a day around its
+    /// time): `true` only when a row with the same id, type and amount comes back.
+    #[wasm_bindgen(js_name = confirmMutation)]
+    pub fn confirm_mutation(&self, mutation: JsValue, account: JsValue) -> js_sys::Promise {
+        let options = self.options.clone();
+        let inputs = json_text(&mutation, "mutation", ErrorCode::InvalidParams)
+            .and_then(|m| Ok((m, json_text(&account, "account", ErrorCode::InvalidParams)?)));
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (mutation, account) = inputs?;
+            let confirmed = confirm(&options, &mutation, &account).await.map_err(js_error)?;
+            Ok(JsValue::from_bool(confirmed))
+        })
+    }
+}
+
+fn parse_json(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or_else(|_| unreachable!("the core writes valid JSON"))
+}
+
+async fn call(options: &endpoints::ClientOptions, path: &str, params: Option<&str>) -> Result<String, Error> {
+    let e = endpoints::endpoint(path)?;
+    let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
+    let req = endpoints::build_request(path, params.unwrap_or("{}"), &opts)?;
+    send(e, req, options.timeout_ms, options.retries).await
+}
+
+async fn search_all(options: &endpoints::ClientOptions, path: &str, filters: &str) -> Result<String, Error> {
+    let e = endpoints::endpoint(path)?;
+    if !e.search {
+        return Err(Error::new(ErrorCode::Config, format!("`{path}` is not a search")));
+    }
+    let (from, to) = client::date_range(filters)?;
+    let mut pending = vec![(from, to)];
+    let mut pages = Vec::new();
+    while let Some((from, to)) = pending.pop() {
+        let page = call(options, path, Some(&client::with_date(filters, &from, &to)?)).await?;
+        if client::row_count(&page) < client::SEARCH_CAP {
+            pages.push(page);
+            continue;
+        }
+        let (first, second) = client::split_range(&from, &to).ok_or_else(|| client::cap_error(&from))?;
+        // Later half first on the stack, so pages are fetched in time order.
+        pending.push(second);
+        pending.push(first);
+    }
+    client::merge_pages(&pages)
+}
+
+async fn confirm(options: &endpoints::ClientOptions, mutation: &str, account: &str) -> Result<bool, Error> {
+    let rows = format!("[{mutation}]");
+    let batch = matching::read_mutations(&rows)?;
+    let m = batch.mutations().into_iter().next().ok_or_else(|| Error::new(ErrorCode::InvalidParams, "no mutation").at("mutation"))?;
+    let account = client::read_account(account)?;
+    let (path, filters) = client::confirm_search(&m, &account.0, &account.1);
+    let page = call(options, path, Some(&filters)).await?;
+    Ok(client::page_confirms(&page, &m))
+}
+
+/// `[method, path]` of every endpoint with a method of its own, for the package entry to attach.
+#[wasm_bindgen(js_name = "__endpointMethods", skip_typescript)]
+pub fn endpoint_methods() -> JsValue {
+    endpoints::ENDPOINTS
+        .iter()
+        .filter_map(|e| e.method.map(|m| js_sys::Array::of2(&m.into(), &e.path.into())))
+        .collect::<js_sys::Array>()
+        .into()
 }

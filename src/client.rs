@@ -1,0 +1,288 @@
+//! The client's rules, free of any I/O: which failures may be retried and after how long, how a search is
+//! split under the service's 1000-row cap, and how a callback's mutation is confirmed by a search. The
+//! boundary sends the requests (fetch) and asks these functions what to do next.
+
+use crate::endpoints::{Effect, Endpoint};
+use crate::error::{Error, ErrorCode, Result};
+use crate::mutation::Mutation;
+
+/// What one attempt ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// An HTTP answer with this status, and its `Retry-After` in seconds, if any.
+    Status { status: u16, retry_after: Option<u64> },
+    NetworkError,
+    Timeout,
+}
+
+/// First backoff step; each retry doubles it.
+pub const BACKOFF_MS: u64 = 250;
+/// No wait is longer, whatever `Retry-After` asks.
+pub const MAX_WAIT_MS: u64 = 30_000;
+
+/// The wait before the next attempt, or `None` when the call must not be sent again.
+///
+/// Only read-only endpoints are retried, only after a network error, a timeout, 429 or a 5xx, and at most
+/// `retries` times. `attempt` counts the attempts made (1 after the first); `jitter` is in `[0, 1)`.
+/// A call that moves money or changes state is never retried: a timeout does not say it was not carried out.
+///
+/// ```
+/// use cekmutasi::client::{retry_delay, Outcome};
+/// use cekmutasi::endpoints::endpoint;
+/// let search = endpoint("bank/search").unwrap();
+/// let send = endpoint("ovo/transfer/send").unwrap();
+/// assert_eq!(retry_delay(search, 1, 2, Outcome::Timeout, 0.0), Some(125));
+/// assert_eq!(retry_delay(send, 1, 2, Outcome::Timeout, 0.0), None);
+/// ```
+pub fn retry_delay(e: &Endpoint, attempt: u32, retries: u32, outcome: Outcome, jitter: f64) -> Option<u64> {
+    if e.effect != Effect::ReadOnly || attempt > retries {
+        return None;
+    }
+    let retry_after = match outcome {
+        Outcome::NetworkError | Outcome::Timeout => None,
+        Outcome::Status { status, retry_after } if status == 429 || (500..600).contains(&status) => retry_after,
+        Outcome::Status { .. } => return None,
+    };
+    let backoff = BACKOFF_MS << (attempt - 1).min(16);
+    // "Equal jitter": half fixed, half random, so many clients do not retry in step.
+    let wait = backoff / 2 + (backoff as f64 / 2.0 * jitter.clamp(0.0, 1.0)) as u64;
+    Some(retry_after.map_or(wait, |s| s.saturating_mul(1000).max(wait)).min(MAX_WAIT_MS))
+}
+
+/// `Retry-After` in seconds (the delta form; an HTTP date is not trusted against a local clock).
+pub fn parse_retry_after(value: &str) -> Option<u64> {
+    let v = value.trim();
+    (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.parse().ok()).flatten()
+}
+
+// ---- dates of the search filters (`Y-m-d H:i:s`, the service's local time) ----
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Seconds of a `Y-m-d H:i:s` (already validated by the endpoint table), counted like Unix time.
+pub fn date_seconds(s: &str) -> Option<i64> {
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
+    Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
+}
+
+/// The `Y-m-d H:i:s` of a second count.
+pub fn date_text(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60)
+}
+
+/// The service caps a search at this many rows.
+pub const SEARCH_CAP: usize = 1000;
+
+/// Halves a date range `[from, to]` (inclusive, whole seconds): `None` when it is one second and cannot
+/// be split.
+pub fn split_range(from: &str, to: &str) -> Option<((String, String), (String, String))> {
+    let (a, b) = (date_seconds(from)?, date_seconds(to)?);
+    if b <= a {
+        return None;
+    }
+    let mid = a + (b - a) / 2;
+    Some(((date_text(a), date_text(mid)), (date_text(mid + 1), date_text(b))))
+}
+
+/// The error when one second alone holds the cap: the service cannot list them all.
+pub fn cap_error(from: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidResponse,
+        format!("the service returned its cap of {SEARCH_CAP} rows for the single second {from}: some may be missing"),
+    )
+    .at("search.date")
+}
+
+/// The service's local time (Asia/Jakarta, UTC+7, no daylight saving), in which date filters are read.
+pub const SERVICE_UTC_OFFSET: i64 = 7 * 3600;
+
+/// How far around a mutation's time `confirmMutation` searches: a day each way, so a clock or time-zone
+/// slip cannot hide a real mutation.
+pub const CONFIRM_WINDOW: i64 = 86_400;
+
+/// The search endpoint and filters that re-check a mutation of `service_code` (`bri`, `ovo`, `paypal`, …)
+/// on `account_number`: same account and amount, a window around its time.
+pub fn confirm_search(m: &Mutation, service_code: &str, account_number: &str) -> (&'static str, String) {
+    let local = m.unix_timestamp + SERVICE_UTC_OFFSET;
+    let date = format!(
+        "{{\"from\":\"{}\",\"to\":\"{}\"}}",
+        date_text(local - CONFIRM_WINDOW),
+        date_text(local + CONFIRM_WINDOW)
+    );
+    let amount = format!("\"{}\"", m.amount);
+    let account = serde_json::to_string(account_number).unwrap_or_else(|_| unreachable!("a string serialises"));
+    let code = serde_json::to_string(service_code).unwrap_or_else(|_| unreachable!("a string serialises"));
+    match service_code {
+        "paypal" => ("paypal/search", format!("{{\"date\":{date},\"amount\":{amount},\"username\":{account}}}")),
+        "ovo" | "gopay" => {
+            let path = if service_code == "ovo" { "ovo/search" } else { "gopay/search" };
+            (path, format!("{{\"date\":{date},\"amount\":{amount},\"account_number\":{account}}}"))
+        }
+        _ => ("bank/search", format!("{{\"date\":{date},\"amount\":{amount},\"service_code\":{code},\"account_number\":{account}}}")),
+    }
+}
+
+
+/// The filters (JSON object text) with `date` set to `[from, to]`, other members kept in order.
+pub fn with_date(filters: &str, from: &str, to: &str) -> Result<String> {
+    let members = crate::json::members(filters).ok_or_else(|| Error::new(ErrorCode::InvalidParams, "the filters must be an object").at("search"))?;
+    let mut out = format!("{{\"date\":{{\"from\":\"{from}\",\"to\":\"{to}\"}}");
+    for (k, v) in members.iter().filter(|(k, _)| k != "date") {
+        out.push(',');
+        out.push_str(&serde_json::to_string(k).unwrap_or_else(|_| unreachable!("a string serialises")));
+        out.push(':');
+        out.push_str(v.get());
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// The date range of `searchAll`'s filters: both ends are needed, to know what to split.
+pub fn date_range(filters: &str) -> Result<(String, String)> {
+    let need = || Error::new(ErrorCode::InvalidParams, "searchAll needs date.from and date.to").at("search.date");
+    let members = crate::json::members(filters).ok_or_else(need)?;
+    let date = members.iter().find(|(k, _)| k == "date").map(|(_, v)| *v).ok_or_else(need)?;
+    let range = crate::json::members(date.get()).ok_or_else(need)?;
+    let get = |name: &str| {
+        range.iter().find(|(k, _)| k == name).and_then(|(_, v)| crate::json::read_string(v).ok()).map(|s| s.into_owned())
+    };
+    Ok((get("from").ok_or_else(need)?, get("to").ok_or_else(need)?))
+}
+
+/// How many rows a search page (a JSON array in normal form) holds.
+pub fn row_count(page: &str) -> usize {
+    serde_json::from_str::<Vec<&serde_json::value::RawValue>>(page).map_or(0, |rows| rows.len())
+}
+
+/// Merges search pages: each row once (by `id`), in time order (then by id), as one JSON array.
+pub fn merge_pages(pages: &[String]) -> Result<String> {
+    let mut rows: Vec<(i64, u64, &str)> = Vec::new();
+    let bad = || Error::new(ErrorCode::InvalidResponse, "a search row has no id or time");
+    for page in pages {
+        let list: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(page).map_err(|_| Error::new(ErrorCode::InvalidResponse, "a search page is not a list"))?;
+        for row in list {
+            let members = crate::json::members(row.get()).ok_or_else(bad)?;
+            let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v.get());
+            let id = field("id").and_then(|v| v.parse::<u64>().ok()).ok_or_else(bad)?;
+            let ts = field("unix_timestamp").map(|v| v.trim_matches('"')).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            rows.push((ts, id, row.get()));
+        }
+    }
+    rows.sort_unstable_by_key(|&(ts, id, _)| (ts, id));
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let mut out = String::from("[");
+    for (_, id, row) in rows {
+        // Pages overlap only at their edges, but a row must never come twice, wherever it is.
+        if seen.insert(id) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(row);
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// True when a search page holds a row with the mutation's id, type and amount.
+pub fn page_confirms(page: &str, m: &Mutation) -> bool {
+    let Ok(list) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(page) else { return false };
+    list.iter().any(|row| {
+        let Some(members) = crate::json::members(row.get()) else { return false };
+        let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        let id = field("id").and_then(|v| v.get().parse::<u64>().ok());
+        let kind = field("type").and_then(|v| crate::json::read_string(v).ok());
+        let amount = field("amount").and_then(|v| crate::amount::Amount::from_json_literal(v.get(), true).ok());
+        id == Some(m.id) && kind.as_deref() == Some(m.kind.as_str()) && amount == Some(m.amount)
+    })
+}
+
+/// `{ service_code, account_number }` of `confirmMutation` (JSON text).
+pub fn read_account(json: &str) -> Result<(String, String)> {
+    let members = crate::json::members(json).ok_or_else(|| Error::new(ErrorCode::InvalidParams, "must be an object").at("account"))?;
+    let get = |name: &str| {
+        members
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| crate::json::read_string(v).ok())
+            .map(|s| s.into_owned())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "missing required member").at(format!("account.{name}")))
+    };
+    Ok((get("service_code")?, get("account_number")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::{endpoint, ENDPOINTS};
+
+    #[test]
+    fn only_read_only_calls_are_retried() {
+        let timeout = Outcome::Timeout;
+        for e in ENDPOINTS {
+            let retried = retry_delay(e, 1, 2, timeout, 0.5).is_some();
+            assert_eq!(retried, e.effect == Effect::ReadOnly, "{}", e.path);
+        }
+        let s = endpoint("bank/search").unwrap();
+        let status = |status, retry_after| Outcome::Status { status, retry_after };
+        assert_eq!(retry_delay(s, 1, 2, status(503, None), 0.0), Some(125));
+        assert_eq!(retry_delay(s, 2, 2, status(500, None), 1.0), Some(500));
+        assert_eq!(retry_delay(s, 3, 2, status(500, None), 0.0), None);
+        assert_eq!(retry_delay(s, 1, 0, Outcome::NetworkError, 0.0), None);
+        assert_eq!(retry_delay(s, 1, 2, status(429, Some(3)), 0.0), Some(3000));
+        assert_eq!(retry_delay(s, 1, 2, status(429, Some(3600)), 0.0), Some(MAX_WAIT_MS));
+        for st in [400, 401, 404, 200] {
+            assert_eq!(retry_delay(s, 1, 2, status(st, None), 0.0), None, "{st}");
+        }
+        assert_eq!(parse_retry_after(" 7 "), Some(7));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn dates_round_trip_and_split() {
+        for s in ["1970-01-01 00:00:00", "2018-04-09 00:00:00", "2024-02-29 23:59:59", "2000-03-01 12:34:56", "1969-12-31 23:59:59"] {
+            assert_eq!(date_text(date_seconds(s).unwrap()), s);
+        }
+        assert_eq!(date_seconds("2018-04-09 00:00:00"), Some(1_523_232_000));
+        let (a, b) = split_range("2018-04-09 00:00:00", "2018-04-09 23:59:59").unwrap();
+        assert_eq!(a, ("2018-04-09 00:00:00".to_string(), "2018-04-09 11:59:59".to_string()));
+        assert_eq!(b, ("2018-04-09 12:00:00".to_string(), "2018-04-09 23:59:59".to_string()));
+        assert_eq!(split_range("2018-04-09 00:00:00", "2018-04-09 00:00:00"), None);
+        let (a, b) = split_range("2018-04-09 00:00:00", "2018-04-09 00:00:01").unwrap();
+        assert_eq!((a.1.as_str(), b.0.as_str()), ("2018-04-09 00:00:00", "2018-04-09 00:00:01"));
+    }
+
+    #[test]
+    fn confirm_searches_by_service() {
+        let m = Mutation { id: 1, unix_timestamp: 1_523_206_800, kind: "credit".into(), amount: "50000".parse().unwrap(), ..Default::default() };
+        let (path, filters) = confirm_search(&m, "bri", "123");
+        assert_eq!(path, "bank/search");
+        assert_eq!(filters, r#"{"date":{"from":"2018-04-08 00:00:00","to":"2018-04-10 00:00:00"},"amount":"50000.00","service_code":"bri","account_number":"123"}"#);
+        assert_eq!(confirm_search(&m, "gopay", "0812").0, "gopay/search");
+        assert!(confirm_search(&m, "paypal", "toko").1.contains(r#""username":"toko""#));
+    }
+}
