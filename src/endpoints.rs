@@ -870,6 +870,56 @@ pub fn parse_response(path: &str, status: u16, body: &str) -> Result<String> {
     Ok(out)
 }
 
+// ---- the other side: what a server of this API (the sandbox) receives ----
+
+/// Endpoints the service also answers with the other verb: the PHP package POSTs `bank/list`, which the
+/// pages document as GET.
+const BOTH_VERBS: &[&str] = &["bank/list"];
+
+/// A request as a server of the API reads it: the endpoint and its parameters, validated by the same
+/// table as the client's (JSON text, typed: ids and rupiah as numbers).
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub endpoint: &'static Endpoint,
+    pub params: String,
+}
+
+/// Reads an incoming request (`path` without the leading slash; the form from the query string for GET,
+/// the body for POST). `config` for an unknown endpoint or the wrong verb, `invalid_params` for bad
+/// parameters (the same rules and paths as [`build_request`]).
+pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Result<Incoming> {
+    let e = endpoint(path)?;
+    let verb_ok = method == e.verb.as_str() || (BOTH_VERBS.contains(&e.path) && (method == "GET" || method == "POST"));
+    if !verb_ok {
+        return Err(Error::new(ErrorCode::Config, format!("{} takes {}", e.path, e.verb.as_str())).with_status(405));
+    }
+    let form = crate::form::decode_form(if method == "GET" { query } else { body });
+    let params = if e.search { form.get("search").cloned().unwrap_or(crate::form::FormValue::Map(Vec::new())) } else { form };
+    let typed = typed_form(&params, e.params);
+    check_params(e, Some(&typed))?;
+    Ok(Incoming { endpoint: e, params: typed })
+}
+
+/// A form's strings as the JSON the table checks: whole numbers where the member is a number.
+fn typed_form(v: &crate::form::FormValue, members: &[Member]) -> String {
+    use crate::form::FormValue;
+    let FormValue::Map(items) = v else { return v.to_json() };
+    let body: Vec<String> = items
+        .iter()
+        .map(|(k, value)| {
+            let shape = members.iter().find(|m| m.name == k).map(|m| m.shape);
+            let json = match (shape, value) {
+                (Some(Shape::Id | Shape::Rupiah { .. }), FormValue::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() < 16 => {
+                    s.clone()
+                }
+                _ => value.to_json(),
+            };
+            format!("{}:{json}", FormValue::Str(k.clone()).to_json())
+        })
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
 // ---- TypeScript, from the same table ----
 
 fn ts_shape(shape: &Shape, out: &mut String, for_params: bool) {

@@ -584,3 +584,39 @@ pub fn endpoint_methods() -> JsValue {
         .collect::<js_sys::Array>()
         .into()
 }
+
+// ---- for the sandbox (a server of this API, shipped in the package) ----
+
+/// Reads a request to the API with the endpoint table: `{ path, payload, readOnly, params }`, or a
+/// `CekMutasiError` (`config` for an unknown endpoint or verb, `invalid_params` naming the parameter).
+#[wasm_bindgen(js_name = "__readIncoming", skip_typescript)]
+pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Result<JsValue, JsValue> {
+    let incoming = endpoints::read_incoming(method, path, query, body).map_err(js_error)?;
+    let e = incoming.endpoint;
+    let out = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), &v);
+    };
+    set("path", e.path.into());
+    set("payload", e.payload.into());
+    set("readOnly", JsValue::from_bool(e.effect == endpoints::Effect::ReadOnly));
+    set("search", JsValue::from_bool(e.search));
+    set("params", parse_json(&incoming.params));
+    Ok(out.into())
+}
+
+/// A signed callback as the service sends it: `{ headers, body }` for a payment report (validated first).
+#[wasm_bindgen(js_name = "__signedCallback", skip_typescript)]
+pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsValue> {
+    let json = json_text(&report, "report", ErrorCode::InvalidPayload)?;
+    let report = callback::parse_report(json.as_bytes(), usize::MAX).map_err(js_error)?;
+    let (headers, body) = callback::signed_request(&report, signature).map_err(js_error)?;
+    let h = Object::new();
+    for (k, v) in headers {
+        let _ = Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(&v));
+    }
+    let out = Object::new();
+    let _ = Reflect::set(&out, &"headers".into(), &h);
+    let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(&body));
+    Ok(out.into())
+}

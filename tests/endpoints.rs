@@ -222,3 +222,28 @@ fn responses_are_typed_and_normalised() {
     assert_eq!(err("bank/list", 200, r#"{"success":true}"#).1, Some("data".into()));
     assert_eq!(err("bank/nope", 200, "{}").0, "config");
 }
+
+#[test]
+fn a_server_reads_every_request_the_client_builds() {
+    use cekmutasi::endpoints::read_incoming;
+    for e in ENDPOINTS {
+        let params = object(&all_params(e, false));
+        let req = build_request(e.path, &params, &OPTS).unwrap();
+        let (path_query, body) = (req.url.trim_start_matches("https://api.cekmutasi.co.id/v1/"), req.body.unwrap_or_default());
+        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+        let incoming = read_incoming(req.method, path, query, &body).unwrap_or_else(|err| panic!("{}: {err}", e.path));
+        assert_eq!(incoming.endpoint.path, e.path);
+        // What the server reads is what the client meant (numbers came back as numbers).
+        let want: serde_json::Value = serde_json::from_str(&params).unwrap();
+        let got: serde_json::Value = serde_json::from_str(&incoming.params).unwrap();
+        assert_eq!(got, want, "{}", e.path);
+    }
+    let e = read_incoming("POST", "ovo/transfer/detail", "", "uuid=x").unwrap_err();
+    assert_eq!((e.code(), e.status()), (ErrorCode::Config, Some(405)));
+    assert!(read_incoming("POST", "bank/list", "", "service_code=bca").is_ok());
+    let e = read_incoming("POST", "ovo/transfer-ovo/send", "", "source_number=1&phone=2&amount=9999").unwrap_err();
+    assert_eq!((e.code(), e.path()), (ErrorCode::InvalidParams, Some("amount")));
+    let e = read_incoming("POST", "bank/search", "", "search%5Bdate%5D%5Bfrom%5D=2018-02-30+00%3A00%3A00").unwrap_err();
+    assert_eq!(e.path(), Some("search.date.from"));
+    assert_eq!(read_incoming("POST", "nope", "", "").unwrap_err().code(), ErrorCode::Config);
+}
