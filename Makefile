@@ -51,10 +51,9 @@ bench: build
 	node benches/callback.mjs
 	node --expose-gc benches/matching.mjs
 
-## demo: for now, builds the package and says where it is (the demo page comes with its issue)
+## demo: builds the package and runs the sandbox on http://127.0.0.1:8787/v1 (the www/ page comes with its issue)
 demo: pack
-	@echo "The package is built in pkg/ and packed as $(TARBALL)."
-	@echo "Try it: cd \$$(mktemp -d) && npm init -y >/dev/null && npm install $(CURDIR)/$(TARBALL) && node -e 'console.log(require(\"cekmutasi\").verifySignature(\"a\",\"a\"))'"
+	node pkg/bin/cekmutasi-sandbox.mjs --port $${PORT:-8787}
 
 clean:
 	rm -rf pkg target/npm tests/js/node_modules

@@ -74,8 +74,12 @@ for (const [name, path] of glue.__endpointMethods()) {
 }
 
 const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
-// For benches/ only: not part of the API.
+// For the sandbox and benches/ only: not part of the API.
 Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });
+Object.defineProperty(api, "__internal", {
+  value: { readIncoming: glue.__readIncoming, signedCallback: glue.__signedCallback },
+  enumerable: false,
+});
 for (const [name, value] of Object.entries(glue)) {
   if (!name.startsWith("__")) api[name] = value;
 }

@@ -1,7 +1,7 @@
 // Assembles pkg/ from wasm-pack's output (pkg/node) and pkg-template/: the package.json (version from
 // Cargo.toml), the entries, the error class, the README. The ESM entry re-exports the CommonJS one, so both
 // share one WebAssembly instance; its names are read from that module, never listed by hand.
-import { readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, cpSync, rmSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ manifest.version = version;
 writeFileSync(join(pkg, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 
 for (const file of readdirSync(template)) {
-  if (file !== "package.json") copyFileSync(join(template, file), join(pkg, file));
+  if (file !== "package.json") cpSync(join(template, file), join(pkg, file), { recursive: true });
 }
 
 const names = Object.keys(createRequire(import.meta.url)(join(pkg, "index.cjs"))).sort();

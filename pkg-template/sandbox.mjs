@@ -1,0 +1,266 @@
+// A local sandbox of the CekMutasi API, for tests, demos and development: every endpoint of the SDK's
+// endpoint table, the same envelope and errors, the 1000-row search cap, the GET/POST split, state in
+// memory, signed callbacks, and faults on demand. Requests are read and validated by the SDK itself
+// (the same table and rules as the client); what lives here is only the fake service's behaviour.
+import { createServer } from "node:http";
+import { randomUUID } from "node:crypto";
+import api from "./index.cjs";
+
+const { readIncoming, signedCallback } = api.__internal;
+const CAP = 1000;
+const JAKARTA = 7 * 3600;
+
+/** `Y-m-d H:i:s` in the service's local time (Asia/Jakarta). */
+const localDate = (unix) => new Date((unix + JAKARTA) * 1000).toISOString().replace("T", " ").slice(0, 19);
+const money = (n) => (Math.round(n * 100) / 100).toFixed(2);
+
+const BANK_NAMES = { bri: "Bank BRI", bca: "Bank BCA", bni: "Bank BNI", mandiri: "Bank Mandiri", mandiri_online: "Bank Mandiri Online", btpn_jenius: "BTPN Jenius" };
+
+/** Seeded, deterministic state: a few accounts and a day of mutations on each. */
+export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - JAKARTA } = {}) {
+  const state = { accounts: new Map(), rows: { bank: [], ovo: [], gopay: [], paypal: [] }, inquiries: new Map(), transfers: new Map(), nextId: 1 };
+  const account = (service_code, account_number, account_name, extra = {}) => {
+    const id = state.nextId++;
+    state.accounts.set(id, { id, service_code, service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(), account_number, account_name,
+      balance: 15_000_000, package: "basic", ipn_url: "", status: "ACTIVE", ...extra });
+    return state.accounts.get(id);
+  };
+  const bri = account("bri", "1234567890", "Toko Sandbox");
+  account("bca", "0987654321", "Toko Sandbox");
+  const ovo = account("ovo", "081234567890", "Toko Sandbox");
+  const gopay = account("gopay", "081298765432", "Toko Sandbox");
+  account("paypal", "toko@example.com", "Toko Sandbox");
+  let balance = 15_000_000;
+  for (let i = 0; i < rows; i++) {
+    const type = i % 5 === 0 ? "debit" : "credit";
+    const amount = 50_000 + ((i * 7919) % 900) * 1000 + (i % 997);
+    balance += type === "credit" ? amount : -amount;
+    state.rows.bank.push({ id: 100_000 + i, service_code: bri.service_code, account_number: bri.account_number, unix_timestamp: start + Math.floor((i * 86_399) / rows),
+      type, amount: money(amount), description: `TRSF E-BANKING ${type === "credit" ? "CR" : "DB"} ${1000 + i} INV-${10_000 + i}`, balance: money(balance) });
+  }
+  for (let i = 0; i < 50; i++) {
+    state.rows.ovo.push({ id: 200_000 + i, service_code: "ovo", account_number: ovo.account_number, unix_timestamp: start + i * 1700, type: i % 3 ? "credit" : "debit",
+      amount: money(10_000 + i * 500), description: `OVO ${i}`, balance: money(1_000_000 + i) });
+    state.rows.gopay.push({ id: 300_000 + i, service_code: "gopay", account_number: gopay.account_number, unix_timestamp: start + i * 1700, type: i % 3 ? "credit" : "debit",
+      amount: money(20_000 + i * 500), description: `GOPAY ${i}`, balance: money(2_000_000 + i), partner_phone: `08130000${String(i).padStart(4, "0")}` });
+  }
+  for (let i = 0; i < 20; i++) {
+    state.rows.paypal.push({ id: 400_000 + i, username: "toko@example.com", unix_timestamp: start + i * 4000, type: "payment", email: `buyer${i}@example.com`,
+      name: `Buyer ${i}`, transactionid: `PP${9000 + i}`, status: "Completed", amount: money(10 + i), fee: money(0.5), net: money(9.5 + i), currency: "USD" });
+  }
+  return state;
+}
+
+class ServiceError extends Error {}
+
+/** What each search filter means for a row. */
+function searchRows(rows, f) {
+  const from = f.date?.from ?? "0000-00-00 00:00:00";
+  const to = f.date?.to ?? "9999-12-31 23:59:59";
+  const hits = rows.filter((r) => {
+    const at = localDate(r.unix_timestamp);
+    if (at < from || at > to) return false;
+    if (f.amount !== undefined && Number(r.amount) !== Number(f.amount)) return false;
+    if (f.description && !r.description?.toLowerCase().includes(f.description.toLowerCase())) return false;
+    for (const k of ["type", "service_code", "account_number", "partner_phone", "username", "email", "transactionid", "currency"]) {
+      if (f[k] !== undefined && r[k] !== f[k]) return false;
+    }
+    return true;
+  });
+  return hits.slice(0, CAP); // the service's cap
+}
+
+const SERVICE_OF = { "bank/search": "bank", "ovo/search": "ovo", "gopay/search": "gopay", "paypal/search": "paypal" };
+
+/** The fake service: one handler per endpoint path; parameters arrive validated by the SDK's table. */
+function handlers(state, now) {
+  const accountOr404 = (id) => {
+    const a = state.accounts.get(id);
+    if (!a) throw new ServiceError("Account not found");
+    return a;
+  };
+  const servicesOf = (kind) => [...state.accounts.values()].filter((a) => (kind === "bank" ? BANK_NAMES[a.service_code] : a.service_code === kind));
+  const total = (kind) => ({ balance: money(servicesOf(kind).reduce((s, a) => s + a.balance, 0)) });
+  const detail = (kind) => (p) => {
+    const a = accountOr404(p.id);
+    if (!servicesOf(kind).includes(a)) throw new ServiceError("Account not found");
+    return a;
+  };
+  const h = {
+    myip: () => ({ ip: { v4: "127.0.0.1", v6: "::1" } }),
+    "bank/add": (p) => {
+      const id = state.nextId++;
+      const a = { id, service_code: p.service_code, service_name: BANK_NAMES[p.service_code], account_number: p.account_number, account_name: p.account_name,
+        balance: 0, package: p.package_code, ipn_url: p.ipn_url ?? "", status: p.status ?? "ACTIVE" };
+      state.accounts.set(id, a);
+      return a;
+    },
+    "bank/update": (p) => {
+      const a = accountOr404(p.id);
+      for (const k of ["account_number", "account_name", "ipn_url", "status"]) if (p[k] !== undefined) a[k] = p[k];
+      return a;
+    },
+    "bank/delete": (p) => {
+      const a = accountOr404(p.id);
+      state.accounts.delete(a.id);
+      state.rows.bank = state.rows.bank.filter((r) => r.account_number !== a.account_number);
+      return [];
+    },
+    "bank/list": (p) => servicesOf("bank").filter((a) => (!p.service_code || a.service_code === p.service_code) && (!p.account_number || a.account_number === p.account_number)),
+    "ovo/transfer/bank-list": () => [{ code: "014", name: "BCA" }, { code: "002", name: "BRI" }, { code: "009", name: "BNI" }, { code: "008", name: "MANDIRI" }],
+    "ovo/transfer/inquiry": (p) => {
+      const uuid = randomUUID();
+      const inquiry = { uuid, bank_code: p.bank_code, bank_name: "BCA", destination_number: p.destination_number, destination_name: "PENERIMA SANDBOX",
+        source_number: p.source_number, expired_at: localDate(now() + 300), token: randomUUID().replace(/-/g, "") };
+      state.inquiries.set(uuid, { ...inquiry, used: false, expires: now() + 300 });
+      return inquiry;
+    },
+    "ovo/transfer/send": (p) => {
+      const q = state.inquiries.get(p.uuid);
+      if (!q || q.token !== p.token) throw new ServiceError("Invalid token");
+      if (q.used) throw new ServiceError("Token has already been used");
+      if (now() > q.expires) throw new ServiceError("Token has expired");
+      q.used = true; // single use
+      const transfer = { uuid: q.uuid, transaction_id: 500_000 + state.transfers.size, source_number: q.source_number, bank_code: q.bank_code, bank_name: q.bank_name,
+        destination_number: q.destination_number, destination_name: q.destination_name, amount: p.amount, note: p.note ?? "", status: "success",
+        refference_id: `REF${Date.now()}`, datetime: localDate(now()), timezone: "Asia/Jakarta", created_at: localDate(now()), expired_at: q.expired_at };
+      state.transfers.set(q.uuid, transfer);
+      return transfer;
+    },
+    "ovo/transfer/detail": (p) => {
+      const t = state.transfers.get(p.uuid);
+      if (t) return t;
+      const q = state.inquiries.get(p.uuid);
+      if (!q) throw new ServiceError("Transfer not found");
+      return { uuid: q.uuid, source_number: q.source_number, bank_code: q.bank_code, destination_number: q.destination_number, status: "inquiry", expired_at: q.expired_at };
+    },
+    "ovo/transfer-ovo/inquiry": (p) => ({ fullname: "PENERIMA OVO SANDBOX", phone: p.phone }),
+    "ovo/transfer-ovo/send": () => ({ code: "00", message: "Success", isOvo: true }),
+    "whatsapp/send": (p) => {
+      const row = Object.values(state.rows).flat().find((r) => r.id === p.mutation_id);
+      if (!row) throw new ServiceError("Mutation not found");
+      const name = p.tokens?.name ?? "Pelanggan";
+      return { sender: p.sender_phone, receiver: p.receiver_phone, message: `Halo ${name}, pembayaran Rp ${row.amount} sudah kami terima.`, status: "sent", note: "" };
+    },
+    balance: () => ({ balance: "150000.00" }),
+    "paypal/transaction/detail": (p) => {
+      const row = state.rows.paypal.find((r) => r.username === p.username && r.transactionid === p.transactionid);
+      if (!row) throw new ServiceError("Transaction not found");
+      return row;
+    },
+  };
+  for (const kind of ["bank", "ovo", "gopay", "paypal"]) {
+    h[`${kind}/search`] = (p) => searchRows(state.rows[kind], p);
+    h[`${kind}/balance`] = () => total(kind);
+    h[`${kind}/detail`] = detail(kind);
+    if (kind !== "bank") h[`${kind}/list`] = () => servicesOf(kind);
+  }
+  return h;
+}
+
+/** Posts a signed payment report to `url`, as the service does; resolves to the receiver's answer. */
+export async function postCallback(url, { signature, service_code = "bri", account_number = "1234567890", account_name = "Toko Sandbox", rows }) {
+  const report = { action: "payment_report", content: { service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(), service_code, account_number, account_name, data: rows } };
+  const { headers, body } = signedCallback(report, signature);
+  const res = await fetch(url, { method: "POST", headers, body });
+  return { status: res.status, body: await res.text() };
+}
+
+/**
+ * Starts the sandbox. Options: port (0 for any), host ("127.0.0.1"), apiKey, signature (the callback
+ * signature), rows (seeded bank mutations), now (a clock in Unix seconds, for tests).
+ * Resolves to { url, apiKey, signature, state, close }.
+ */
+export async function startSandbox(options = {}) {
+  const apiKey = options.apiKey ?? "sandbox-api-key";
+  const signature = options.signature ?? "sandbox-signature";
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const state = seedState({ rows: options.rows ?? 3000 });
+  const handle = handlers(state, now);
+  let faults = [];
+  let nextMutationId = 900_000;
+
+  const send = (res, status, value) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(value));
+  };
+
+  async function control(path, input, res) {
+    if (path === "/__sandbox/faults") {
+      // The next `count` API calls fail: { count, status?, body?, delay?, reset? }.
+      const { count = 1, ...fault } = input;
+      faults = Array.from({ length: count }, () => fault);
+      return send(res, 200, { success: true, faults: faults.length });
+    }
+    if (path === "/__sandbox/trigger") {
+      // A signed payment report with one mutation, posted to `url`.
+      const row = { id: input.id ?? nextMutationId++, unix_timestamp: input.unix_timestamp ?? now(), type: input.type ?? "credit",
+        amount: money(Number(input.amount ?? 50000)), description: input.description ?? "TRANSFER SANDBOX", balance: "15000000.00" };
+      const answer = await postCallback(input.url, { signature: input.signature ?? signature, service_code: input.service_code, account_number: input.account_number, rows: [row] });
+      return send(res, 200, { success: true, mutation: row, callback: answer });
+    }
+    if (path === "/__sandbox/mutations") {
+      // A new mutation on a registered account; posted to its ipn_url when it has one.
+      const account = state.accounts.get(Number(input.account_id ?? 1));
+      if (!account) return send(res, 404, { success: false, error_message: "Account not found" });
+      const kind = ["ovo", "gopay", "paypal"].includes(account.service_code) ? account.service_code : "bank";
+      const row = { id: nextMutationId++, service_code: account.service_code, account_number: account.account_number, unix_timestamp: input.unix_timestamp ?? now(),
+        type: input.type ?? "credit", amount: money(Number(input.amount ?? 50000)), description: input.description ?? "TRANSFER", balance: money(account.balance) };
+      state.rows[kind].push(row);
+      let callback = null;
+      if (account.ipn_url) {
+        const { service_code: _s, account_number: _a, ...data } = row;
+        callback = await postCallback(account.ipn_url, { signature, service_code: account.service_code, account_number: account.account_number, account_name: account.account_name, rows: [data] });
+      }
+      return send(res, 200, { success: true, mutation: row, callback });
+    }
+    return send(res, 404, { success: false, error_message: "Not found" });
+  }
+
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const url = new URL(req.url, "http://sandbox");
+    try {
+      if (url.pathname.startsWith("/__sandbox/")) return await control(url.pathname, body ? JSON.parse(body) : {}, res);
+      const fault = faults.shift();
+      if (fault) {
+        if (fault.delay) await new Promise((r) => setTimeout(r, fault.delay));
+        if (fault.reset) return req.socket.destroy();
+        if (fault.status) {
+          res.writeHead(fault.status, { "content-type": "text/plain", ...(fault.retryAfter ? { "retry-after": String(fault.retryAfter) } : {}) });
+          return res.end(fault.body ?? "sandbox fault");
+        }
+      }
+      const path = url.pathname.replace(/^\/v1\//, "");
+      let call;
+      try {
+        call = readIncoming(req.method, path, url.search.slice(1), body);
+      } catch (e) {
+        if (e.code === "config") return send(res, e.status ?? 404, { success: false, error_message: e.status === 405 ? "Method Not Allowed" : "Not Found" });
+        return send(res, 200, { success: false, error_message: e.message });
+      }
+      if (req.headers["api-key"] !== apiKey) return send(res, 200, { success: false, error_message: "Invalid API Key", [call.payload]: [] });
+      try {
+        const value = handle[call.path](call.params);
+        return send(res, 200, { success: true, error_message: "", [call.payload]: value });
+      } catch (e) {
+        if (e instanceof ServiceError) return send(res, 200, { success: false, error_message: e.message, [call.payload]: [] });
+        throw e;
+      }
+    } catch (e) {
+      return send(res, 500, { success: false, error_message: `sandbox error: ${e.message}` });
+    }
+  });
+  await new Promise((resolve) => server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", resolve));
+  const { port } = server.address();
+  const base = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  return {
+    url: `${base}/v1`,
+    controlUrl: `${base}/__sandbox`,
+    apiKey,
+    signature,
+    state,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+  };
+}
