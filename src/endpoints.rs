@@ -45,7 +45,7 @@ impl Verb {
 pub enum Effect {
     /// Only reads: safe to retry.
     ReadOnly,
-    /// Changes state at the service (accounts, messages): sent at most once.
+    /// Changes state at the service (accounts, messages, a transfer's single-use token): sent at most once.
     Writes,
     /// Moves money: sent at most once, whatever happens.
     MovesMoney,
@@ -346,7 +346,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "ovo/transfer/inquiry",
         verb: Verb::Post,
         payload: "data",
-        effect: Effect::ReadOnly,
+        effect: Effect::Writes,
         params: &[req("source_number", Shape::Str), req("bank_code", Shape::Str), req("destination_number", Shape::Str)],
         search: false,
         result: Shape::Object(&[
@@ -393,7 +393,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "ovo/transfer-ovo/inquiry",
         verb: Verb::Post,
         payload: "data",
-        effect: Effect::ReadOnly,
+        effect: Effect::Writes,
         params: &[req("source_number", Shape::Str), req("phone", Shape::Str)],
         search: false,
         result: Shape::Object(&[opt("fullname", Shape::Str), opt("phone", Shape::Str)]),
@@ -1004,11 +1004,14 @@ mod tests {
         paths.sort_unstable();
         paths.dedup();
         assert_eq!(paths.len(), 29);
-        // Nothing that moves money or changes state is read-only.
-        for e in ENDPOINTS {
-            let writes = e.path.ends_with("/send") || e.path.starts_with("bank/add") || e.path.starts_with("bank/update") || e.path.starts_with("bank/delete");
-            assert_eq!(e.effect != Effect::ReadOnly, writes, "{}", e.path);
-        }
+        // Exactly API.md's read-only list is retried: myIp, listBanks, the searches, ovoBankList,
+        // ovoTransferDetail and §5's lists, balances and details. An inquiry makes a single-use token.
+        let read_only: Vec<&str> = ENDPOINTS.iter().filter(|e| e.effect == Effect::ReadOnly).map(|e| e.path).collect();
+        let mut expected = vec!["myip", "bank/list", "bank/search", "paypal/search", "ovo/search", "gopay/search", "ovo/transfer/bank-list", "ovo/transfer/detail"];
+        expected.extend(ENDPOINTS.iter().filter(|e| !e.documented).map(|e| e.path));
+        assert_eq!(read_only, expected);
+        let moves: Vec<&str> = ENDPOINTS.iter().filter(|e| e.effect == Effect::MovesMoney).map(|e| e.path).collect();
+        assert_eq!(moves, ["ovo/transfer/send", "ovo/transfer-ovo/send"]);
     }
 
     #[test]

@@ -106,7 +106,9 @@ const WRITES = {
   "bank/add": { service_code: "bca", package_code: "basic", username: "u", password: "p", account_number: "1", account_name: "A" },
   "bank/update": { id: 1, status: "INACTIVE" },
   "bank/delete": { id: 1 },
+  "ovo/transfer/inquiry": { source_number: "0812", bank_code: "014", destination_number: "123" },
   "ovo/transfer/send": { uuid: "u-1", token: "t-1", amount: 150000, note: "gaji" },
+  "ovo/transfer-ovo/inquiry": { source_number: "0812", phone: "0813" },
   "ovo/transfer-ovo/send": { source_number: "0812", phone: "0813", amount: 10000 },
   "whatsapp/send": { mutation_id: 7, sender_phone: "0812", receiver_phone: "0813", tokens: { name: "Budi" } },
 };
@@ -135,7 +137,7 @@ test("money-moving and state-changing calls are sent at most once under 500, tim
       }
     }
   }
-  assert.equal(checked, 24);
+  assert.equal(checked, 32);
 });
 
 test("timeouts are enforced with the configured value", async () => {

@@ -94,6 +94,10 @@ test("faults on demand: the client retries a read, never a transfer", async () =
   await control("faults", { count: 2, status: 503 });
   assert.deepEqual(await client.myIp(), { ip: { v4: "127.0.0.1", v6: "::1" } });
   await control("faults", { count: 1, status: 500, body: "boom" });
+  assert.equal((await client.ovoBankList({ source_number: "081234567890" }))[0].code, "014");
+  // An inquiry makes a single-use token: not retried either.
+  await control("faults", { count: 1, status: 503 });
+  assert.equal((await apiError(client.ovoTransferInquiry({ source_number: "081234567890", bank_code: "014", destination_number: "1" })))[0], "http_error");
   const inquiry = await client.ovoTransferInquiry({ source_number: "081234567890", bank_code: "014", destination_number: "1" });
   await control("faults", { count: 1, reset: true });
   assert.equal((await apiError(client.ovoTransferSend({ uuid: inquiry.uuid, token: inquiry.token, amount: 10000 })))[0], "network_error");
