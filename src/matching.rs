@@ -164,7 +164,7 @@ pub struct Matcher {
     options: MatchOptions,
     invoices: Invoices,
     /// Mutation id -> the batch that processed it (0: given as `seen`).
-    seen: HashMap<u64, u32>,
+    seen: HashMap<u64, u32, IdHasher>,
     batch: u32,
 }
 
@@ -348,6 +348,37 @@ impl Matcher {
                 result.matched.push(Matched { invoice_id, mutation_id: c.id, amount: c.amount });
             }
         }
+    }
+}
+
+/// Hashes mutation ids for the seen-set: one multiply and rotate instead of SipHash, about a tenth of the
+/// seen-set's cost. Ids are the service's own (from signed callbacks and authenticated searches), so nobody
+/// can pick colliding ids to slow the set down; the std hasher stays wherever callers choose the keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHasher;
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = IdHash;
+    fn build_hasher(&self) -> IdHash {
+        IdHash(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHash(u64);
+
+impl std::hash::Hasher for IdHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing; the rotation feeds the high bits hashbrown uses for its control bytes.
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26);
     }
 }
 
