@@ -328,8 +328,8 @@ impl Invoices {
     /// Removes a resident invoice from both indexes and frees its slot.
     pub fn remove_slot(&mut self, i: u32) {
         let slot = *self.slot(i);
-        let id = self.id(i).to_owned();
-        let id_pos = self.by_id.find(self.hash_id(&id), |s| s == i).expect("resident id is indexed");
+        let id_hash = self.hash_id(self.id(i));
+        let id_pos = self.by_id.find(id_hash, |s| s == i).expect("resident id is indexed");
         self.by_id.remove(id_pos);
         let amount_pos =
             self.by_amount.find(self.hash_amount(slot.cents), |s| self.slot(s).cents == slot.cents).expect("indexed");

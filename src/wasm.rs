@@ -216,7 +216,7 @@ fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
     // Neither step can fail (plain data; serde_json writes valid JSON); no error is formatted, which keeps
     // the error types' Debug code out of the module.
     let json = serde_json::to_string(value).unwrap_or_else(|_| unreachable!("results always serialise"));
-    js_sys::JSON::parse(&json).unwrap_or_else(|_| unreachable!("serde_json writes valid JSON"))
+    parse_json(&json)
 }
 
 /// `uniqueAmount(base, taken, options?)`: `base` plus (or minus, with `mode: "subtract"`) the smallest
