@@ -114,3 +114,21 @@ test("Matcher: stateful, idempotent, restorable", () => {
     { mutation_id: 2, reason: "seen" },
   ]);
 });
+
+test("text beyond ASCII crosses intact: ids, references, descriptions, string bodies", () => {
+  const m = new Matcher({ require_reference: true });
+  m.addAll([
+    { id: "INV-Ω-1", amount: "75000.00", reference: "pesanan-é1" },
+    { id: "INV-🙂-2", amount: "75000.00", reference: "pesanan-é2" },
+  ]);
+  const r = m.match([row(7, "75000.00", { description: "TRSF Pesanan-É2 dari Zoë 🙂" }), row(8, "75000.00", { description: "pesanan-é1 ✓" })]);
+  // É is not ASCII: references match ignoring ASCII case only, so row 7 pays nothing.
+  assert.deepEqual(r.matched, [{ invoice_id: "INV-Ω-1", mutation_id: 8, amount: "75000.00" }]);
+  assert.deepEqual(r.unmatched, [7]);
+
+  const body = SEED.replace('"Berita transfer"', '"Transfer dari Zoë — 🙂 Ω"');
+  assert.notEqual(body, SEED);
+  const report = parseCallback(body);
+  assert.equal(report.content.data[0].description, "Transfer dari Zoë — 🙂 Ω");
+  assert.equal(parseCallback(new TextEncoder().encode(body)).content.data[0].description, "Transfer dari Zoë — 🙂 Ω");
+});
