@@ -119,7 +119,9 @@ impl Amount {
             u128::from(cents.fold(0u64, |m, d| m * 10 + u64::from(d - b'0')))
         } else {
             cents
-                .try_fold(0u128, |m, d| m.checked_mul(10)?.checked_add(u128::from(d - b'0')).filter(|m| *m <= MAX_MANTISSA))
+                .try_fold(0u128, |m, d| {
+                    m.checked_mul(10)?.checked_add(u128::from(d - b'0')).filter(|m| *m <= MAX_MANTISSA)
+                })
                 .ok_or(AmountError::OutOfRange)?
         };
         let signed = if negative { -(mantissa as i128) } else { mantissa as i128 };
@@ -302,8 +304,20 @@ mod tests {
 
     #[test]
     fn display_matches_decimal_display() {
-        let samples = ["0", "0.01", "0.1", "1", "-0.05", "-12.5", "99.99", "100", "1400026.00", "9007199254740993.01",
-                       "792281625142643375935439503.35", "-792281625142643375935439503.35"];
+        let samples = [
+            "0",
+            "0.01",
+            "0.1",
+            "1",
+            "-0.05",
+            "-12.5",
+            "99.99",
+            "100",
+            "1400026.00",
+            "9007199254740993.01",
+            "792281625142643375935439503.35",
+            "-792281625142643375935439503.35",
+        ];
         for text in samples {
             let a = Amount::parse_text(text, true).unwrap();
             assert_eq!(a.to_string(), a.decimal().to_string(), "{text}");
@@ -320,7 +334,18 @@ mod tests {
         for yes in ["\"0.00\"", "\"50000.00\"", "\"-1.50\"", "\"10.05\""] {
             assert!(Amount::is_normal_json(yes), "{yes}");
         }
-        for no in ["50000", "50000.00", "\"50000\"", "\"50000.5\"", "\"007.00\"", "\"-0.00\"", "\".00\"", "\"1.0a\"", "\"\"", "\"a.00\""] {
+        for no in [
+            "50000",
+            "50000.00",
+            "\"50000\"",
+            "\"50000.5\"",
+            "\"007.00\"",
+            "\"-0.00\"",
+            "\".00\"",
+            "\"1.0a\"",
+            "\"\"",
+            "\"a.00\"",
+        ] {
             assert!(!Amount::is_normal_json(no), "{no}");
         }
     }

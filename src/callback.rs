@@ -132,7 +132,8 @@ pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<Callback
             out.max_body_bytes = read_safe_uint(raw)
                 .ok()
                 .filter(|n| *n <= u64::from(u32::MAX))
-                .ok_or_else(|| at("must be a whole number of bytes from 0 to 4294967295"))? as usize;
+                .ok_or_else(|| at("must be a whole number of bytes from 0 to 4294967295"))?
+                as usize;
         }
     }
     Ok(out)
@@ -177,10 +178,7 @@ pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&
     if signature.is_empty() {
         return Err(Error::new(ErrorCode::Config, "the callback signature is empty"));
     }
-    let headers = vec![
-        ("Content-Type", "application/json".to_string()),
-        (SIGNATURE_HEADER, signature.to_string()),
-    ];
+    let headers = vec![("Content-Type", "application/json".to_string()), (SIGNATURE_HEADER, signature.to_string())];
     Ok((headers, report.to_json()))
 }
 
@@ -331,8 +329,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                         return Err(ctx.invalid(Some("action"), "duplicate member"));
                     }
                     let raw: &'de RawValue = map.next_value()?;
-                    let action = read_string(raw)
-                        .map_err(|m| ctx.invalid::<A::Error>(Some("action"), m))?;
+                    let action = read_string(raw).map_err(|m| ctx.invalid::<A::Error>(Some("action"), m))?;
                     if action != PAYMENT_REPORT {
                         return Err(ctx.fail(
                             ErrorCode::UnsupportedAction,
@@ -373,8 +370,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
             })?);
             ctx.pop();
         }
-        let content =
-            content.ok_or_else(|| ctx.invalid::<A::Error>(Some("content"), "missing required member"))?;
+        let content = content.ok_or_else(|| ctx.invalid::<A::Error>(Some("content"), "missing required member"))?;
         Ok(content)
     }
 }
@@ -453,16 +449,13 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
             }
         }
         let mut take = |f: ContentField| {
-            strings[f as usize]
-                .take()
-                .ok_or_else(|| ctx.invalid::<A::Error>(Some(f.name()), "missing required member"))
+            strings[f as usize].take().ok_or_else(|| ctx.invalid::<A::Error>(Some(f.name()), "missing required member"))
         };
         let service_name = take(ContentField::ServiceName)?;
         let service_code = take(ContentField::ServiceCode)?;
         let account_number = take(ContentField::AccountNumber)?;
         let account_name = take(ContentField::AccountName)?;
-        let data =
-            data.ok_or_else(|| ctx.invalid::<A::Error>(Some("data"), "missing required member"))?;
+        let data = data.ok_or_else(|| ctx.invalid::<A::Error>(Some("data"), "missing required member"))?;
         if !self.build {
             return Ok(None);
         }

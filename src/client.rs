@@ -10,7 +10,10 @@ use crate::mutation::Mutation;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// An HTTP answer with this status, and its `Retry-After` in seconds, if any.
-    Status { status: u16, retry_after: Option<u64> },
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
     NetworkError,
     Timeout,
 }
@@ -140,14 +143,17 @@ pub fn confirm_search(m: &Mutation, service_code: &str, account_number: &str) ->
             let path = if service_code == "ovo" { "ovo/search" } else { "gopay/search" };
             (path, format!("{{\"date\":{date},\"amount\":{amount},\"account_number\":{account}}}"))
         }
-        _ => ("bank/search", format!("{{\"date\":{date},\"amount\":{amount},\"service_code\":{code},\"account_number\":{account}}}")),
+        _ => (
+            "bank/search",
+            format!("{{\"date\":{date},\"amount\":{amount},\"service_code\":{code},\"account_number\":{account}}}"),
+        ),
     }
 }
 
-
 /// The filters (JSON object text) with `date` set to `[from, to]`, other members kept in order.
 pub fn with_date(filters: &str, from: &str, to: &str) -> Result<String> {
-    let members = crate::json::members(filters).ok_or_else(|| Error::new(ErrorCode::InvalidParams, "the filters must be an object").at("search"))?;
+    let members = crate::json::members(filters)
+        .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "the filters must be an object").at("search"))?;
     let mut out = format!("{{\"date\":{{\"from\":\"{from}\",\"to\":\"{to}\"}}");
     for (k, v) in members.iter().filter(|(k, _)| k != "date") {
         out.push(',');
@@ -166,7 +172,11 @@ pub fn date_range(filters: &str) -> Result<(String, String)> {
     let date = members.iter().find(|(k, _)| k == "date").map(|(_, v)| *v).ok_or_else(need)?;
     let range = crate::json::members(date.get()).ok_or_else(need)?;
     let get = |name: &str| {
-        range.iter().find(|(k, _)| k == name).and_then(|(_, v)| crate::json::read_string(v).ok()).map(|s| s.into_owned())
+        range
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| crate::json::read_string(v).ok())
+            .map(|s| s.into_owned())
     };
     Ok((get("from").ok_or_else(need)?, get("to").ok_or_else(need)?))
 }
@@ -181,13 +191,14 @@ pub fn merge_pages(pages: &[String]) -> Result<String> {
     let mut rows: Vec<(i64, u64, &str)> = Vec::new();
     let bad = || Error::new(ErrorCode::InvalidResponse, "a search row has no id or time");
     for page in pages {
-        let list: Vec<&serde_json::value::RawValue> =
-            serde_json::from_str(page).map_err(|_| Error::new(ErrorCode::InvalidResponse, "a search page is not a list"))?;
+        let list: Vec<&serde_json::value::RawValue> = serde_json::from_str(page)
+            .map_err(|_| Error::new(ErrorCode::InvalidResponse, "a search page is not a list"))?;
         for row in list {
             let members = crate::json::members(row.get()).ok_or_else(bad)?;
             let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v.get());
             let id = field("id").and_then(|v| v.parse::<u64>().ok()).ok_or_else(bad)?;
-            let ts = field("unix_timestamp").map(|v| v.trim_matches('"')).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            let ts =
+                field("unix_timestamp").map(|v| v.trim_matches('"')).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
             rows.push((ts, id, row.get()));
         }
     }
@@ -222,7 +233,8 @@ pub fn page_confirms(page: &str, m: &Mutation) -> bool {
 
 /// `{ service_code, account_number }` of `confirmMutation` (JSON text).
 pub fn read_account(json: &str) -> Result<(String, String)> {
-    let members = crate::json::members(json).ok_or_else(|| Error::new(ErrorCode::InvalidParams, "must be an object").at("account"))?;
+    let members = crate::json::members(json)
+        .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "must be an object").at("account"))?;
     let get = |name: &str| {
         members
             .iter()
@@ -230,7 +242,9 @@ pub fn read_account(json: &str) -> Result<(String, String)> {
             .and_then(|(_, v)| crate::json::read_string(v).ok())
             .map(|s| s.into_owned())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "missing required member").at(format!("account.{name}")))
+            .ok_or_else(|| {
+                Error::new(ErrorCode::InvalidParams, "missing required member").at(format!("account.{name}"))
+            })
     };
     Ok((get("service_code")?, get("account_number")?))
 }
@@ -264,7 +278,13 @@ mod tests {
 
     #[test]
     fn dates_round_trip_and_split() {
-        for s in ["1970-01-01 00:00:00", "2018-04-09 00:00:00", "2024-02-29 23:59:59", "2000-03-01 12:34:56", "1969-12-31 23:59:59"] {
+        for s in [
+            "1970-01-01 00:00:00",
+            "2018-04-09 00:00:00",
+            "2024-02-29 23:59:59",
+            "2000-03-01 12:34:56",
+            "1969-12-31 23:59:59",
+        ] {
             assert_eq!(date_text(date_seconds(s).unwrap()), s);
         }
         assert_eq!(date_seconds("2018-04-09 00:00:00"), Some(1_523_232_000));
@@ -278,10 +298,19 @@ mod tests {
 
     #[test]
     fn confirm_searches_by_service() {
-        let m = Mutation { id: 1, unix_timestamp: 1_523_206_800, kind: "credit".into(), amount: "50000".parse().unwrap(), ..Default::default() };
+        let m = Mutation {
+            id: 1,
+            unix_timestamp: 1_523_206_800,
+            kind: "credit".into(),
+            amount: "50000".parse().unwrap(),
+            ..Default::default()
+        };
         let (path, filters) = confirm_search(&m, "bri", "123");
         assert_eq!(path, "bank/search");
-        assert_eq!(filters, r#"{"date":{"from":"2018-04-08 00:00:00","to":"2018-04-10 00:00:00"},"amount":"50000.00","service_code":"bri","account_number":"123"}"#);
+        assert_eq!(
+            filters,
+            r#"{"date":{"from":"2018-04-08 00:00:00","to":"2018-04-10 00:00:00"},"amount":"50000.00","service_code":"bri","account_number":"123"}"#
+        );
         assert_eq!(confirm_search(&m, "gopay", "0812").0, "gopay/search");
         assert!(confirm_search(&m, "paypal", "toko").1.contains(r#""username":"toko""#));
     }

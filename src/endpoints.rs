@@ -62,9 +62,13 @@ pub enum Shape {
     Id,
     /// A decimal amount with at most two places (string or number); results carry it as a two-decimal
     /// string.
-    Amount { signed: bool },
+    Amount {
+        signed: bool,
+    },
     /// Whole rupiah (a JSON integer), at least `min`; stays a number.
-    Rupiah { min: u64 },
+    Rupiah {
+        min: u64,
+    },
     /// `Y-m-d H:i:s`, a date that exists on the calendar.
     Date,
     /// `{ from?, to? }`, both dates, `from` not after `to`.
@@ -72,7 +76,9 @@ pub enum Shape {
     /// Three letters.
     Currency,
     /// A string of at most this many characters.
-    Text { max: usize },
+    Text {
+        max: usize,
+    },
     /// An object of strings (WhatsApp template tokens).
     StrMap,
     /// A string or a number, kept as it is (ids whose type the service does not document).
@@ -347,7 +353,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         verb: Verb::Post,
         payload: "data",
         effect: Effect::Writes,
-        params: &[req("source_number", Shape::Str), req("bank_code", Shape::Str), req("destination_number", Shape::Str)],
+        params: &[
+            req("source_number", Shape::Str),
+            req("bank_code", Shape::Str),
+            req("destination_number", Shape::Str),
+        ],
         search: false,
         result: Shape::Object(&[
             req("uuid", Shape::Str),
@@ -405,7 +415,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         verb: Verb::Post,
         payload: "data",
         effect: Effect::MovesMoney,
-        params: &[req("source_number", Shape::Str), req("phone", Shape::Str), req("amount", Shape::Rupiah { min: 10_000 })],
+        params: &[
+            req("source_number", Shape::Str),
+            req("phone", Shape::Str),
+            req("amount", Shape::Rupiah { min: 10_000 }),
+        ],
         search: false,
         result: Shape::Object(&[opt("code", Shape::Scalar), opt("message", Shape::Str), opt("isOvo", Shape::Any)]),
         documented: true,
@@ -714,7 +728,10 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
-fn headers_as_object<S: serde::Serializer>(headers: &[(&'static str, String)], s: S) -> std::result::Result<S::Ok, S::Error> {
+fn headers_as_object<S: serde::Serializer>(
+    headers: &[(&'static str, String)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut map = s.serialize_map(Some(headers.len()))?;
     for (k, v) in headers {
@@ -744,9 +761,18 @@ pub fn read_client_options(json: Option<&str>, known: &[&str]) -> Result<ClientO
             "apiKey" => o.api_key = read_string(raw).map_err(|_| at("must be a string"))?.into_owned(),
             "baseUrl" => o.base_url = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned()),
             "timeoutMs" => {
-                o.timeout_ms = read_safe_uint(raw).ok().filter(|t| *t > 0).ok_or_else(|| at("must be a whole number of milliseconds above 0"))?
+                o.timeout_ms = read_safe_uint(raw)
+                    .ok()
+                    .filter(|t| *t > 0)
+                    .ok_or_else(|| at("must be a whole number of milliseconds above 0"))?
             }
-            _ => o.retries = read_safe_uint(raw).ok().and_then(|r| u32::try_from(r).ok()).filter(|r| *r <= 10).ok_or_else(|| at("must be a whole number from 0 to 10"))?,
+            _ => {
+                o.retries = read_safe_uint(raw)
+                    .ok()
+                    .and_then(|r| u32::try_from(r).ok())
+                    .filter(|r| *r <= 10)
+                    .ok_or_else(|| at("must be a whole number from 0 to 10"))?
+            }
         }
     }
     check_options(&Options { api_key: &o.api_key, base_url: o.base_url.as_deref() })?;
@@ -779,7 +805,11 @@ pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<()> {
         None => Vec::new(),
         Some(p) => members(p).filter(|_| p.trim_start().starts_with('{')).ok_or_else(|| {
             let m = Error::new(ErrorCode::InvalidParams, "the parameters must be an object");
-            if root.is_empty() { m } else { m.at(root) }
+            if root.is_empty() {
+                m
+            } else {
+                m.at(root)
+            }
         })?,
     };
     check_members(e.params, &got, root, ErrorCode::InvalidParams, false, None)
@@ -829,7 +859,8 @@ pub fn parse_response(path: &str, status: u16, body: &str) -> Result<String> {
             Error::new(ErrorCode::InvalidResponse, format!("the answer is not the service's JSON envelope: {what}"))
                 .with_status(status)
         } else {
-            Error::new(ErrorCode::HttpError, format!("HTTP {status} without the service's JSON envelope")).with_status(status)
+            Error::new(ErrorCode::HttpError, format!("HTTP {status} without the service's JSON envelope"))
+                .with_status(status)
         }
     };
     let envelope = body
@@ -863,9 +894,8 @@ pub fn parse_response(path: &str, status: u16, body: &str) -> Result<String> {
                 .at(e.payload)
                 .with_status(status))
         }
-        (Some(raw), shape) => {
-            check(shape, raw, e.payload, ErrorCode::InvalidResponse, Some(&mut out)).map_err(|err| err.with_status(status))?
-        }
+        (Some(raw), shape) => check(shape, raw, e.payload, ErrorCode::InvalidResponse, Some(&mut out))
+            .map_err(|err| err.with_status(status))?,
     }
     Ok(out)
 }
@@ -894,7 +924,8 @@ pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Resul
         return Err(Error::new(ErrorCode::Config, format!("{} takes {}", e.path, e.verb.as_str())).with_status(405));
     }
     let form = crate::form::decode_form(if method == "GET" { query } else { body });
-    let params = if e.search { form.get("search").cloned().unwrap_or(crate::form::FormValue::Map(Vec::new())) } else { form };
+    let params =
+        if e.search { form.get("search").cloned().unwrap_or(crate::form::FormValue::Map(Vec::new())) } else { form };
     let typed = typed_form(&params, e.params);
     check_params(e, Some(&typed))?;
     Ok(Incoming { endpoint: e, params: typed })
@@ -909,7 +940,9 @@ fn typed_form(v: &crate::form::FormValue, members: &[Member]) -> String {
         .map(|(k, value)| {
             let shape = members.iter().find(|m| m.name == k).map(|m| m.shape);
             let json = match (shape, value) {
-                (Some(Shape::Id | Shape::Rupiah { .. }), FormValue::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() < 16 => {
+                (Some(Shape::Id | Shape::Rupiah { .. }), FormValue::Str(s))
+                    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() < 16 =>
+                {
                     s.clone()
                 }
                 _ => value.to_json(),
@@ -960,7 +993,8 @@ fn ts_members(members: &[Member], out: &mut String, for_params: bool) {
 /// The TypeScript declarations of every endpoint's parameters and result, generated from [`ENDPOINTS`]:
 /// `Endpoint` (the union of paths), `EndpointParams[E]`, `EndpointResult[E]`.
 pub fn typescript() -> String {
-    let mut out = String::from("// Generated from the endpoint table (src/endpoints.rs) by `cargo test`: do not edit.\n\n");
+    let mut out =
+        String::from("// Generated from the endpoint table (src/endpoints.rs) by `cargo test`: do not edit.\n\n");
     out.push_str("/** Every endpoint of the service, by path (no leading slash). */\nexport type Endpoint =\n");
     for e in ENDPOINTS {
         let _ = writeln!(out, "  | \"{}\"", e.path);
@@ -1007,7 +1041,16 @@ mod tests {
         // Exactly API.md's read-only list is retried: myIp, listBanks, the searches, ovoBankList,
         // ovoTransferDetail and §5's lists, balances and details. An inquiry makes a single-use token.
         let read_only: Vec<&str> = ENDPOINTS.iter().filter(|e| e.effect == Effect::ReadOnly).map(|e| e.path).collect();
-        let mut expected = vec!["myip", "bank/list", "bank/search", "paypal/search", "ovo/search", "gopay/search", "ovo/transfer/bank-list", "ovo/transfer/detail"];
+        let mut expected = vec![
+            "myip",
+            "bank/list",
+            "bank/search",
+            "paypal/search",
+            "ovo/search",
+            "gopay/search",
+            "ovo/transfer/bank-list",
+            "ovo/transfer/detail",
+        ];
         expected.extend(ENDPOINTS.iter().filter(|e| !e.documented).map(|e| e.path));
         assert_eq!(read_only, expected);
         let moves: Vec<&str> = ENDPOINTS.iter().filter(|e| e.effect == Effect::MovesMoney).map(|e| e.path).collect();
@@ -1019,8 +1062,18 @@ mod tests {
         for ok in ["2018-04-09 00:00:00", "2024-02-29 23:59:59", "2000-02-29 12:00:00"] {
             assert!(is_date(ok), "{ok}");
         }
-        for bad in ["2023-02-29 00:00:00", "1900-02-29 00:00:00", "2018-04-31 00:00:00", "2018-13-01 00:00:00", "2018-04-09 24:00:00",
-                    "2018-04-09T00:00:00", "2018-4-9 00:00:00", "2018-04-09 00:00", "2018-04-09 00:60:00", "０018-04-09 00:00:00"] {
+        for bad in [
+            "2023-02-29 00:00:00",
+            "1900-02-29 00:00:00",
+            "2018-04-31 00:00:00",
+            "2018-13-01 00:00:00",
+            "2018-04-09 24:00:00",
+            "2018-04-09T00:00:00",
+            "2018-4-9 00:00:00",
+            "2018-04-09 00:00",
+            "2018-04-09 00:60:00",
+            "０018-04-09 00:00:00",
+        ] {
             assert!(!is_date(bad), "{bad}");
         }
     }

@@ -78,9 +78,7 @@ pub fn encode_form(json: &str) -> Result<String> {
     let mut out = String::with_capacity(json.len() + json.len() / 2);
     let mut de = serde_json::Deserializer::from_str(json);
     let mut key = String::new();
-    let result = (Node { out: &mut out, key: &mut key, top: true })
-        .deserialize(&mut de)
-        .and_then(|_| de.end());
+    let result = (Node { out: &mut out, key: &mut key, top: true }).deserialize(&mut de).and_then(|_| de.end());
     match result {
         Ok(()) => Ok(out),
         Err(_) if !json.trim_start().starts_with(['{', '[']) => {
@@ -264,7 +262,8 @@ impl FormValue {
         match self {
             FormValue::Str(s) => serde_json::to_string(s).unwrap_or_else(|_| unreachable!("a string serialises")),
             FormValue::Map(m) => {
-                let body: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", FormValue::Str(k.clone()).to_json(), v.to_json())).collect();
+                let body: Vec<String> =
+                    m.iter().map(|(k, v)| format!("{}:{}", FormValue::Str(k.clone()).to_json(), v.to_json())).collect();
                 format!("{{{}}}", body.join(","))
             }
         }
@@ -301,8 +300,14 @@ mod tests {
             encode_form(r#"{"search":{"date":{"from":"2018-04-09 00:00:00","to":"2018-04-10 23:59:59"},"amount":"50000.00"}}"#).unwrap(),
             "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Bdate%5D%5Bto%5D=2018-04-10+23%3A59%3A59&search%5Bamount%5D=50000.00"
         );
-        assert_eq!(encode_form(r#"{"a b":"x*y~z","k":"ä+&=/:'\""}"#).unwrap(), "a+b=x%2Ay%7Ez&k=%C3%A4%2B%26%3D%2F%3A%27%22");
-        assert_eq!(encode_form(r#"{"l":["a","b"],"t":true,"f":false,"n":null,"e":{},"z":[],"s":""}"#).unwrap(), "l%5B0%5D=a&l%5B1%5D=b&t=1&f=0&s=");
+        assert_eq!(
+            encode_form(r#"{"a b":"x*y~z","k":"ä+&=/:'\""}"#).unwrap(),
+            "a+b=x%2Ay%7Ez&k=%C3%A4%2B%26%3D%2F%3A%27%22"
+        );
+        assert_eq!(
+            encode_form(r#"{"l":["a","b"],"t":true,"f":false,"n":null,"e":{},"z":[],"s":""}"#).unwrap(),
+            "l%5B0%5D=a&l%5B1%5D=b&t=1&f=0&s="
+        );
         assert_eq!(encode_form(r#"["x",{"y":-5}]"#).unwrap(), "0=x&1%5By%5D=-5");
         assert_eq!(encode_form("{}").unwrap(), "");
         for bad in ["\"x\"", "5", "null", "{", "{\"a\":1} x"] {

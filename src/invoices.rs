@@ -128,7 +128,11 @@ impl Table {
 
     fn resize(&mut self, hash_of: impl Fn(u32) -> u64) {
         // Twice the size when mostly full of live entries; the same size when tombstones are the clutter.
-        let cap = if (self.used + 1) * 2 > self.entries.len() { (self.entries.len() * 2).max(16) } else { self.entries.len() };
+        let cap = if (self.used + 1) * 2 > self.entries.len() {
+            (self.entries.len() * 2).max(16)
+        } else {
+            self.entries.len()
+        };
         let old = std::mem::replace(&mut self.entries, vec![NONE; cap]);
         self.gone = 0;
         for slot in old.into_iter().filter(|s| *s < GONE) {
@@ -334,7 +338,8 @@ impl Invoices {
             Some(p) => self.by_amount.set(p, i),
             None => {
                 let (chunks, hasher) = (&self.chunks, &self.hasher);
-                self.by_amount.insert(hash, i, |s| hasher.word(chunks[s as usize / CHUNK][s as usize % CHUNK].cents as u64));
+                self.by_amount
+                    .insert(hash, i, |s| hasher.word(chunks[s as usize / CHUNK][s as usize % CHUNK].cents as u64));
             }
         }
         let id_hash = self.hash_id(inv.id);
@@ -413,7 +418,10 @@ impl Invoices {
     /// Bytes held by the store (for the tests of its compactness).
     #[cfg(test)]
     pub fn heap_bytes(&self) -> usize {
-        self.chunks.len() * CHUNK * std::mem::size_of::<Slot>() + self.text.size() + self.by_amount.size() + self.by_id.size()
+        self.chunks.len() * CHUNK * std::mem::size_of::<Slot>()
+            + self.text.size()
+            + self.by_amount.size()
+            + self.by_id.size()
     }
 }
 

@@ -128,7 +128,10 @@ fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
     // std::io's) into the wasm module. Line and column say enough about broken JSON.
     if let Err(syntax) = serde_json::from_str::<de::IgnoredAny>(text) {
         let message = format!("body is not valid JSON (line {}, column {})", syntax.line(), syntax.column());
-        return Error::new(if ctx.code() == ErrorCode::InvalidPayload { ErrorCode::InvalidJson } else { ctx.code() }, message);
+        return Error::new(
+            if ctx.code() == ErrorCode::InvalidPayload { ErrorCode::InvalidJson } else { ctx.code() },
+            message,
+        );
     }
     if let Some(err) = ctx.err {
         return err;
@@ -140,7 +143,6 @@ fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
     // Valid JSON that the reader still refused on syntax grounds: only the nesting limit does that.
     Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (more than 128 levels)")
 }
-
 
 /// Largest integer a JS number holds exactly (2^53 - 1): ids and timestamps beyond it would be corrupted
 /// silently on the JS side, so they are refused.
@@ -165,11 +167,7 @@ pub(crate) fn read_string(raw: &RawValue) -> Result<Cow<'_, str>, &'static str> 
 pub(crate) fn read_safe_uint(raw: &RawValue) -> Result<u64, &'static str> {
     let text = raw.get();
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(if text.starts_with('-') {
-            "must not be negative"
-        } else {
-            "must be an integer"
-        });
+        return Err(if text.starts_with('-') { "must not be negative" } else { "must be an integer" });
     }
     match text.parse::<u64>() {
         Ok(v) if v <= MAX_SAFE_INTEGER => Ok(v),

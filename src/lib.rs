@@ -9,8 +9,8 @@
 pub mod amount;
 pub mod callback;
 pub mod client;
-pub mod error;
 pub mod endpoints;
+pub mod error;
 pub mod form;
 mod invoices;
 mod json;

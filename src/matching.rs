@@ -36,7 +36,9 @@ use crate::amount::Amount;
 use crate::callback::read_content;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
-use crate::json::{is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip};
+use crate::json::{
+    is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip,
+};
 use crate::mutation::{KeySeed, MutationsSeed, RowRef};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
@@ -431,7 +433,6 @@ pub fn unique_amount(base: Amount, taken: &[Amount], min: u32, max: u32, subtrac
 
 // ---- reading a caller's arguments from JSON text (what the JS boundary hands over) ----
 
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum InvoiceField {
     Id,
@@ -569,7 +570,9 @@ impl<'de> Visitor<'de> for InvoicesSeed<'_> {
 
 /// Reads an array of invoices (JSON text); a bad member is `invalid_params` at `invoices[i].member`.
 pub fn read_invoices(json: &str) -> Result<Vec<Invoice>> {
-    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoices"), |ctx, de| InvoicesSeed { ctx }.deserialize(de))
+    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoices"), |ctx, de| {
+        InvoicesSeed { ctx }.deserialize(de)
+    })
 }
 
 /// Reads one invoice (JSON text); a bad member is `invalid_params` at `invoice.member`.
@@ -615,7 +618,11 @@ impl MutationBatch<'_> {
 pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
     if json.trim_start().starts_with('{') {
         let c = read_content(json.as_bytes(), usize::MAX)?;
-        return Ok(MutationBatch { rows: c.data, service_code: Some(c.service_code), account_number: Some(c.account_number) });
+        return Ok(MutationBatch {
+            rows: c.data,
+            service_code: Some(c.service_code),
+            account_number: Some(c.account_number),
+        });
     }
     let rows = read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, de| {
         MutationsSeed { ctx, build: true }.deserialize(de)
@@ -641,7 +648,8 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
                     .collect::<Result<_>>()?;
             }
             "grace_seconds" => {
-                o.grace_seconds = read_safe_uint(raw).map_err(|_| at("must be a whole number of seconds, 0 or more"))? as i64;
+                o.grace_seconds =
+                    read_safe_uint(raw).map_err(|_| at("must be a whole number of seconds, 0 or more"))? as i64;
             }
             "require_reference" => {
                 o.require_reference = match raw.get() {
@@ -667,13 +675,21 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
 pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Result<Amount> {
     let amount = |raw: &str, path: &str| Amount::from_json_literal(raw, false).map_err(|e| invalid(path, e.message()));
     let base = amount(base.trim(), "base")?;
-    let taken: Vec<&RawValue> = serde_json::from_str(taken).map_err(|_| invalid("taken", "must be an array of amounts"))?;
-    let taken = taken.iter().enumerate().map(|(i, raw)| amount(raw.get(), &format!("taken[{i}]"))).collect::<Result<Vec<_>>>()?;
+    let taken: Vec<&RawValue> =
+        serde_json::from_str(taken).map_err(|_| invalid("taken", "must be an array of amounts"))?;
+    let taken = taken
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| amount(raw.get(), &format!("taken[{i}]")))
+        .collect::<Result<Vec<_>>>()?;
     let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
     for (key, raw) in option_members(options, "options", &["min", "max", "mode"], ErrorCode::InvalidParams)? {
         let at = |m: &str| invalid(format!("options.{key}"), m);
         let whole = || {
-            read_safe_uint(raw).ok().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
+            read_safe_uint(raw)
+                .ok()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
         };
         match key.as_str() {
             "min" => min = whole()?,

@@ -301,12 +301,10 @@ impl<'de> Visitor<'de> for MutationSeed<'_> {
             return Err(ctx.invalid(Some(f.name()), "missing required member"));
         }
         let (Some(kind_raw), Some(amount_raw)) = (kind_raw, amount_raw) else { unreachable!("checked as required") };
-        let kind = read_string(kind_raw)
-            .map_err(|e| ctx.invalid::<A::Error>(Some("type"), e))?;
+        let kind = read_string(kind_raw).map_err(|e| ctx.invalid::<A::Error>(Some("type"), e))?;
         // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
         let signed = !(kind == "credit" || kind == "debit");
-        m.amount = read_amount(ctx, amount_raw, signed)
-            .map_err(|e| ctx.invalid::<A::Error>(Some("amount"), e))?;
+        m.amount = read_amount(ctx, amount_raw, signed).map_err(|e| ctx.invalid::<A::Error>(Some("amount"), e))?;
         if self.build {
             m.kind = kind;
             Ok(Some(m))

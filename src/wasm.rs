@@ -227,7 +227,6 @@ pub async fn receive_callback(request: JsValue, options: JsValue) -> Result<JsVa
     })
 }
 
-
 // ---- matching ----
 
 /// The symbol under which the package's `PaymentReport` exposes its normal-form JSON text, so a report
@@ -296,8 +295,10 @@ pub fn match_payments(
     options: Option<Ts<matching::MatchOptions>>,
 ) -> Result<JsValue, JsValue> {
     let options = options.map(JsValue::from);
-    let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
-    let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
+    let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref())
+        .map_err(js_error)?;
+    let invoices =
+        matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
     let text = mutations_text(&mutations)?;
     let batch = matching::read_mutations(&text).map_err(js_error)?;
     let result = matching::match_payments(invoices, &batch.credits(), options).map_err(js_error)?;
@@ -323,14 +324,16 @@ impl JsMatcher {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<Ts<matching::MatchOptions>>) -> Result<JsMatcher, JsValue> {
         let options = options.map(JsValue::from);
-        let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref()).map_err(js_error)?;
+        let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref())
+            .map_err(js_error)?;
         Ok(JsMatcher { inner: matching::Matcher::new(options) })
     }
 
     /// Adds an open invoice; `invalid_params` (path `invoice.amount`, …) when it is invalid or its id is
     /// already resident.
     pub fn add(&mut self, #[wasm_bindgen(unchecked_param_type = "Invoice")] invoice: JsValue) -> Result<(), JsValue> {
-        let invoice = matching::read_invoice(&json_text(&invoice, "invoice", ErrorCode::InvalidParams)?).map_err(js_error)?;
+        let invoice =
+            matching::read_invoice(&json_text(&invoice, "invoice", ErrorCode::InvalidParams)?).map_err(js_error)?;
         self.inner.add(invoice).map_err(|e| js_error(e.within("invoice")))
     }
 
@@ -340,7 +343,8 @@ impl JsMatcher {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
     ) -> Result<(), JsValue> {
-        let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
+        let invoices =
+            matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
         self.inner.add_all(invoices).map_err(js_error)
     }
 
@@ -488,7 +492,12 @@ async fn attempt(req: &endpoints::HttpRequest, timeout_ms: u64) -> Result<(u16, 
 
 /// Sends a built request: retried only as `client::retry_delay` allows (read-only endpoints), the answer
 /// read by `endpoints::parse_response`. Resolves to the payload as JSON text.
-async fn send(e: &'static endpoints::Endpoint, req: endpoints::HttpRequest, timeout_ms: u64, retries: u32) -> Result<String, Error> {
+async fn send(
+    e: &'static endpoints::Endpoint,
+    req: endpoints::HttpRequest,
+    timeout_ms: u64,
+    retries: u32,
+) -> Result<String, Error> {
     let mut attempts = 0;
     loop {
         attempts += 1;
@@ -500,7 +509,9 @@ async fn send(e: &'static endpoints::Endpoint, req: endpoints::HttpRequest, time
             Err(client::Outcome::Timeout) => {
                 (client::Outcome::Timeout, Error::new(ErrorCode::Timeout, format!("no answer within {timeout_ms} ms")))
             }
-            Err(outcome) => (outcome, Error::new(ErrorCode::NetworkError, "the request could not be sent or the connection failed")),
+            Err(outcome) => {
+                (outcome, Error::new(ErrorCode::NetworkError, "the request could not be sent or the connection failed"))
+            }
         };
         match client::retry_delay(e, attempts, retries, outcome, js_sys::Math::random()) {
             Some(wait) => sleep(wait).await,
@@ -522,8 +533,9 @@ impl JsClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
         let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-        let options = endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl", "timeoutMs", "retries"])
-            .map_err(js_error)?;
+        let options =
+            endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl", "timeoutMs", "retries"])
+                .map_err(js_error)?;
         Ok(JsClient { options: std::rc::Rc::new(options) })
     }
 
@@ -602,7 +614,11 @@ async fn search_all(options: &endpoints::ClientOptions, path: &str, filters: &st
 async fn confirm(options: &endpoints::ClientOptions, mutation: &str, account: &str) -> Result<bool, Error> {
     let rows = format!("[{mutation}]");
     let batch = matching::read_mutations(&rows)?;
-    let m = batch.mutations().into_iter().next().ok_or_else(|| Error::new(ErrorCode::InvalidParams, "no mutation").at("mutation"))?;
+    let m = batch
+        .mutations()
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "no mutation").at("mutation"))?;
     let account = client::read_account(account)?;
     let (path, filters) = client::confirm_search(&m, &account.0, &account.1);
     let page = call(options, path, Some(&filters)).await?;

@@ -3,8 +3,8 @@
 
 use cekmutasi::amount::Amount;
 use cekmutasi::callback::{
-    check_report, check_request, Checked, parse_report, signed_request, verify_signature, BodyLimit, PaymentReport, PaymentReportContent,
-    DEFAULT_MAX_BODY_BYTES,
+    check_report, check_request, parse_report, signed_request, verify_signature, BodyLimit, Checked, PaymentReport,
+    PaymentReportContent, DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
 use cekmutasi::mutation::{Mutation, ServiceFields};
@@ -72,12 +72,17 @@ fn normal_form_is_detected() {
     assert!(!normal(&with_amount("\"50000.0\"")).normal);
     assert!(!normal(&SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": null", 1)).normal);
     assert!(!normal(&SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": \"1500000.00\", \"x\": 1", 1)).normal);
-    assert!(!normal(&SEED.replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"x\": 1,", 1)).normal);
+    assert!(
+        !normal(&SEED.replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"x\": 1,", 1))
+            .normal
+    );
     assert!(!normal(&SEED.replacen("\"account_name\"", "\"x\": 1, \"account_name\"", 1)).normal);
     assert!(!normal(&SEED.replacen("\"unix_timestamp\": 123456789", "\"unix_timestamp\": -0", 1)).normal);
     // Escapes decode the same way everywhere: still normal.
     assert!(normal(&SEED.replacen("\"Berita transfer\"", "\"Berita\\u0020transfer\\n\"", 1)).normal);
-    for body in [SEED.to_string(), with_amount("50000"), SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": null", 1)] {
+    for body in
+        [SEED.to_string(), with_amount("50000"), SEED.replacen("\"balance\": \"1500000.00\"", "\"balance\": null", 1)]
+    {
         parse(&body).unwrap();
     }
 }
@@ -148,14 +153,30 @@ fn every_member_error_has_its_path() {
         (SEED.replacen("\"id\": 2", "\"id\": 2.5", 1), "invalid_payload", "content.data[1].id"),
         (SEED.replacen("\"id\": 2", "\"id\": 9007199254740992", 1), "invalid_payload", "content.data[1].id"),
         (SEED.replacen("\"id\": 2", "\"id\": 2e3", 1), "invalid_payload", "content.data[1].id"),
-        (SEED.replacen("\"unix_timestamp\": 987654321", "\"unix_timestamp\": \"x\"", 1), "invalid_payload", "content.data[1].unix_timestamp"),
+        (
+            SEED.replacen("\"unix_timestamp\": 987654321", "\"unix_timestamp\": \"x\"", 1),
+            "invalid_payload",
+            "content.data[1].unix_timestamp",
+        ),
         (SEED.replacen("\"type\": \"debit\",", "", 1), "invalid_payload", "content.data[1].type"),
         (SEED.replacen("\"type\": \"debit\"", "\"type\": 7", 1), "invalid_payload", "content.data[1].type"),
         (SEED.replacen("\"amount\": \"1400026.00\",", "", 1), "invalid_payload", "content.data[0].amount"),
-        (SEED.replacen("\"description\": \"Berita transfer\",", "", 1), "invalid_payload", "content.data[0].description"),
-        (SEED.replacen("\"balance\": \"1450000.00\"", "\"balance\": \"1,450,000\"", 1), "invalid_payload", "content.data[1].balance"),
+        (
+            SEED.replacen("\"description\": \"Berita transfer\",", "", 1),
+            "invalid_payload",
+            "content.data[0].description",
+        ),
+        (
+            SEED.replacen("\"balance\": \"1450000.00\"", "\"balance\": \"1,450,000\"", 1),
+            "invalid_payload",
+            "content.data[1].balance",
+        ),
         (SEED.replacen("\"service_code\": \"bri\",", "", 1), "invalid_payload", "content.service_code"),
-        (SEED.replacen("\"account_name\": \"Nama Pemilik Rekening\"", "\"account_name\": null", 1), "invalid_payload", "content.account_name"),
+        (
+            SEED.replacen("\"account_name\": \"Nama Pemilik Rekening\"", "\"account_name\": null", 1),
+            "invalid_payload",
+            "content.account_name",
+        ),
         (SEED.replacen("\"data\": [", "\"data\": 5, \"x\": [", 1), "invalid_payload", "content.data"),
         (SEED.replacen("{ \"id\": 2", "7, { \"id\": 2", 1), "invalid_payload", "content.data[1]"),
         (r#"{"action":"payment_report"}"#.to_string(), "invalid_payload", "content"),
@@ -167,8 +188,20 @@ fn every_member_error_has_its_path() {
         (r#"{"action":"balance_report","content":{}}"#.to_string(), "unsupported_action", "action"),
         // Content before action: the action still decides first.
         (r#"{"content":{"x":1},"action":"refund"}"#.to_string(), "unsupported_action", "action"),
-        (SEED.replacen("\"description\": \"Berita transfer\"", "\"description\": \"a\", \"amount\": \"1.00\"", 1), "invalid_payload", "content.data[0].amount"),
-        (SEED.replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"action\": \"payment_report\",", 1), "invalid_payload", "action"),
+        (
+            SEED.replacen("\"description\": \"Berita transfer\"", "\"description\": \"a\", \"amount\": \"1.00\"", 1),
+            "invalid_payload",
+            "content.data[0].amount",
+        ),
+        (
+            SEED.replacen(
+                "\"action\": \"payment_report\",",
+                "\"action\": \"payment_report\", \"action\": \"payment_report\",",
+                1,
+            ),
+            "invalid_payload",
+            "action",
+        ),
     ];
     for (body, code, path) in cases {
         let (c, p, status) = fail(&body);
@@ -194,7 +227,11 @@ fn every_member_error_has_its_path() {
 #[test]
 fn unknown_members_are_ignored_and_nulls_mean_absent() {
     let body = SEED
-        .replacen("\"action\": \"payment_report\",", "\"action\": \"payment_report\", \"extra\": {\"deep\": [1,2,{}]},", 1)
+        .replacen(
+            "\"action\": \"payment_report\",",
+            "\"action\": \"payment_report\", \"extra\": {\"deep\": [1,2,{}]},",
+            1,
+        )
         .replacen("\"balance\": \"1500000.00\"", "\"balance\": null, \"bank_ref\": 77, \"partner_phone\": \"0812\"", 1);
     let r = parse(&body).unwrap();
     assert_eq!(r.content.data[0].balance, None);
@@ -222,16 +259,28 @@ fn deep_nesting_is_an_error_not_a_crash() {
         // Valid JSON, but not a report.
         assert_eq!(fail(&format!("{open}{close}")).0, "invalid_payload", "{depth}");
         // Deep junk inside a report is refused, not skipped.
-        let inside = SEED.replacen("\"action\": \"payment_report\",", &format!("\"action\": \"payment_report\", \"junk\": {open}{close},"), 1);
+        let inside = SEED.replacen(
+            "\"action\": \"payment_report\",",
+            &format!("\"action\": \"payment_report\", \"junk\": {open}{close},"),
+            1,
+        );
         let e = parse(&inside).unwrap_err();
-        assert_eq!((e.code().as_str(), e.message()), ("invalid_json", "JSON is nested too deeply (more than 128 levels)"), "{depth}");
+        assert_eq!(
+            (e.code().as_str(), e.message()),
+            ("invalid_json", "JSON is nested too deeply (more than 128 levels)"),
+            "{depth}"
+        );
         let in_row = SEED.replacen("\"balance\": \"1500000.00\"", &format!("\"junk\": {open}{close}"), 1);
         assert_eq!(parse(&in_row).unwrap_err().code().as_str(), "invalid_json", "{depth}");
         // Unclosed: not JSON at all.
         assert_eq!(fail(&open).0, "invalid_json", "{depth}");
     }
     // 100 levels of junk are fine.
-    let ok = SEED.replacen("\"action\": \"payment_report\",", &format!("\"action\": \"payment_report\", \"junk\": {}{},", "[".repeat(100), "]".repeat(100)), 1);
+    let ok = SEED.replacen(
+        "\"action\": \"payment_report\",",
+        &format!("\"action\": \"payment_report\", \"junk\": {}{},", "[".repeat(100), "]".repeat(100)),
+        1,
+    );
     assert!(parse(&ok).is_ok());
 }
 
@@ -313,9 +362,8 @@ fn arb_mutation() -> impl Strategy<Value = Mutation> {
             balance,
             service_code,
             account_number: None,
-            extra: (partner_phone.is_some() || balance.is_some()).then(|| {
-                Box::new(ServiceFields { partner_phone, fee: balance, ..Default::default() })
-            }),
+            extra: (partner_phone.is_some() || balance.is_some())
+                .then(|| Box::new(ServiceFields { partner_phone, fee: balance, ..Default::default() })),
         })
 }
 

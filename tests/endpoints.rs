@@ -32,7 +32,9 @@ fn bad(shape: &Shape) -> Vec<(String, &'static str)> {
         Shape::Str => vec![v("5"), v("true"), v("[]"), v("{}")],
         Shape::Code(_) => vec![v("\"nope\""), v("\"BRI\""), v("1")],
         Shape::Id => vec![v("0"), v("-1"), v("1.5"), v("\"42\""), v("9007199254740992"), v("1e3")],
-        Shape::Amount { .. } => vec![v("\"1.001\""), v("\"1.400.026,00\""), v("\"1e3\""), v("\"\""), v("\"-5.00\""), v("true")],
+        Shape::Amount { .. } => {
+            vec![v("\"1.001\""), v("\"1.400.026,00\""), v("\"1e3\""), v("\"\""), v("\"-5.00\""), v("true")]
+        }
         Shape::Rupiah { min } => {
             let mut c = vec![v("1.5"), v("\"100\""), v("-1"), v("0")];
             if *min > 1 {
@@ -69,7 +71,11 @@ fn all_params(e: &Endpoint, only_required: bool) -> Vec<(String, String)> {
 }
 
 fn param_path(e: &Endpoint, name: &str) -> String {
-    if e.search { format!("search.{name}") } else { name.to_string() }
+    if e.search {
+        format!("search.{name}")
+    } else {
+        name.to_string()
+    }
 }
 
 #[test]
@@ -133,7 +139,11 @@ fn every_request_body_is_byte_identical_to_php() {
     for ((e, got), want) in ENDPOINTS.iter().zip(&ours).zip(&php) {
         assert_eq!(got, want, "{}", e.path);
     }
-    println!("PHP comparison: {} endpoints compared, {} identical", ENDPOINTS.len(), ours.iter().zip(&php).filter(|(a, b)| a == b).count());
+    println!(
+        "PHP comparison: {} endpoints compared, {} identical",
+        ENDPOINTS.len(),
+        ours.iter().zip(&php).filter(|(a, b)| a == b).count()
+    );
 }
 
 #[test]
@@ -144,15 +154,26 @@ fn methods_urls_and_headers() {
     assert_eq!(req.body, None);
     assert_eq!(req.headers, vec![("Api-Key", "k3y-s3cret".to_string()), ("Accept", "application/json".to_string())]);
 
-    let req = build_request("myip", "{}", &Options { api_key: "k", base_url: Some("http://127.0.0.1:8080/v1/") }).unwrap();
-    assert_eq!((req.method, req.url.as_str(), req.body.as_deref()), ("POST", "http://127.0.0.1:8080/v1/myip", Some("")));
+    let req =
+        build_request("myip", "{}", &Options { api_key: "k", base_url: Some("http://127.0.0.1:8080/v1/") }).unwrap();
+    assert_eq!(
+        (req.method, req.url.as_str(), req.body.as_deref()),
+        ("POST", "http://127.0.0.1:8080/v1/myip", Some(""))
+    );
     assert_eq!(req.headers[2], ("Content-Type", "application/x-www-form-urlencoded".to_string()));
 
-    let req = build_request("ovo/transfer/send", r#"{"uuid":"u-1","token":"t&k","amount":150000,"note":"Gaji\r\nX-Evil: 1"}"#, &OPTS).unwrap();
+    let req = build_request(
+        "ovo/transfer/send",
+        r#"{"uuid":"u-1","token":"t&k","amount":150000,"note":"Gaji\r\nX-Evil: 1"}"#,
+        &OPTS,
+    )
+    .unwrap();
     assert_eq!(req.body.as_deref(), Some("uuid=u-1&token=t%26k&amount=150000&note=Gaji%0D%0AX-Evil%3A+1"));
     assert_eq!(build_request("bank/list", "null", &OPTS).unwrap().url, "https://api.cekmutasi.co.id/v1/bank/list");
 
-    let config = |path: &str, key: &str, base: Option<&str>| build_request(path, "{}", &Options { api_key: key, base_url: base }).unwrap_err();
+    let config = |path: &str, key: &str, base: Option<&str>| {
+        build_request(path, "{}", &Options { api_key: key, base_url: base }).unwrap_err()
+    };
     for e in [
         config("bank/nope", "k", None),
         config("/myip", "k", None),
@@ -171,7 +192,12 @@ fn methods_urls_and_headers() {
 
 #[test]
 fn responses_are_typed_and_normalised() {
-    let r = parse_response("myip", 200, r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":null}}}"#).unwrap();
+    let r = parse_response(
+        "myip",
+        200,
+        r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":null}}}"#,
+    )
+    .unwrap();
     assert_eq!(r, r#"{"ip":{"v4":"1.2.3.4"}}"#);
     // The seeds' account: balance as a number becomes a decimal string; extra members are kept.
     let r = parse_response(
@@ -199,7 +225,10 @@ fn responses_are_typed_and_normalised() {
     .unwrap();
     assert_eq!(r, r#"{"uuid":"u","amount":150000,"refference_id":"R1","status":"success"}"#);
     assert_eq!(parse_response("bank/delete", 200, r#"{"success":true,"data":[]}"#).unwrap(), "null");
-    assert_eq!(parse_response("balance", 200, r#"{"success":true,"data":{"balance":12.5,"x":[1]}}"#).unwrap(), r#"{"balance":12.5,"x":[1]}"#);
+    assert_eq!(
+        parse_response("balance", 200, r#"{"success":true,"data":{"balance":12.5,"x":[1]}}"#).unwrap(),
+        r#"{"balance":12.5,"x":[1]}"#
+    );
     // §5 endpoints: the payload is in `data` or `response`, whichever is present.
     assert_eq!(parse_response("ovo/list", 200, r#"{"success":true,"response":[{"id":3}]}"#).unwrap(), r#"[{"id":3}]"#);
     assert_eq!(parse_response("ovo/list", 200, r#"{"success":true}"#).unwrap(), "null");
@@ -217,7 +246,15 @@ fn responses_are_typed_and_normalised() {
     assert_eq!(err("myip", 502, "<html>Bad Gateway</html>").2, Some(502));
     assert_eq!(err("myip", 200, "<html>hello</html>").0, "invalid_response");
     assert_eq!(err("myip", 200, r#"{"ok":true}"#).0, "invalid_response");
-    assert_eq!(err("bank/search", 200, r#"{"success":true,"response":[{"id":1,"unix_timestamp":1,"type":"credit","amount":"1,00"}]}"#).1, Some("response[0].amount".into()));
+    assert_eq!(
+        err(
+            "bank/search",
+            200,
+            r#"{"success":true,"response":[{"id":1,"unix_timestamp":1,"type":"credit","amount":"1,00"}]}"#
+        )
+        .1,
+        Some("response[0].amount".into())
+    );
     assert_eq!(err("bank/add", 200, r#"{"success":true,"data":{"service_code":"bca"}}"#).1, Some("data.id".into()));
     assert_eq!(err("bank/list", 200, r#"{"success":true}"#).1, Some("data".into()));
     assert_eq!(err("bank/nope", 200, "{}").0, "config");
@@ -229,7 +266,8 @@ fn a_server_reads_every_request_the_client_builds() {
     for e in ENDPOINTS {
         let params = object(&all_params(e, false));
         let req = build_request(e.path, &params, &OPTS).unwrap();
-        let (path_query, body) = (req.url.trim_start_matches("https://api.cekmutasi.co.id/v1/"), req.body.unwrap_or_default());
+        let (path_query, body) =
+            (req.url.trim_start_matches("https://api.cekmutasi.co.id/v1/"), req.body.unwrap_or_default());
         let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
         let incoming = read_incoming(req.method, path, query, &body).unwrap_or_else(|err| panic!("{}: {err}", e.path));
         assert_eq!(incoming.endpoint.path, e.path);

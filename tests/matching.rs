@@ -38,7 +38,8 @@ fn run(invoices: Vec<Invoice>, credits: &[Credit], options: MatchOptions) -> Mat
 
 #[test]
 fn exact_amount_pays_exactly_one_invoice() {
-    let r = run(vec![inv("A", "50000.12"), inv("B", "50000.13")], &[credit(1, 10, "50000.13")], MatchOptions::default());
+    let r =
+        run(vec![inv("A", "50000.12"), inv("B", "50000.13")], &[credit(1, 10, "50000.13")], MatchOptions::default());
     assert_eq!(r.matched, vec![Matched { invoice_id: "B".into(), mutation_id: 1, amount: amt("50000.13") }]);
     assert!(r.ambiguous.is_empty() && r.unmatched.is_empty() && r.ignored.is_empty());
     // 50000.1 and 50000.10 are the same amount.
@@ -66,9 +67,16 @@ fn only_credits_pay() {
 #[test]
 fn a_mutation_id_is_processed_once() {
     let opts = MatchOptions { seen: vec![5], ..Default::default() };
-    let r = run(vec![inv("A", "100"), inv("B", "200")], &[credit(5, 1, "100"), credit(6, 2, "200"), credit(6, 3, "200")], opts);
+    let r = run(
+        vec![inv("A", "100"), inv("B", "200")],
+        &[credit(5, 1, "100"), credit(6, 2, "200"), credit(6, 3, "200")],
+        opts,
+    );
     assert_eq!(paid(&r), vec![("B", 6)]);
-    assert_eq!(r.ignored, vec![Ignored { mutation_id: 5, reason: "seen" }, Ignored { mutation_id: 6, reason: "duplicate" }]);
+    assert_eq!(
+        r.ignored,
+        vec![Ignored { mutation_id: 5, reason: "seen" }, Ignored { mutation_id: 6, reason: "duplicate" }]
+    );
 
     // The stateful matcher remembers: a re-delivered callback pays nothing, even with a new invoice open.
     let mut m = Matcher::new(MatchOptions::default());
@@ -97,10 +105,14 @@ fn time_window_with_grace() {
     a.created_at = Some(1000);
     a.expires_at = Some(2000);
     let at = |ts, grace| {
-        let r = run(vec![a.clone()], &[credit(1, ts, "100")], MatchOptions { grace_seconds: grace, ..Default::default() });
+        let r =
+            run(vec![a.clone()], &[credit(1, ts, "100")], MatchOptions { grace_seconds: grace, ..Default::default() });
         !r.matched.is_empty()
     };
-    assert_eq!([at(999, 0), at(1000, 0), at(2000, 0), at(2001, 0), at(2300, 300), at(2301, 300)], [false, true, true, false, true, false]);
+    assert_eq!(
+        [at(999, 0), at(1000, 0), at(2000, 0), at(2001, 0), at(2300, 300), at(2301, 300)],
+        [false, true, true, false, true, false]
+    );
     // Absent bounds do not restrict.
     let mut open = inv("B", "100");
     open.created_at = Some(1000);
@@ -169,7 +181,10 @@ fn ambiguity_is_reported_never_guessed() {
     b.created_at = Some(10);
     let c = inv("C", "100"); // no created_at: counts as oldest
     let r = run(vec![a.clone(), b.clone()], &[credit(1, 100, "100")], MatchOptions::default());
-    assert_eq!((paid(&r), r.ambiguous.clone()), (vec![], vec![Ambiguous { mutation_id: 1, invoice_ids: vec!["B".into(), "A".into()] }]));
+    assert_eq!(
+        (paid(&r), r.ambiguous.clone()),
+        (vec![], vec![Ambiguous { mutation_id: 1, invoice_ids: vec!["B".into(), "A".into()] }])
+    );
     let oldest = MatchOptions { on_ambiguous: OnAmbiguous::Oldest, ..Default::default() };
     assert_eq!(paid(&run(vec![a.clone(), b.clone()], &[credit(1, 100, "100")], oldest.clone())), vec![("B", 1)]);
     assert_eq!(paid(&run(vec![a, b, c], &[credit(1, 100, "100")], oldest.clone())), vec![("C", 1)]);
@@ -240,8 +255,12 @@ struct Case {
 
 fn arb_case() -> impl Strategy<Value = Case> {
     let amounts = 4u8;
-    let invoice = (0..amounts, proptest::option::of(0i64..50), proptest::option::of(0i64..50), proptest::option::of(0u8..3));
-    (proptest::collection::vec(invoice, 0..12), proptest::collection::vec((0u64..10, 0i64..60, any::<bool>(), 0..amounts, any::<bool>()), 0..14))
+    let invoice =
+        (0..amounts, proptest::option::of(0i64..50), proptest::option::of(0i64..50), proptest::option::of(0u8..3));
+    (
+        proptest::collection::vec(invoice, 0..12),
+        proptest::collection::vec((0u64..10, 0i64..60, any::<bool>(), 0..amounts, any::<bool>()), 0..14),
+    )
         .prop_map(|(invs, credits)| Case {
             invoices: invs
                 .into_iter()
@@ -277,7 +296,13 @@ fn credits_of(case: &Case) -> Vec<Credit<'static>> {
         .collect()
 }
 
-fn invariants(case: &Case, credits: &[Credit], seen: &[u64], opts: &MatchOptions, r: &MatchResult) -> Result<(), TestCaseError> {
+fn invariants(
+    case: &Case,
+    credits: &[Credit],
+    seen: &[u64],
+    opts: &MatchOptions,
+    r: &MatchResult,
+) -> Result<(), TestCaseError> {
     let mut paid_invoices = std::collections::HashSet::new();
     let mut paying = std::collections::HashSet::new();
     for m in &r.matched {
@@ -287,7 +312,10 @@ fn invariants(case: &Case, credits: &[Credit], seen: &[u64], opts: &MatchOptions
         let i = case.invoices.iter().find(|i| i.id == m.invoice_id).unwrap();
         prop_assert_eq!(m.amount, i.amount);
         // Rows may share an id (hostile input): one of them is a credit of exactly this amount.
-        prop_assert!(credits.iter().any(|c| c.id == m.mutation_id && c.kind == "credit" && c.amount == i.amount), "no credit of that amount");
+        prop_assert!(
+            credits.iter().any(|c| c.id == m.mutation_id && c.kind == "credit" && c.amount == i.amount),
+            "no credit of that amount"
+        );
     }
     if opts.on_ambiguous == OnAmbiguous::Report {
         for a in &r.ambiguous {
@@ -380,13 +408,20 @@ fn invoices_from_json_with_paths() {
 
 #[test]
 fn mutations_from_rows_or_a_report() {
-    let rows = read_mutations(r#"[{"id":1,"unix_timestamp":5,"type":"credit","amount":"100.00","description":"x","service_code":"bca"}]"#).unwrap();
+    let rows = read_mutations(
+        r#"[{"id":1,"unix_timestamp":5,"type":"credit","amount":"100.00","description":"x","service_code":"bca"}]"#,
+    )
+    .unwrap();
     assert_eq!(rows.credits()[0].service_code, Some("bca"));
-    let e = read_mutations(r#"[{"id":1,"unix_timestamp":5,"type":"credit","amount":"1,00","description":"x"}]"#).unwrap_err();
+    let e = read_mutations(r#"[{"id":1,"unix_timestamp":5,"type":"credit","amount":"1,00","description":"x"}]"#)
+        .unwrap_err();
     assert_eq!((e.code(), e.path()), (ErrorCode::InvalidParams, Some("mutations[0].amount")));
     let report = read_mutations(include_str!("fixtures/seed_report.json")).unwrap();
     let credits = report.credits();
-    assert_eq!((credits.len(), credits[0].service_code, credits[0].account_number), (2, Some("bri"), Some("1234567890")));
+    assert_eq!(
+        (credits.len(), credits[0].service_code, credits[0].account_number),
+        (2, Some("bri"), Some("1234567890"))
+    );
     // A report keeps its callback semantics (invalid_payload, 422).
     let e = read_mutations(r#"{"action":"payment_report"}"#).unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidPayload);
@@ -394,8 +429,17 @@ fn mutations_from_rows_or_a_report() {
 
 #[test]
 fn options_from_json() {
-    let o = read_options(Some(r#"{"seen":[1,2],"grace_seconds":60,"require_reference":true,"on_ambiguous":"oldest"}"#)).unwrap();
-    assert_eq!(o, MatchOptions { seen: vec![1, 2], grace_seconds: 60, require_reference: true, on_ambiguous: OnAmbiguous::Oldest });
+    let o = read_options(Some(r#"{"seen":[1,2],"grace_seconds":60,"require_reference":true,"on_ambiguous":"oldest"}"#))
+        .unwrap();
+    assert_eq!(
+        o,
+        MatchOptions {
+            seen: vec![1, 2],
+            grace_seconds: 60,
+            require_reference: true,
+            on_ambiguous: OnAmbiguous::Oldest
+        }
+    );
     assert_eq!(read_options(None).unwrap(), MatchOptions::default());
     for (json, path) in [
         (r#"{"sen":[1]}"#, "options.sen"),

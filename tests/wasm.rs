@@ -22,11 +22,7 @@ fn s(v: &JsValue, path: &str) -> String {
 
 /// (code, path, status) of a thrown SDK error.
 fn err_parts(e: &JsValue) -> (String, String, f64) {
-    (
-        s(e, "code"),
-        get(e, "path").as_string().unwrap_or_default(),
-        get(e, "status").as_f64().unwrap_or(0.0),
-    )
+    (s(e, "code"), get(e, "path").as_string().unwrap_or_default(), get(e, "status").as_f64().unwrap_or(0.0))
 }
 
 fn request(method: &str, headers: &[(&str, &str)], body: Option<&str>) -> JsValue {

@@ -20,4 +20,3 @@ pub fn php_encode(docs: &[String]) -> Vec<String> {
     assert!(out.status.success(), "php failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
 }
-
