@@ -15,7 +15,8 @@ all: build
 ## build: pkg/ — the npm package (wasm-pack, wasm-opt from npm's pinned binaryen, pkg-template/)
 build:
 	scripts/setup.sh rust node
-	wasm-pack --quiet build --release --target nodejs --out-dir pkg/node --out-name cekmutasi --no-pack
+	rm -rf pkg
+	wasm-pack --quiet build --release --target web --out-dir pkg/wasm --out-name cekmutasi --no-pack
 	node scripts/package.mjs
 
 ## pack: the tarball users install, in target/npm/
@@ -40,11 +41,15 @@ test-wasm-browser:
 	scripts/setup.sh rust chromium
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 $(WASM_TEST)
 
-# The packed tarball installed into a scratch project, imported as users do (ESM and CJS).
+# The packed tarball installed into a scratch project, imported as users do: Node ESM and CJS, and every
+# other runtime the package promises (tests/js/runtimes.test.mjs: Bun, Deno, workerd, edge-runtime, Chromium
+# with Vite, esbuild and no bundler); its table of results is printed at the end.
 test-js: pack
+	scripts/setup.sh chromium
 	cd tests/js && npm install --no-save --no-package-lock --no-audit --no-fund --silent ../../$(TARBALL)
 	node --test tests/js/*.test.mjs tests/js/*.test.cjs
 	tsc -p tests/js/tsconfig.json && echo "types: tests/js/types.ts compiles against the package's .d.ts"
+	@echo "runtimes (tests/js/runtimes.test.mjs):" && cat target/runtimes.md
 
 ## bench: speed against a pure-JS baseline in the same process, and the .wasm size
 bench: build

@@ -1,9 +1,9 @@
 // Types of the package entry. Shapes (PaymentReportContent, Mutation, options, …) are generated from the
-// Rust types by tsify, in ./node/cekmutasi.d.ts; only the entry's own wrappers are declared here.
-import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions, HttpRequest, Mutation } from "./node/cekmutasi";
+// Rust types by tsify, in ./wasm/cekmutasi.d.ts; only the entry's own wrappers are declared here.
+import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions, HttpRequest, Mutation } from "./wasm/cekmutasi";
 import type { Endpoint, EndpointParams, EndpointResult, CekMutasiMethods } from "./endpoints";
 
-export * from "./node/cekmutasi";
+export * from "./wasm/cekmutasi";
 export { CekMutasiError, CekMutasiErrorCode } from "./error";
 export type { Endpoint, EndpointParams, EndpointResult, CekMutasiMethods } from "./endpoints";
 

@@ -218,6 +218,12 @@ export async function startSandbox(options = {}) {
   }
 
   const server = createServer(async (req, res) => {
+    // Pages on other local origins (the demo, users' own front ends) may call it, as they would a proxy.
+    res.setHeader("access-control-allow-origin", "*");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "api-key, content-type, accept", "access-control-max-age": "600" });
+      return res.end();
+    }
     let body = "";
     for await (const chunk of req) body += chunk;
     const url = new URL(req.url, "http://sandbox");

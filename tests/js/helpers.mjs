@@ -40,3 +40,27 @@ function bodyStream(req) {
     },
   });
 }
+
+/** Chromium's flags here (../shared/TOOLCHAIN.md): headless, and no traffic to outside hosts. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** A fresh headless Chromium page (Debian's /usr/bin/chromium driven by playwright-core); console errors
+ * and page errors are collected in `errors`. */
+export async function chromiumPage({ viewport } = {}) {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  const page = await browser.newPage(viewport ? { viewport } : {});
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return { page, errors, close: () => browser.close() };
+}

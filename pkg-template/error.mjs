@@ -1,11 +1,9 @@
-"use strict";
-
 /**
  * Every failure of the SDK. `code` is stable and machine-readable (snake_case); `path` names the field or
  * parameter where it applies; `status` is the HTTP status (for callbacks: the one to answer with).
  * Messages never contain the API key or the signature.
  */
-class CekMutasiError extends Error {
+export class CekMutasiError extends Error {
   constructor(message, details = {}) {
     super(message);
     this.name = "CekMutasiError";
@@ -14,5 +12,3 @@ class CekMutasiError extends Error {
     if (details.status !== undefined) this.status = details.status;
   }
 }
-
-module.exports = { CekMutasiError };

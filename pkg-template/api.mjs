@@ -1,10 +1,6 @@
-"use strict";
-// The Node entry (CommonJS). The ESM entry, index.mjs, re-exports this very module, so both share one
-// WebAssembly instance and one CekMutasiError class. Everything here converts; the rules are in Rust.
-const glue = require("./node/cekmutasi.js");
-const { CekMutasiError } = require("./error.cjs");
-
-glue.__setErrorClass(CekMutasiError);
+// The package's API over wasm-bindgen's glue, shared by every entry (each entry only loads the module its
+// runtime can load: see scripts/package.mjs). Everything here converts; the rules are in Rust.
+import { CekMutasiError } from "./error.mjs";
 
 const decoder = new TextDecoder();
 // The matcher reads a report's text through this symbol instead of converting its objects back.
@@ -50,6 +46,10 @@ class PaymentReport {
   }
 }
 
+/** The API over an instantiated glue module. */
+export function makeApi(glue) {
+glue.__setErrorClass(CekMutasiError);
+
 function parseCallback(body, options) {
   const result = glue.__parseCallback(body, options);
   if (typeof result === "string") return new PaymentReport(result);
@@ -81,6 +81,7 @@ Object.defineProperty(api, "__internal", {
   enumerable: false,
 });
 for (const [name, value] of Object.entries(glue)) {
-  if (!name.startsWith("__")) api[name] = value;
+  if (!name.startsWith("__") && name !== "default" && name !== "initSync") api[name] = value;
 }
-module.exports = api;
+return api;
+}
