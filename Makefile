@@ -55,6 +55,7 @@ test-js: pack
 bench: build
 	node benches/callback.mjs
 	node --expose-gc benches/matching.mjs
+	node benches/coldstart.mjs
 
 ## demo: builds the package and runs the sandbox on http://127.0.0.1:8787/v1 (the www/ page comes with its issue)
 demo: pack

@@ -1,0 +1,80 @@
+// Cold start: a fresh runtime importing the package and parsing its first callback.
+//   Node: a new process per sample; inside it, performance.now() around `import()` + the first
+//   parseCallback, for each Node entry (ESM, CJS, and the inline-bytes entry bundlers and Deno get), beside
+//   a baseline that imports a pure-JS module of the same job (JSON.parse + checks).
+//   workerd: a new miniflare (a workerd process) per sample, timed from outside to the first response, for a
+//   Worker importing the package against the same Worker without it; the difference is the package's cost.
+// Run with `make bench`; medians of interleaved samples.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync, copyFileSync, readFileSync } from "node:fs";
+import { join, dirname, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = join(root, "pkg");
+const out = join(root, "target", "bench-coldstart");
+mkdirSync(out, { recursive: true });
+const SEED = readFileSync(join(root, "tests", "fixtures", "seed_report.json"), "utf8");
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const SAMPLES = 15;
+
+// ---- Node ----
+writeFileSync(join(out, "baseline.mjs"), `export function parseCallback(body) {
+  const doc = JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
+  if (doc.action !== "payment_report" || !Array.isArray(doc.content?.data)) throw new Error("bad report");
+  for (const m of doc.content.data) if (!Number.isSafeInteger(m.id) || !/^\\d+(\\.\\d{1,2})?$/.test(String(m.amount))) throw new Error("bad row");
+  return doc;
+}\n`);
+const cases = {
+  "baseline (pure JS)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(out, "baseline.mjs"))});`,
+  "ESM (index.mjs)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(pkg, "index.mjs"))});`,
+  "CJS (index.cjs)": `const t0 = performance.now(); const api = (await import("node:module")).createRequire(import.meta.url)(${JSON.stringify(join(pkg, "index.cjs"))});`,
+  "inline bytes (inline.mjs)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(pkg, "inline.mjs"))});`,
+};
+const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+for (let i = 0; i < SAMPLES; i++) {
+  for (const [name, head] of Object.entries(cases)) {
+    const script = `${head} const r = api.parseCallback(${JSON.stringify(SEED)}); if (r.content.data.length !== 2) throw 1; process.stdout.write(String(performance.now() - t0));`;
+    samples[name].push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })));
+  }
+}
+console.log(`cold start in Node ${process.version}: import + first parseCallback, median of ${SAMPLES} fresh processes`);
+for (const [name, xs] of Object.entries(samples)) console.log(`  ${name.padEnd(28)} ${median(xs).toFixed(2)} ms`);
+
+// ---- workerd ----
+const { Miniflare } = await import("miniflare");
+async function worker(name, source) {
+  const dir = join(out, name);
+  mkdirSync(dir, { recursive: true });
+  const wasmModules = {
+    name: "wasm-modules",
+    setup(b) {
+      b.onResolve({ filter: /\.wasm$/ }, (a) => {
+        copyFileSync(join(a.resolveDir, a.path), join(dir, basename(a.path)));
+        return { path: `./${basename(a.path)}`, external: true };
+      });
+    },
+  };
+  await build({ stdin: { contents: source, resolveDir: out }, bundle: true, format: "esm", conditions: ["workerd", "worker", "browser"], outfile: join(dir, "worker.mjs"), plugins: [wasmModules], alias: { cekmutasi: join(pkg, "workerd.mjs") }, logLevel: "error" });
+  return { modules: true, modulesRoot: dir, scriptPath: join(dir, "worker.mjs"), modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2025-01-01" };
+}
+const handler = (imp) => `${imp}\nexport default { async fetch(request) { const r = parseCallback(await request.text()); return new Response(String(r.content.data.length)); } };\n`;
+const workers = {
+  "without the package": await worker("cold-baseline", handler(`import { parseCallback } from "./baseline.mjs";`)),
+  "with the package": await worker("cold-package", handler(`import { parseCallback } from "cekmutasi";`)),
+};
+const wd = Object.fromEntries(Object.keys(workers).map((k) => [k, []]));
+for (let i = 0; i < 7; i++) {
+  for (const [name, options] of Object.entries(workers)) {
+    const t0 = performance.now();
+    const mf = new Miniflare(options);
+    const res = await mf.dispatchFetch("http://worker/", { method: "POST", body: SEED });
+    if ((await res.text()) !== "2") throw new Error(`${name}: unexpected answer`);
+    wd[name].push(performance.now() - t0);
+    await mf.dispose();
+  }
+}
+const [base, withPkg] = Object.values(wd).map(median);
+console.log("cold start in workerd: a new miniflare to the first response (parse a callback), median of 7");
+console.log(`  without the package ${base.toFixed(1)} ms | with it ${withPkg.toFixed(1)} ms | the package's cost ${(withPkg - base).toFixed(1)} ms`);
