@@ -202,7 +202,7 @@ pub fn merge_pages(pages: &[String]) -> Result<String> {
             rows.push((ts, id, row.get()));
         }
     }
-    rows.sort_unstable_by_key(|&(ts, id, _)| (ts, id));
+    crate::sort::sort_by_key(&mut rows, |&(ts, id, _)| (ts, id));
     let mut seen = std::collections::HashSet::with_capacity(rows.len());
     let mut out = String::from("[");
     for (_, id, row) in rows {

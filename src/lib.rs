@@ -4,6 +4,9 @@
 //! - [`amount`]: exact decimal amounts read from literal text.
 //! - [`mutation`]: one statement line as callbacks and searches report it.
 //! - [`matching`]: exact decimal matching of credits to invoices, unique-code amounts.
+//! - [`form`]: PHP's `http_build_query`, byte for byte.
+//! - [`endpoints`]: the one table of the API's endpoints, driving requests, responses and types.
+//! - [`client`]: the transport's rules (retries, date splitting, merging pages), without I/O.
 //! - [`error`]: the one error type, with stable codes.
 
 pub mod amount;
@@ -14,6 +17,7 @@ pub mod error;
 pub mod form;
 mod invoices;
 mod json;
+mod sort;
 pub mod matching;
 pub mod mutation;
 

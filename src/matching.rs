@@ -40,6 +40,7 @@ use crate::json::{
     is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip,
 };
 use crate::mutation::{KeySeed, MutationsSeed, RowRef};
+use crate::sort::{insertion_sort, sort_by_key};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -193,7 +194,7 @@ impl Matcher {
     /// back as `seen` after a restart, so a re-delivered callback pays nothing.
     pub fn seen_ids(&self) -> Vec<u64> {
         let mut ids: Vec<u64> = self.seen.keys().copied().collect();
-        ids.sort_unstable();
+        sort_by_key(&mut ids, |&id| id);
         ids
     }
 
@@ -270,7 +271,7 @@ impl Matcher {
         let mut order: Vec<usize> = (0..credits.len()).collect();
         // Time order, then id, sorted on plain integers; rows that share both (only hostile input repeats an
         // id) are then ordered by all their members, so the outcome never depends on the input order.
-        order.sort_unstable_by_key(|&i| (credits[i].unix_timestamp, credits[i].id));
+        sort_by_key(&mut order, |&i| (credits[i].unix_timestamp, credits[i].id));
         let full = |i: usize| {
             let c = &credits[i];
             (c.unix_timestamp, c.id, c.amount, c.kind, c.description, c.service_code, c.account_number)
@@ -384,19 +385,6 @@ impl std::hash::Hasher for IdHash {
     }
 }
 
-/// Sorts by `less`; quadratic only on what is out of order, which is nothing or a few elements here (rows
-/// already in time order, pools of a few invoices), and far smaller in wasm than the standard sorts.
-fn insertion_sort<T: Copy>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
-    for i in 1..v.len() {
-        let x = v[i];
-        let mut j = i;
-        while j > 0 && less(&x, &v[j - 1]) {
-            v[j] = v[j - 1];
-            j -= 1;
-        }
-        v[j] = x;
-    }
-}
 
 /// One-shot matching: `invoices` against `credits` with the same rules as [`Matcher`].
 pub fn match_payments(invoices: Vec<Invoice>, credits: &[Credit<'_>], options: MatchOptions) -> Result<MatchResult> {
