@@ -1,3 +1,8 @@
+// Marks every CekMutasiError, whichever copy of the package made it: a process that both `require`s and
+// `import`s the package loads two copies (the CommonJS and the ESM entry), and `instanceof` must hold
+// across them.
+const BRAND = Symbol.for("cekmutasi.error");
+
 /**
  * Every failure of the SDK. `code` is stable and machine-readable (snake_case); `path` names the field or
  * parameter where it applies; `status` is the HTTP status (for callbacks: the one to answer with).
@@ -10,5 +15,15 @@ export class CekMutasiError extends Error {
     this.code = details.code;
     if (details.path !== undefined) this.path = details.path;
     if (details.status !== undefined) this.status = details.status;
+  }
+
+  get [BRAND]() {
+    return true;
+  }
+
+  static [Symbol.hasInstance](value) {
+    // Subclasses keep the ordinary prototype check.
+    if (this !== CekMutasiError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return value instanceof Error && value[BRAND] === true;
   }
 }

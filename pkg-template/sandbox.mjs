@@ -4,7 +4,7 @@
 // (the same table and rules as the client); what lives here is only the fake service's behaviour.
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
-import api from "./index.cjs";
+import api from "./index.mjs";
 
 const { readIncoming, signedCallback } = api.__internal;
 const CAP = 1000;

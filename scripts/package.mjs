@@ -1,6 +1,6 @@
 // Assembles pkg/ from wasm-pack's web-target output (pkg/wasm) and pkg-template/: one .wasm and one glue
 // module, shared by an entry per runtime that differ only in how they load the .wasm:
-//   index.cjs / index.mjs  Node (CommonJS, and ESM re-exporting it: one instance for both): read from disk
+//   index.cjs / index.mjs  Node (CommonJS and ESM): read from disk
 //   workerd.mjs            Cloudflare Workers: the .wasm imported as a compiled module
 //   edge-light.mjs         Vercel Edge: the same, with Vercel's `?module` import
 //   inline.mjs             browsers through a bundler, Deno, any other ESM runtime: the bytes inlined
@@ -57,7 +57,6 @@ module.exports = makeApi(glue);
 );
 const names = Object.keys(createRequire(import.meta.url)(join(pkg, "index.cjs"))).sort();
 const exportsOf = (api) => `export const { ${names.join(", ")} } = ${api};\nexport default ${api};\n`;
-write("index.mjs", `import api from "./index.cjs";\n${exportsOf("api")}`);
 
 const esmEntry = (load) => `import * as glue from "./wasm/cekmutasi.mjs";
 import { makeApi } from "./api.mjs";
@@ -65,6 +64,10 @@ ${load}
 glue.initSync({ module });
 const api = makeApi(glue);
 ${exportsOf("api")}`;
+// Node, ESM: its own copy rather than a wrapper of index.cjs, which would load Node's CommonJS loader
+// (~4 ms at start-up). A process using both gets two instances that still agree: CekMutasiError's
+// instanceof checks a brand, and a PaymentReport is read through a registered symbol.
+write("index.mjs", esmEntry(`import { readFileSync } from "node:fs";\nconst module = readFileSync(new URL("./wasm/cekmutasi_bg.wasm", import.meta.url));`));
 write("workerd.mjs", esmEntry(`import module from "./wasm/cekmutasi_bg.wasm";`));
 write("edge-light.mjs", esmEntry(`import module from "./wasm/cekmutasi_bg.wasm?module";`));
 write("inline.mjs", esmEntry(`import { bytes as module } from "./wasm/inline.mjs";`));
