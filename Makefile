@@ -57,9 +57,9 @@ bench: build
 	node --expose-gc benches/matching.mjs
 	node benches/coldstart.mjs
 
-## demo: builds the package and runs the sandbox on http://127.0.0.1:8787/v1 (the www/ page comes with its issue)
-demo: pack
-	node pkg/bin/cekmutasi-sandbox.mjs --port $${PORT:-8787}
+## demo: builds the package, runs the sandbox (http://127.0.0.1:8787/v1) and serves www/ (http://127.0.0.1:8080/)
+demo: build
+	node www/server.mjs
 
 clean:
 	rm -rf pkg target/npm tests/js/node_modules

@@ -1026,6 +1026,61 @@ pub fn typescript() -> String {
     out
 }
 
+/// The table as JSON, for tools that build forms from it (the demo page): each endpoint with its
+/// parameters flattened to dotted names (`date.from`) and a kind (`string`, `code` with `options`, `id`,
+/// `amount`, `rupiah`, `date`, `currency`, `text` with `max`, `bool`, `scalar`, `json`). Generated into
+/// `pkg-template/endpoints.json` by `cargo test`, like the TypeScript types.
+pub fn table_json() -> String {
+    fn fields(members: &[Member], prefix: &str, required: bool, out: &mut Vec<String>) {
+        for m in members {
+            let name = format!("{prefix}{}", m.name);
+            let req = required && m.required;
+            let field = |kind: &str, extra: String| format!(r#"{{"name":"{name}","required":{req},"kind":"{kind}"{extra}}}"#);
+            match m.shape {
+                Shape::DateRange => {
+                    out.push(format!(r#"{{"name":"{name}.from","required":false,"kind":"date"}}"#));
+                    out.push(format!(r#"{{"name":"{name}.to","required":false,"kind":"date"}}"#));
+                }
+                Shape::Object(inner) => fields(inner, &format!("{name}."), req, out),
+                Shape::Code(options) => {
+                    let list = options.iter().map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(",");
+                    out.push(field("code", format!(r#","options":[{list}]"#)));
+                }
+                Shape::Text { max } => out.push(field("text", format!(r#","max":{max}"#))),
+                Shape::Rupiah { min } => out.push(field("rupiah", format!(r#","min":{min}"#))),
+                Shape::Str => out.push(field("string", String::new())),
+                Shape::Id => out.push(field("id", String::new())),
+                Shape::Amount { .. } => out.push(field("amount", String::new())),
+                Shape::Date => out.push(field("date", String::new())),
+                Shape::Currency => out.push(field("currency", String::new())),
+                Shape::Bool => out.push(field("bool", String::new())),
+                Shape::Scalar => out.push(field("scalar", String::new())),
+                Shape::StrMap | Shape::List(_) | Shape::Any | Shape::Nothing => out.push(field("json", String::new())),
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for e in ENDPOINTS {
+        let mut list = Vec::new();
+        fields(e.params, "", true, &mut list);
+        let effect = match e.effect {
+            Effect::ReadOnly => "read_only",
+            Effect::Writes => "writes",
+            Effect::MovesMoney => "moves_money",
+        };
+        let method = e.method.map_or("null".to_string(), |m| format!("\"{m}\""));
+        rows.push(format!(
+            "  {{\"path\":\"{}\",\"verb\":\"{}\",\"effect\":\"{effect}\",\"documented\":{},\"search\":{},\"method\":{method},\n   \"params\":[{}]}}",
+            e.path,
+            e.verb.as_str(),
+            e.documented,
+            e.search,
+            list.join(",")
+        ));
+    }
+    format!("[\n{}\n]\n", rows.join(",\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1079,14 +1134,20 @@ mod tests {
     }
 
     #[test]
-    fn typescript_file_is_current() {
-        // The committed declarations must be what the table generates; UPDATE_TYPES=1 rewrites them.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/endpoints.d.ts");
-        let generated = typescript();
-        if std::env::var_os("UPDATE_TYPES").is_some() {
-            std::fs::write(path, &generated).unwrap();
+    fn generated_files_are_current() {
+        // The committed declarations and table must be what the table generates; UPDATE_TYPES=1 rewrites them.
+        for (file, generated) in [("endpoints.d.ts", typescript()), ("endpoints.json", table_json())] {
+            let path = format!("{}/pkg-template/{file}", env!("CARGO_MANIFEST_DIR"));
+            if std::env::var_os("UPDATE_TYPES").is_some() {
+                std::fs::write(&path, &generated).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(committed == generated, "pkg-template/{file} is stale: run UPDATE_TYPES=1 cargo test --lib");
         }
-        let committed = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(committed == generated, "pkg-template/endpoints.d.ts is stale: run UPDATE_TYPES=1 cargo test --lib");
+        let table: serde_json::Value = serde_json::from_str(&table_json()).unwrap();
+        assert_eq!(table.as_array().unwrap().len(), 29);
+        let search = &table[5];
+        assert_eq!(search["path"], "bank/search");
+        assert_eq!(search["params"][0], serde_json::json!({"name": "date.from", "required": false, "kind": "date"}));
     }
 }
