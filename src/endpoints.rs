@@ -1035,7 +1035,8 @@ pub fn table_json() -> String {
         for m in members {
             let name = format!("{prefix}{}", m.name);
             let req = required && m.required;
-            let field = |kind: &str, extra: String| format!(r#"{{"name":"{name}","required":{req},"kind":"{kind}"{extra}}}"#);
+            let field =
+                |kind: &str, extra: String| format!(r#"{{"name":"{name}","required":{req},"kind":"{kind}"{extra}}}"#);
             match m.shape {
                 Shape::DateRange => {
                     out.push(format!(r#"{{"name":"{name}.from","required":false,"kind":"date"}}"#));

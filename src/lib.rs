@@ -17,9 +17,9 @@ pub mod error;
 pub mod form;
 mod invoices;
 mod json;
-mod sort;
 pub mod matching;
 pub mod mutation;
+mod sort;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

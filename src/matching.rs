@@ -385,7 +385,6 @@ impl std::hash::Hasher for IdHash {
     }
 }
 
-
 /// One-shot matching: `invoices` against `credits` with the same rules as [`Matcher`].
 pub fn match_payments(invoices: Vec<Invoice>, credits: &[Credit<'_>], options: MatchOptions) -> Result<MatchResult> {
     let mut m = Matcher::new(options);
