@@ -184,7 +184,7 @@ pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&
 
 /// Parses and validates a callback body (UTF-8 JSON, at most `max_body_bytes`).
 ///
-/// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested deeper than 128 levels),
+/// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested 128 levels deep or more),
 /// `unsupported_action`, `invalid_payload` with the path of the first offending member.
 pub fn parse_report(body: &[u8], max_body_bytes: usize) -> Result<PaymentReport> {
     Ok(PaymentReport { content: read_content(body, max_body_bytes)?.into() })

@@ -496,7 +496,13 @@ fn check(shape: &Shape, raw: &RawValue, path: &str, code: ErrorCode, out: Option
     let mut out = out;
     match shape {
         Shape::Str => {
-            read_string(raw).map_err(bad)?;
+            let s = read_string(raw).map_err(bad)?;
+            // A parameter is one line (a URL, an account number, a uuid): CR, LF or NUL there is an
+            // injection attempt or a paste error, never data. The form encoding would make it harmless on
+            // the wire, but the service would store it. Results are read as the service sends them.
+            if code == ErrorCode::InvalidParams && s.bytes().any(|b| b.is_ascii_control()) {
+                return Err(bad("must not contain control characters (CR, LF, NUL, …)"));
+            }
             emit(&mut out, text);
         }
         Shape::Code(codes) => {

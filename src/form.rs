@@ -84,7 +84,7 @@ pub fn encode_form(json: &str) -> Result<String> {
         Err(_) if !json.trim_start().starts_with(['{', '[']) => {
             Err(Error::new(ErrorCode::InvalidParams, "a form must be an object"))
         }
-        Err(_) => Err(Error::new(ErrorCode::InvalidParams, "not valid JSON, or nested deeper than 128 levels")),
+        Err(_) => Err(Error::new(ErrorCode::InvalidParams, "not valid JSON, or nested 128 levels deep or more")),
     }
 }
 

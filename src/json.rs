@@ -141,7 +141,7 @@ fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
         return Error::new(ctx.code(), format!("must be {}", ctx.expected)).at(ctx.path(None));
     }
     // Valid JSON that the reader still refused on syntax grounds: only the nesting limit does that.
-    Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (more than 128 levels)")
+    Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (127 levels at most)")
 }
 
 /// Largest integer a JS number holds exactly (2^53 - 1): ids and timestamps beyond it would be corrupted
@@ -189,7 +189,7 @@ pub(crate) fn read_safe_int(raw: &RawValue) -> Result<i64, &'static str> {
 }
 
 /// Skips a value we do not read, within serde_json's nesting limit (serde's `IgnoredAny` would skip any
-/// depth): nesting beyond 128 levels is refused wherever it is.
+/// depth): nesting of 128 levels or more is refused wherever it is.
 pub(crate) struct Skip;
 
 impl<'de> de::DeserializeSeed<'de> for Skip {

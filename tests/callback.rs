@@ -267,7 +267,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
         let e = parse(&inside).unwrap_err();
         assert_eq!(
             (e.code().as_str(), e.message()),
-            ("invalid_json", "JSON is nested too deeply (more than 128 levels)"),
+            ("invalid_json", "JSON is nested too deeply (127 levels at most)"),
             "{depth}"
         );
         let in_row = SEED.replacen("\"balance\": \"1500000.00\"", &format!("\"junk\": {open}{close}"), 1);
