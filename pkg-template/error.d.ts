@@ -14,7 +14,9 @@ export type CekMutasiErrorCode =
   | "invalid_response"
   | "network_error"
   | "timeout"
-  | "unique_amount_exhausted";
+  | "unique_amount_exhausted"
+  /** A bug in the SDK (a Rust panic): the next call runs on a fresh WebAssembly instance. Please report it. */
+  | "internal";
 
 /** Every failure of the SDK. */
 export declare class CekMutasiError extends Error {

@@ -23,6 +23,30 @@ pub fn set_error_class(class: js_sys::Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
 }
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Runs when an instance starts (also after a reset): a panic is a bug, and with `panic=abort` it traps the
+/// instance, which may then be inconsistent (no destructor ran, the shadow stack is not unwound). The hook
+/// asks wasm-bindgen's glue for a fresh instance on the next call, and leaves the message where a
+/// developer looks. The package entry turns the trap into a `CekMutasiError` with code `internal`.
+#[wasm_bindgen(start, js_name = "__start")]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        wasm_bindgen::handler::schedule_reinit();
+        console_error(&format!("cekmutasi: internal error, please report it: {info}"));
+    }));
+}
+
+/// A deliberate panic, for the package's tests of the above (not part of the API).
+#[wasm_bindgen(js_name = "__panicForTests", skip_typescript)]
+pub fn panic_for_tests(message: &str) {
+    panic!("{message}");
+}
+
 /// The JS value of an SDK error: `new CekMutasiError(message, { code, path, status })`.
 pub(crate) fn js_error(e: Error) -> JsValue {
     let details = Object::new();
