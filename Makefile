@@ -8,7 +8,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 TARBALL := target/npm/cekmutasi-$(VERSION).tgz
 
-.PHONY: all build pack test test-native test-wasm-node test-wasm-browser test-js bench demo clean
+.PHONY: all build pack test test-native test-wasm-node test-wasm-browser test-js bench fuzz demo clean
 
 all: build
 
@@ -56,6 +56,22 @@ bench: build
 	node benches/callback.mjs
 	node --expose-gc benches/matching.mjs
 	node benches/coldstart.mjs
+
+## fuzz: every fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each (default 60), or FUZZ_RUNS executions.
+# cargo-fuzz from crates.io on the installed stable toolchain: RUSTC_BOOTSTRAP=1 lets it pass its -Z flags,
+# and --sanitizer none needs no nightly sanitizer runtime (the targets check their own invariants).
+# The working corpus (fuzz/corpus/) stays out of git; fuzz/seeds/ is the small committed start.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := callback amount form matcher
+fuzz:
+	scripts/setup.sh fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none -O $$t corpus/$$t seeds/$$t -- \
+	    $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)) -max_len=65536 -print_final_stats=1 2>&1 \
+	    | grep -E '^(Done|stat::number_of_executed_units|==|thread|SUMMARY)' | sed "s/^/$$t: /"; \
+	  test "$${PIPESTATUS[0]}" = 0 || exit 1; \
+	done
 
 ## demo: builds the package, runs the sandbox (http://127.0.0.1:8787/v1) and serves www/ (http://127.0.0.1:8080/)
 demo: build

@@ -5,11 +5,13 @@
 #   scripts/setup.sh node      the dev packages of package.json (npm ci from the lock file)
 #   scripts/setup.sh chromium  Debian's chromium and chromium-driver
 #   scripts/setup.sh php       Debian's php-cli: PHP's http_build_query is the reference for form bodies
+#   scripts/setup.sh fuzz      cargo-fuzz (its libFuzzer is built from the libfuzzer-sys crate: needs a C++ compiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_PACK_VERSION=0.15.1
+CARGO_FUZZ_VERSION=0.13.1
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -47,6 +49,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
 }
 
+fuzz() {
+  if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+    cargo install cargo-fuzz --version "=$CARGO_FUZZ_VERSION" --force
+  fi
+  have c++ || apt_install g++
+}
+
 php_cli() {
   have php || apt_install php-cli
 }
@@ -57,6 +66,7 @@ for step in "$@"; do
     node) node_deps ;;
     chromium) chromium ;;
     php) php_cli ;;
+    fuzz) fuzz ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;
   esac
 done

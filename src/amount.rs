@@ -132,7 +132,8 @@ impl Amount {
     pub fn from_json_literal(raw: &str, allow_negative: bool) -> Result<Amount, AmountError> {
         match raw.as_bytes().first() {
             Some(b'"') => {
-                let inner = &raw[1..raw.len() - 1];
+                // Any text is read safely, not only a well-formed literal: a lone quote is not an amount.
+                let inner = raw[1..].strip_suffix('"').ok_or(AmountError::NotDecimal)?;
                 if inner.contains('\\') {
                     // Escapes in an amount are odd but legal JSON; decode them, then apply the same grammar.
                     let s: String = serde_json::from_str(raw).map_err(|_| AmountError::NotDecimal)?;
