@@ -117,7 +117,27 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     await page.waitForFunction(() => document.querySelectorAll("#feed li").length === 2, null, { timeout: 10_000 });
     assert.match(await page.locator("#feed li").first().innerText(), /^UNMATCHED verified callback: mutation 9\d{5} \(\d+\.00\): no open invoice of exactly that amount$/);
 
-    // Keyboard: every control is reachable with Tab and named.
+    // The timer: with "Every 3 seconds" on, the sandbox pays the oldest open invoice (INV-3, 275001.00)
+    // without a click; INV-4 has the same amount, so each is reported ambiguous and nothing is paid.
+    await page.getByLabel("Every 3 seconds").check();
+    await page.waitForFunction(() => document.querySelectorAll("#feed li").length >= 3, null, { timeout: 10_000 });
+    await page.getByLabel("Every 3 seconds").uncheck();
+    assert.match(await page.locator("#feed li").first().innerText(), /^AMBIGUOUS verified callback: mutation 9\d{5} \(275001\.00\) fits INV-3, INV-4: nothing paid, a person decides$/);
+    assert.deepEqual((await texts(page, "#invoices tbody td:nth-child(3)")).slice(2), ["open", "open"]);
+
+    // Keyboard: from the report editor, Tab goes through the two signature fields to the button, and
+    // Enter works it.
+    await page.locator("#callback-body").fill(body.replace('"1400026.00"', '"1e3"'));
+    const visited = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Tab");
+      visited.push(await page.evaluate(() => document.activeElement?.id));
+    }
+    assert.deepEqual(visited, ["callback-expected", "callback-received", "callback-verify"]);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("#callback-result mark")?.textContent === "invalid_payload");
+    assert.deepEqual(await texts(page, "#callback-result mark"), ["invalid_payload", "content.data[0].amount", "422"]);
+    // Every control has an accessible name.
     const unnamed = await page.evaluate(() =>
       [...document.querySelectorAll("input, select, textarea, button")].filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.textContent.trim())).map((el) => el.id || el.outerHTML),
     );
