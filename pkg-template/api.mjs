@@ -87,7 +87,7 @@ function guarded(raw) {
   const glue = {};
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== "function" || name === "initSync" || name === "default") continue;
-    if (!/^[A-Z]/.test(name)) {
+    if (!/^class\b/.test(Function.prototype.toString.call(value))) {
       glue[name] = wrap(value);
       continue;
     }
@@ -111,6 +111,50 @@ function guarded(raw) {
   return glue;
 }
 
+/**
+ * Runs a client task to its end: sends what it asks (fetch, aborted after its timeout), waits when it says
+ * so, and reports each outcome back. Whether to retry, after how long, and what an answer means are the
+ * task's decisions, not this loop's.
+ */
+async function drive(make) {
+  const task = make();
+  try {
+    let action = task.start();
+    while (!("done" in action)) {
+      if ("sleep" in action) {
+        await new Promise((resolve) => setTimeout(resolve, action.sleep));
+        action = task.resumed();
+      } else {
+        action = await attempt(task, action.send, action.timeoutMs);
+      }
+    }
+    return action.done;
+  } finally {
+    task.free();
+  }
+}
+
+async function attempt(task, request, timeoutMs) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  let status, retryAfter, body;
+  try {
+    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: controller.signal });
+    ({ status } = response);
+    retryAfter = response.headers.get("retry-after") ?? undefined;
+    body = await response.text();
+  } catch {
+    return task.failed(timedOut);
+  } finally {
+    clearTimeout(timer);
+  }
+  return task.answered(status, retryAfter, body);
+}
+
 /** The API over an instantiated glue module. */
 export function makeApi(raw) {
 raw.__setErrorClass(CekMutasiError);
@@ -124,9 +168,45 @@ function parseCallback(body, options) {
   return new PaymentReport(typeof body === "string" ? body : decoder.decode(body), result);
 }
 
+// Method and signature are checked (in Rust) before the body is read; each chunk is counted against the
+// limit as it arrives, and the sender is stopped at the first chunk past it.
 async function receiveCallback(request, options) {
-  return new PaymentReport(await glue.__receiveCallback(request, options));
+  const body = glue.__callbackBody(request.method, request.headers, options);
+  try {
+    const reader = request.body?.getReader();
+    while (reader) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch {
+        throw body.unreadable();
+      }
+      if (chunk.done) break;
+      try {
+        body.push(chunk.value);
+      } catch (e) {
+        reader.cancel().catch(() => {});
+        throw e;
+      }
+    }
+    return new PaymentReport(body.finish());
+  } finally {
+    body.free();
+  }
 }
+
+// The client's calls: each is a task (src/client.rs) that decides everything; `drive` performs its I/O.
+Object.assign(glue.CekMutasi.prototype, {
+  request(endpoint, params) {
+    return drive(() => this.__request(endpoint, params));
+  },
+  searchAll(service, filters) {
+    return drive(() => this.__searchAll(service, filters));
+  },
+  confirmMutation(mutation, account) {
+    return drive(() => this.__confirmMutation(mutation, account));
+  },
+});
 
 // One method per endpoint, from the endpoint table: each is `request(path, params)`.
 for (const [name, path] of glue.__endpointMethods()) {

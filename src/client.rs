@@ -1,8 +1,9 @@
-//! The client's rules, free of any I/O: which failures may be retried and after how long, how a search is
-//! split under the service's 1000-row cap, and how a callback's mutation is confirmed by a search. The
-//! boundary sends the requests (fetch) and asks these functions what to do next.
+//! The client, free of any I/O: which failures may be retried and after how long, how a search is split
+//! under the service's 1000-row cap, how a callback's mutation is confirmed by a search, and [`Task`], the
+//! state machine of each client call. The package's driver only performs what a task asks (a fetch with
+//! its timeout, a timer) and reports back; every decision is made here, and tested natively.
 
-use crate::endpoints::{Effect, Endpoint};
+use crate::endpoints::{self, ClientOptions, Effect, Endpoint, HttpRequest};
 use crate::error::{Error, ErrorCode, Result};
 use crate::mutation::Mutation;
 
@@ -249,10 +250,300 @@ pub fn read_account(json: &str) -> Result<(String, String)> {
     Ok((get("service_code")?, get("account_number")?))
 }
 
+// ---- client calls as tasks ----
+
+/// What a [`Task`] asks its driver to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send this request, aborting it after `timeout_ms`; report the answer with [`Task::answered`], or the
+    /// failure with [`Task::failed`].
+    Send { request: HttpRequest, timeout_ms: u64 },
+    /// Wait this many milliseconds, then call [`Task::resumed`].
+    Sleep(u64),
+    /// Finished: the result as JSON text.
+    Done(String),
+}
+
+/// One endpoint call and its attempts.
+#[derive(Debug)]
+struct Call {
+    endpoint: &'static Endpoint,
+    request: HttpRequest,
+    timeout_ms: u64,
+    retries: u32,
+    attempts: u32,
+}
+
+/// Where an attempt leaves a call: its payload, or a wait before the next attempt.
+enum Step {
+    Payload(String),
+    Wait(u64),
+}
+
+impl Call {
+    fn new(options: &ClientOptions, path: &str, params: &str) -> Result<Call> {
+        let endpoint = endpoints::endpoint(path)?;
+        let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
+        let request = endpoints::build_request(path, params, &opts)?;
+        Ok(Call { endpoint, request, timeout_ms: options.timeout_ms, retries: options.retries, attempts: 0 })
+    }
+
+    fn send(&mut self) -> Action {
+        self.attempts += 1;
+        Action::Send { request: self.request.clone(), timeout_ms: self.timeout_ms }
+    }
+
+    fn answered(&self, status: u16, retry_after: Option<&str>, body: &str, jitter: f64) -> Result<Step> {
+        match endpoints::parse_response(self.endpoint.path, status, body) {
+            Ok(json) => Ok(Step::Payload(json)),
+            Err(err) => {
+                let retry_after = retry_after.and_then(parse_retry_after);
+                self.again(Outcome::Status { status, retry_after }, err, jitter)
+            }
+        }
+    }
+
+    fn failed(&self, timed_out: bool, jitter: f64) -> Result<Step> {
+        if timed_out {
+            let err = Error::new(ErrorCode::Timeout, format!("no answer within {} ms", self.timeout_ms));
+            self.again(Outcome::Timeout, err, jitter)
+        } else {
+            let err = Error::new(ErrorCode::NetworkError, "the request could not be sent or the connection failed");
+            self.again(Outcome::NetworkError, err, jitter)
+        }
+    }
+
+    /// Another attempt only where [`retry_delay`] allows one; otherwise the call fails with `err`.
+    fn again(&self, outcome: Outcome, err: Error, jitter: f64) -> Result<Step> {
+        retry_delay(self.endpoint, self.attempts, self.retries, outcome, jitter).map(Step::Wait).ok_or(err)
+    }
+}
+
+#[derive(Debug)]
+enum Kind {
+    Request,
+    SearchAll {
+        path: String,
+        filters: String,
+        current: (String, String),
+        pending: Vec<(String, String)>,
+        pages: Vec<String>,
+    },
+    Confirm(Mutation),
+}
+
+/// A client call in progress: `request`, `searchAll` or `confirmMutation`. The driver calls [`Task::start`],
+/// performs each [`Action`] and reports its outcome, until `Done` or an error (which ends the task).
+///
+/// ```
+/// use cekmutasi::client::{Action, Task};
+/// use cekmutasi::endpoints::read_client_options;
+/// let options = read_client_options(Some(r#"{"apiKey":"k","retries":0}"#), &["apiKey", "retries"]).unwrap();
+/// let mut task = Task::request(&options, "myip", None).unwrap();
+/// let Action::Send { request, timeout_ms } = task.start() else { panic!() };
+/// assert_eq!((request.url.as_str(), timeout_ms), ("https://api.cekmutasi.co.id/v1/myip", 30_000));
+/// let body = r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":""}}}"#;
+/// assert_eq!(task.answered(200, None, body, 0.5).unwrap(), Action::Done(r#"{"ip":{"v4":"1.2.3.4","v6":""}}"#.into()));
+/// ```
+#[derive(Debug)]
+pub struct Task {
+    options: ClientOptions,
+    call: Call,
+    kind: Kind,
+}
+
+impl Task {
+    /// Any endpoint of the table; done with its payload.
+    pub fn request(options: &ClientOptions, path: &str, params: Option<&str>) -> Result<Task> {
+        let call = Call::new(options, path, params.unwrap_or("{}"))?;
+        Ok(Task { options: options.clone(), call, kind: Kind::Request })
+    }
+
+    /// Every row of `service`'s search over the filters' date range: the range is halved until each part
+    /// returns fewer rows than the cap; done with the rows, each once, in time order.
+    pub fn search_all(options: &ClientOptions, service: &str, filters: &str) -> Result<Task> {
+        let path = format!("{service}/search");
+        if !endpoints::endpoint(&path)?.search {
+            return Err(Error::new(ErrorCode::Config, format!("`{path}` is not a search")));
+        }
+        let current = date_range(filters)?;
+        let call = Call::new(options, &path, &with_date(filters, &current.0, &current.1)?)?;
+        let kind =
+            Kind::SearchAll { path, filters: filters.to_string(), current, pending: Vec::new(), pages: Vec::new() };
+        Ok(Task { options: options.clone(), call, kind })
+    }
+
+    /// Re-checks a callback's mutation (JSON text) on `{ service_code, account_number }` (JSON text); done
+    /// with `true` only when the search returns a row with the same id, type and amount.
+    pub fn confirm(options: &ClientOptions, mutation: &str, account: &str) -> Result<Task> {
+        let rows = format!("[{mutation}]");
+        let batch = crate::matching::read_mutations(&rows)?;
+        let m = batch
+            .mutations()
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "no mutation").at("mutation"))?;
+        let (service_code, account_number) = read_account(account)?;
+        let (path, filters) = confirm_search(&m, &service_code, &account_number);
+        let call = Call::new(options, path, &filters)?;
+        Ok(Task { options: options.clone(), call, kind: Kind::Confirm(m) })
+    }
+
+    /// The first action: always a request.
+    pub fn start(&mut self) -> Action {
+        self.call.send()
+    }
+
+    /// After a [`Action::Sleep`]: the same request again.
+    pub fn resumed(&mut self) -> Action {
+        self.call.send()
+    }
+
+    /// The answer to the last request: its status, `Retry-After` header and body. `jitter` in `[0, 1)`
+    /// spreads retries.
+    pub fn answered(&mut self, status: u16, retry_after: Option<&str>, body: &str, jitter: f64) -> Result<Action> {
+        let step = self.call.answered(status, retry_after, body, jitter)?;
+        self.next(step)
+    }
+
+    /// The last request got no answer: it timed out, or the connection failed.
+    pub fn failed(&mut self, timed_out: bool, jitter: f64) -> Result<Action> {
+        let step = self.call.failed(timed_out, jitter)?;
+        self.next(step)
+    }
+
+    fn next(&mut self, step: Step) -> Result<Action> {
+        let payload = match step {
+            Step::Wait(ms) => return Ok(Action::Sleep(ms)),
+            Step::Payload(json) => json,
+        };
+        let Task { options, call, kind } = self;
+        match kind {
+            Kind::Request => Ok(Action::Done(payload)),
+            Kind::Confirm(m) => Ok(Action::Done(page_confirms(&payload, m).to_string())),
+            Kind::SearchAll { path, filters, current, pending, pages } => {
+                if row_count(&payload) < SEARCH_CAP {
+                    pages.push(payload);
+                } else {
+                    let (first, second) = split_range(&current.0, &current.1).ok_or_else(|| cap_error(&current.0))?;
+                    // Later half first on the stack, so pages are fetched in time order.
+                    pending.push(second);
+                    pending.push(first);
+                }
+                match pending.pop() {
+                    Some(range) => {
+                        *call = Call::new(options, path, &with_date(filters, &range.0, &range.1)?)?;
+                        *current = range;
+                        Ok(call.send())
+                    }
+                    None => Ok(Action::Done(merge_pages(pages)?)),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::endpoints::{endpoint, ENDPOINTS};
+
+    fn options(retries: u32) -> ClientOptions {
+        let json = format!(r#"{{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","retries":{retries}}}"#);
+        endpoints::read_client_options(Some(&json), &["apiKey", "baseUrl", "retries"]).unwrap()
+    }
+
+    fn sent(a: Action) -> HttpRequest {
+        match a {
+            Action::Send { request, .. } => request,
+            other => panic!("expected a request, got {other:?}"),
+        }
+    }
+
+    fn rows(ids: std::ops::Range<u64>) -> String {
+        let list: Vec<String> = ids
+            .map(|id| format!(r#"{{"id":{id},"service_code":"bri","account_number":"1","unix_timestamp":{id},"type":"credit","amount":"5.00","description":"","balance":"0.00"}}"#))
+            .collect();
+        format!(r#"{{"success":true,"error_message":"","response":[{}]}}"#, list.join(","))
+    }
+
+    #[test]
+    fn a_read_is_retried_after_a_503_and_then_done() {
+        let mut t = Task::request(&options(2), "bank/list", None).unwrap();
+        let first = sent(t.start());
+        assert_eq!(first.method, "GET");
+        assert_eq!(t.answered(503, Some("1"), "busy", 0.0).unwrap(), Action::Sleep(1000));
+        assert_eq!(sent(t.resumed()), first);
+        assert_eq!(t.failed(false, 0.0).unwrap(), Action::Sleep(250));
+        assert_eq!(sent(t.resumed()), first);
+        // Two retries spent: the third failure is final.
+        assert_eq!(t.failed(true, 0.0).unwrap_err().code(), ErrorCode::Timeout);
+        let mut t = Task::request(&options(2), "bank/list", None).unwrap();
+        t.start();
+        let ok = r#"{"success":true,"error_message":"","data":[]}"#;
+        assert_eq!(t.answered(200, None, ok, 0.0).unwrap(), Action::Done("[]".into()));
+    }
+
+    #[test]
+    fn a_transfer_is_sent_once_whatever_happens() {
+        let params = r#"{"uuid":"u","token":"t","amount":10000}"#;
+        for outcome in 0..4 {
+            let mut t = Task::request(&options(5), "ovo/transfer/send", Some(params)).unwrap();
+            assert_eq!(sent(t.start()).body.as_deref(), Some("uuid=u&token=t&amount=10000"));
+            let err = match outcome {
+                0 => t.failed(true, 0.0),
+                1 => t.failed(false, 0.0),
+                2 => t.answered(500, None, "", 0.0),
+                _ => t.answered(503, Some("1"), r#"{"success":false,"error_message":"busy","data":[]}"#, 0.0),
+            }
+            .unwrap_err();
+            let want = [ErrorCode::Timeout, ErrorCode::NetworkError, ErrorCode::HttpError, ErrorCode::ApiError];
+            assert_eq!(err.code(), want[outcome]);
+        }
+    }
+
+    #[test]
+    fn search_all_splits_at_the_cap_and_merges_each_row_once() {
+        let filters = r#"{"date":{"from":"2018-04-09 00:00:00","to":"2018-04-09 23:59:59"},"type":"credit"}"#;
+        let mut t = Task::search_all(&options(0), "bank", filters).unwrap();
+        let body = |a: Action| urldecode_body(&sent(a));
+        assert_eq!(
+            body(t.start()),
+            "search[date][from]=2018-04-09 00:00:00&search[date][to]=2018-04-09 23:59:59&search[type]=credit"
+        );
+        // The whole day holds the cap: each half is asked for, earlier first.
+        let next = t.answered(200, None, &rows(1..1001), 0.0).unwrap();
+        assert_eq!(
+            body(next),
+            "search[date][from]=2018-04-09 00:00:00&search[date][to]=2018-04-09 11:59:59&search[type]=credit"
+        );
+        let next = t.answered(200, None, &rows(1..601), 0.0).unwrap();
+        assert_eq!(
+            body(next),
+            "search[date][from]=2018-04-09 12:00:00&search[date][to]=2018-04-09 23:59:59&search[type]=credit"
+        );
+        // Pages that overlap (rows 501..600 twice): each row once, in time order.
+        let Action::Done(all) = t.answered(200, None, &rows(501..1201), 0.0).unwrap() else { panic!() };
+        assert_eq!(row_count(&all), 1200);
+        assert!(all.starts_with(r#"[{"id":1,"#) && all.ends_with(r#""id":1200,"service_code":"bri","account_number":"1","unix_timestamp":1200,"type":"credit","amount":"5.00","description":"","balance":"0.00"}]"#));
+        assert_eq!(Task::search_all(&options(0), "bank", "{}").unwrap_err().path(), Some("search.date"));
+        assert_eq!(Task::search_all(&options(0), "bank/list", filters).unwrap_err().code(), ErrorCode::Config);
+    }
+
+    fn urldecode_body(r: &HttpRequest) -> String {
+        crate::form::urldecode(r.body.as_deref().unwrap())
+    }
+
+    #[test]
+    fn confirm_is_done_with_true_only_for_the_same_row() {
+        let account = r#"{"service_code":"bri","account_number":"1"}"#;
+        for (id, want) in [(7, "true"), (8, "false")] {
+            let mutation = r#"{"id":7,"unix_timestamp":7,"type":"credit","amount":"5","description":""}"#;
+            let mut t = Task::confirm(&options(0), mutation, account).unwrap();
+            assert_eq!(sent(t.start()).url, "http://127.0.0.1:9/v1/bank/search");
+            assert_eq!(t.answered(200, None, &rows(id..id + 1), 0.0).unwrap(), Action::Done(want.into()));
+        }
+    }
 
     #[test]
     fn only_read_only_calls_are_retried() {

@@ -10,7 +10,6 @@ use js_sys::{Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
@@ -190,65 +189,49 @@ pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue
 
 #[wasm_bindgen]
 extern "C" {
-    /// The parts of a Fetch API `Request` we use (structural: any object with these members works).
-    pub type FetchRequest;
-    #[wasm_bindgen(method, getter)]
-    fn method(this: &FetchRequest) -> String;
-    #[wasm_bindgen(method, getter)]
-    fn headers(this: &FetchRequest) -> FetchHeaders;
-    #[wasm_bindgen(method, getter)]
-    fn body(this: &FetchRequest) -> Option<BodyStream>;
-
-    type FetchHeaders;
+    /// A Fetch API `Headers` (structural: any object with `get` works).
+    pub type FetchHeaders;
     #[wasm_bindgen(method)]
     fn get(this: &FetchHeaders, name: &str) -> Option<String>;
-
-    type BodyStream;
-    #[wasm_bindgen(method, js_name = getReader)]
-    fn get_reader(this: &BodyStream) -> BodyReader;
-
-    type BodyReader;
-    #[wasm_bindgen(method)]
-    fn read(this: &BodyReader) -> js_sys::Promise;
-    #[wasm_bindgen(method)]
-    fn cancel(this: &BodyReader) -> js_sys::Promise;
 }
 
-/// `receiveCallback(request, { signature, maxBodyBytes? })` (wrapped by the package entry): checks the
-/// method and the signature before reading the body, reads at most `maxBodyBytes`, validates, and resolves
-/// to the report as JSON text in normal form. Each error carries the HTTP `status` to answer with.
-#[wasm_bindgen(js_name = "__receiveCallback", skip_typescript)]
-pub async fn receive_callback(request: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+/// `receiveCallback(request, { signature, maxBodyBytes? })` starts here (the package entry reads the body):
+/// the options, the method and the `Api-Signature` header are checked before any byte of the body is read;
+/// then the body arrives chunk by chunk, refused as soon as it passes `maxBodyBytes`.
+#[wasm_bindgen(js_name = "__callbackBody", skip_typescript)]
+pub fn callback_body(method: &str, headers: &FetchHeaders, options: JsValue) -> Result<JsCallbackBody, JsValue> {
     let options = optional_json(Some(options), "options", ErrorCode::Config)?;
     let options = callback::read_options(options.as_deref(), true).map_err(js_error)?;
     let expected = options.signature.ok_or_else(|| config("receiveCallback needs { signature }"))?;
-    let request: FetchRequest = request.unchecked_into();
-    let signature = request.headers().get(callback::SIGNATURE_HEADER);
-    callback::check_request(&request.method(), signature.as_deref(), &expected).map_err(js_error)?;
+    let signature = headers.get(callback::SIGNATURE_HEADER);
+    callback::check_request(method, signature.as_deref(), &expected).map_err(js_error)?;
+    Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes)))
+}
 
-    let mut body = BodyLimit::new(options.max_body_bytes);
-    if let Some(stream) = request.body() {
-        let reader = stream.get_reader();
-        loop {
-            let chunk = JsFuture::from(reader.read()).await.map_err(|_| {
-                js_error(Error::new(ErrorCode::NetworkError, "the callback body could not be read").with_status(400))
-            })?;
-            if Reflect::get(&chunk, &"done".into()).map(|d| d.is_truthy()).unwrap_or(true) {
-                break;
-            }
-            let value = Reflect::get(&chunk, &"value".into()).unwrap_or(JsValue::UNDEFINED);
-            if let Err(e) = body.push(&Uint8Array::new(&value).to_vec()) {
-                // Stop the sender: nothing past the limit is read.
-                let _ = reader.cancel();
-                return Err(js_error(e));
-            }
-        }
+/// A callback body being received. Each error carries the HTTP `status` to answer with.
+#[wasm_bindgen(js_name = "__CallbackBody", skip_typescript)]
+pub struct JsCallbackBody(BodyLimit);
+
+#[wasm_bindgen(js_class = "__CallbackBody")]
+impl JsCallbackBody {
+    /// One chunk; `body_too_large` as soon as the total passes the limit (the reader then stops the sender).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.0.push(chunk).map_err(js_error)
     }
-    let bytes = body.into_bytes();
-    Ok(match callback::normal_json(&bytes, usize::MAX).map_err(js_error)? {
-        NormalJson::AsIs { text, .. } => JsValue::from_str(text),
-        NormalJson::Rewritten(json) => JsValue::from_str(&json),
-    })
+
+    /// The error when the body stream fails.
+    pub fn unreadable(&self) -> JsValue {
+        js_error(Error::new(ErrorCode::NetworkError, "the callback body could not be read").with_status(400))
+    }
+
+    /// The whole body, validated: the report as JSON text in normal form.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        let bytes = std::mem::replace(&mut self.0, BodyLimit::new(0)).into_bytes();
+        Ok(match callback::normal_json(&bytes, usize::MAX).map_err(js_error)? {
+            NormalJson::AsIs { text, .. } => text.to_string(),
+            NormalJson::Rewritten(json) => json,
+        })
+    }
 }
 
 // ---- matching ----
@@ -441,115 +424,14 @@ pub fn encode_form(#[wasm_bindgen(unchecked_param_type = "object")] value: JsVal
     crate::form::encode_form(&json).map_err(js_error)
 }
 
-// ---- the client: fetch, timeouts, retries (the rules are in crate::client) ----
+// ---- the client: its calls are tasks (crate::client::Task); the package entry performs their I/O ----
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch(url: &str, init: &JsValue) -> js_sys::Promise;
-
-    type AbortController;
-    #[wasm_bindgen(constructor)]
-    fn new() -> AbortController;
-    #[wasm_bindgen(method, getter)]
-    fn signal(this: &AbortController) -> JsValue;
-    #[wasm_bindgen(method)]
-    fn abort(this: &AbortController);
-
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-
-    type FetchResponse;
-    #[wasm_bindgen(method, getter)]
-    fn status(this: &FetchResponse) -> u16;
-    #[wasm_bindgen(method, getter, js_name = headers)]
-    fn response_headers(this: &FetchResponse) -> FetchHeaders;
-    #[wasm_bindgen(method)]
-    fn text(this: &FetchResponse) -> js_sys::Promise;
-}
-
-async fn sleep(ms: u64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms as f64);
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-/// One attempt: the answer's status, `Retry-After` and body, or how it failed. The timer aborts the fetch
-/// (headers and body alike) after `timeout_ms`.
-async fn attempt(req: &endpoints::HttpRequest, timeout_ms: u64) -> Result<(u16, Option<u64>, String), client::Outcome> {
-    let controller = AbortController::new();
-    let init = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&init, &JsValue::from_str(k), v);
-    };
-    set("method", &JsValue::from_str(req.method));
-    let headers = Object::new();
-    for (k, v) in &req.headers {
-        let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    set("headers", &headers);
-    if let Some(body) = &req.body {
-        set("body", &JsValue::from_str(body));
-    }
-    set("signal", &controller.signal());
-    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
-    let flag = timed_out.clone();
-    let on_timeout = Closure::once(move || {
-        flag.set(true);
-        controller.abort();
-    });
-    let timer = set_timeout(on_timeout.as_ref(), timeout_ms as f64);
-    let result = async {
-        let response: FetchResponse = JsFuture::from(fetch(&req.url, &init)).await?.unchecked_into();
-        let retry_after = response.response_headers().get("retry-after").and_then(|v| client::parse_retry_after(&v));
-        let body = JsFuture::from(response.text()).await?.as_string().unwrap_or_default();
-        Ok::<_, JsValue>((response.status(), retry_after, body))
-    }
-    .await;
-    clear_timeout(&timer);
-    drop(on_timeout);
-    result.map_err(|_| if timed_out.get() { client::Outcome::Timeout } else { client::Outcome::NetworkError })
-}
-
-/// Sends a built request: retried only as `client::retry_delay` allows (read-only endpoints), the answer
-/// read by `endpoints::parse_response`. Resolves to the payload as JSON text.
-async fn send(
-    e: &'static endpoints::Endpoint,
-    req: endpoints::HttpRequest,
-    timeout_ms: u64,
-    retries: u32,
-) -> Result<String, Error> {
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let (outcome, error) = match attempt(&req, timeout_ms).await {
-            Ok((status, retry_after, body)) => match endpoints::parse_response(e.path, status, &body) {
-                Ok(json) => return Ok(json),
-                Err(err) => (client::Outcome::Status { status, retry_after }, err),
-            },
-            Err(client::Outcome::Timeout) => {
-                (client::Outcome::Timeout, Error::new(ErrorCode::Timeout, format!("no answer within {timeout_ms} ms")))
-            }
-            Err(outcome) => {
-                (outcome, Error::new(ErrorCode::NetworkError, "the request could not be sent or the connection failed"))
-            }
-        };
-        match client::retry_delay(e, attempts, retries, outcome, js_sys::Math::random()) {
-            Some(wait) => sleep(wait).await,
-            None => return Err(error),
-        }
-    }
-}
-
-/// The client (`new CekMutasi({ apiKey, baseUrl?, timeoutMs?, retries? })`). Its per-endpoint methods
-/// (`searchBank`, `ovoTransferSend`, …) are attached by the package entry from the endpoint table; every
-/// one calls `request`. Declared in index.d.ts.
+/// The client (`new CekMutasi({ apiKey, baseUrl?, timeoutMs?, retries? })`). `request`, `searchAll`,
+/// `confirmMutation` and the per-endpoint methods (`searchBank`, `ovoTransferSend`, …) are attached by the
+/// package entry: each makes a task here and drives it. Declared in index.d.ts.
 #[wasm_bindgen(js_name = CekMutasi, skip_typescript)]
 pub struct JsClient {
-    options: std::rc::Rc<endpoints::ClientOptions>,
+    options: endpoints::ClientOptions,
 }
 
 #[wasm_bindgen(js_class = CekMutasi)]
@@ -560,93 +442,75 @@ impl JsClient {
         let options =
             endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl", "timeoutMs", "retries"])
                 .map_err(js_error)?;
-        Ok(JsClient { options: std::rc::Rc::new(options) })
+        Ok(JsClient { options })
     }
 
-    /// Calls any endpoint of the table and resolves to its payload.
-    pub fn request(&self, endpoint: String, params: JsValue) -> js_sys::Promise {
-        let options = self.options.clone();
-        let params = optional_json(Some(params), "params", ErrorCode::InvalidParams);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let json = call(&options, &endpoint, params?.as_deref()).await.map_err(js_error)?;
-            Ok(parse_json(&json))
-        })
+    #[wasm_bindgen(js_name = "__request")]
+    pub fn request(&self, endpoint: &str, params: JsValue) -> Result<JsTask, JsValue> {
+        let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
+        task(client::Task::request(&self.options, endpoint, params.as_deref()))
     }
 
-    /// Every row of a search whose date range holds more than the service's 1000-row cap: the range is
-    /// halved until each part returns fewer, and the rows come back once each, in time order.
-    #[wasm_bindgen(js_name = searchAll)]
-    pub fn search_all(&self, service: String, filters: JsValue) -> js_sys::Promise {
-        let options = self.options.clone();
-        let filters = json_text(&filters, "search", ErrorCode::InvalidParams);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let filters = filters?;
-            let path = format!("{service}/search");
-            let json = search_all(&options, &path, &filters).await.map_err(js_error)?;
-            Ok(parse_json(&json))
-        })
+    #[wasm_bindgen(js_name = "__searchAll")]
+    pub fn search_all(&self, service: &str, filters: JsValue) -> Result<JsTask, JsValue> {
+        let filters = json_text(&filters, "search", ErrorCode::InvalidParams)?;
+        task(client::Task::search_all(&self.options, service, &filters))
     }
 
-    /// Re-checks a callback's mutation with the matching search (same account and amount, a day around its
-    /// time): `true` only when a row with the same id, type and amount comes back.
-    #[wasm_bindgen(js_name = confirmMutation)]
-    pub fn confirm_mutation(&self, mutation: JsValue, account: JsValue) -> js_sys::Promise {
-        let options = self.options.clone();
-        let inputs = json_text(&mutation, "mutation", ErrorCode::InvalidParams)
-            .and_then(|m| Ok((m, json_text(&account, "account", ErrorCode::InvalidParams)?)));
-        wasm_bindgen_futures::future_to_promise(async move {
-            let (mutation, account) = inputs?;
-            let confirmed = confirm(&options, &mutation, &account).await.map_err(js_error)?;
-            Ok(JsValue::from_bool(confirmed))
-        })
+    #[wasm_bindgen(js_name = "__confirmMutation")]
+    pub fn confirm_mutation(&self, mutation: JsValue, account: JsValue) -> Result<JsTask, JsValue> {
+        let mutation = json_text(&mutation, "mutation", ErrorCode::InvalidParams)?;
+        let account = json_text(&account, "account", ErrorCode::InvalidParams)?;
+        task(client::Task::confirm(&self.options, &mutation, &account))
     }
+}
+
+fn task(t: crate::error::Result<client::Task>) -> Result<JsTask, JsValue> {
+    t.map(JsTask).map_err(js_error)
+}
+
+/// A client call in progress, as the package entry drives it: each method returns the next action,
+/// `{ send: HttpRequest, timeoutMs }`, `{ sleep: ms }` or `{ done: result }`, or throws the call's error.
+#[wasm_bindgen(js_name = "__ClientTask", skip_typescript)]
+pub struct JsTask(client::Task);
+
+#[wasm_bindgen(js_class = "__ClientTask")]
+impl JsTask {
+    pub fn start(&mut self) -> JsValue {
+        action(self.0.start())
+    }
+
+    pub fn resumed(&mut self) -> JsValue {
+        action(self.0.resumed())
+    }
+
+    pub fn answered(&mut self, status: u16, retry_after: Option<String>, body: &str) -> Result<JsValue, JsValue> {
+        self.0.answered(status, retry_after.as_deref(), body, js_sys::Math::random()).map(action).map_err(js_error)
+    }
+
+    pub fn failed(&mut self, timed_out: bool) -> Result<JsValue, JsValue> {
+        self.0.failed(timed_out, js_sys::Math::random()).map(action).map_err(js_error)
+    }
+}
+
+fn action(a: client::Action) -> JsValue {
+    let out = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    };
+    match a {
+        client::Action::Send { request, timeout_ms } => {
+            set("send", &to_js(&request));
+            set("timeoutMs", &JsValue::from_f64(timeout_ms as f64));
+        }
+        client::Action::Sleep(ms) => set("sleep", &JsValue::from_f64(ms as f64)),
+        client::Action::Done(json) => set("done", &parse_json(&json)),
+    }
+    out.into()
 }
 
 fn parse_json(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap_or_else(|_| unreachable!("the core writes valid JSON"))
-}
-
-async fn call(options: &endpoints::ClientOptions, path: &str, params: Option<&str>) -> Result<String, Error> {
-    let e = endpoints::endpoint(path)?;
-    let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
-    let req = endpoints::build_request(path, params.unwrap_or("{}"), &opts)?;
-    send(e, req, options.timeout_ms, options.retries).await
-}
-
-async fn search_all(options: &endpoints::ClientOptions, path: &str, filters: &str) -> Result<String, Error> {
-    let e = endpoints::endpoint(path)?;
-    if !e.search {
-        return Err(Error::new(ErrorCode::Config, format!("`{path}` is not a search")));
-    }
-    let (from, to) = client::date_range(filters)?;
-    let mut pending = vec![(from, to)];
-    let mut pages = Vec::new();
-    while let Some((from, to)) = pending.pop() {
-        let page = call(options, path, Some(&client::with_date(filters, &from, &to)?)).await?;
-        if client::row_count(&page) < client::SEARCH_CAP {
-            pages.push(page);
-            continue;
-        }
-        let (first, second) = client::split_range(&from, &to).ok_or_else(|| client::cap_error(&from))?;
-        // Later half first on the stack, so pages are fetched in time order.
-        pending.push(second);
-        pending.push(first);
-    }
-    client::merge_pages(&pages)
-}
-
-async fn confirm(options: &endpoints::ClientOptions, mutation: &str, account: &str) -> Result<bool, Error> {
-    let rows = format!("[{mutation}]");
-    let batch = matching::read_mutations(&rows)?;
-    let m = batch
-        .mutations()
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "no mutation").at("mutation"))?;
-    let account = client::read_account(account)?;
-    let (path, filters) = client::confirm_search(&m, &account.0, &account.1);
-    let page = call(options, path, Some(&filters)).await?;
-    Ok(client::page_confirms(&page, &m))
 }
 
 /// `[method, path]` of every endpoint with a method of its own, for the package entry to attach.

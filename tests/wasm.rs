@@ -2,7 +2,7 @@
 //! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium. Same tests, both engines.
 #![cfg(target_arch = "wasm32")]
 
-use cekmutasi::wasm::{parse_callback, receive_callback, verify_signature};
+use cekmutasi::wasm::{callback_body, parse_callback, verify_signature, FetchHeaders};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -89,36 +89,45 @@ fn receive_opts(signature: &str) -> JsValue {
     o.into()
 }
 
+/// What receiveCallback does with a Fetch `Request` (the package entry reads its body): checks before the
+/// body, then the body in 64 KiB chunks, then the report as JSON text in normal form.
+fn receive(method: &str, headers: &[(&str, &str)], body: Option<&str>, signature: &str) -> Result<String, JsValue> {
+    let req = request(method, headers, body);
+    let headers: FetchHeaders = Reflect::get(&req, &"headers".into()).unwrap().unchecked_into();
+    let mut received = callback_body(method, &headers, receive_opts(signature))?;
+    for chunk in body.unwrap_or("").as_bytes().chunks(64 << 10) {
+        received.push(chunk)?;
+    }
+    received.finish()
+}
+
 #[wasm_bindgen_test]
-async fn receives_a_fetch_request() {
+fn receives_a_fetch_request() {
     // Header names are case-insensitive in the Fetch API; the sender's spelling does not matter.
-    let req = request("POST", &[("api-SIGNATURE", "s3cret")], Some(SEED));
-    let json = receive_callback(req, receive_opts("s3cret")).await.unwrap().as_string().unwrap();
+    let json = receive("POST", &[("api-SIGNATURE", "s3cret")], Some(SEED), "s3cret").unwrap();
     let report = js_sys::JSON::parse(&json).unwrap();
     assert_eq!(s(&report, "content.data.0.amount"), "1400026.00");
     assert_eq!(s(&report, "content.account_name"), "Nama Pemilik Rekening");
 }
 
 #[wasm_bindgen_test]
-async fn refuses_bad_requests_with_status() {
+fn refuses_bad_requests_with_status() {
     let cases = [
-        (request("GET", &[("Api-Signature", "s3cret")], None), "method_not_allowed", 405.0),
-        (request("POST", &[], Some(SEED)), "missing_signature", 401.0),
-        (request("POST", &[("Api-Signature", "s3cret2")], Some(SEED)), "invalid_signature", 401.0),
-        (request("POST", &[("Api-Signature", "s3cret")], Some("[]")), "invalid_payload", 422.0),
-        (request("POST", &[("Api-Signature", "s3cret")], Some("nope")), "invalid_json", 400.0),
+        (("GET", &[("Api-Signature", "s3cret")][..], None), "method_not_allowed", 405.0),
+        (("POST", &[][..], Some(SEED)), "missing_signature", 401.0),
+        (("POST", &[("Api-Signature", "s3cret2")][..], Some(SEED)), "invalid_signature", 401.0),
+        (("POST", &[("Api-Signature", "s3cret")][..], Some("[]")), "invalid_payload", 422.0),
+        (("POST", &[("Api-Signature", "s3cret")][..], Some("nope")), "invalid_json", 400.0),
     ];
-    for (req, code, status) in cases {
-        let e = receive_callback(req, receive_opts("s3cret")).await.err().unwrap();
+    for ((method, headers, body), code, status) in cases {
+        let e = receive(method, headers, body, "s3cret").err().unwrap();
         let (c, _, st) = err_parts(&e);
         assert_eq!((c.as_str(), st), (code, status));
         assert!(!s(&e, "message").contains("s3cret"));
     }
     let big = "x".repeat(2 << 20);
-    let req = request("POST", &[("Api-Signature", "s3cret")], Some(&big));
-    let e = receive_callback(req, receive_opts("s3cret")).await.err().unwrap();
+    let e = receive("POST", &[("Api-Signature", "s3cret")], Some(&big), "s3cret").err().unwrap();
     assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
-    let req = request("POST", &[("Api-Signature", "")], Some(SEED));
-    let e = receive_callback(req, receive_opts("")).await.err().unwrap();
+    let e = receive("POST", &[("Api-Signature", "")], Some(SEED), "").err().unwrap();
     assert_eq!(err_parts(&e).0, "config");
 }
