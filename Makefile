@@ -12,11 +12,13 @@ TARBALL := target/npm/cekmutasi-$(VERSION).tgz
 
 all: build
 
-## build: pkg/ — the npm package (wasm-pack, wasm-opt from npm's pinned binaryen, pkg-template/)
+## build: pkg/ — the npm package (wasm-pack, wasm-opt from npm's pinned binaryen, pkg-template/): the
+## module users load, and the sandbox's own module (the same plus the server side of the API)
 build:
 	scripts/setup.sh rust node
 	rm -rf pkg
 	wasm-pack --quiet build --release --target web --out-dir pkg/wasm --out-name cekmutasi --no-pack
+	wasm-pack --quiet build --release --target web --out-dir pkg/sandbox-wasm --out-name sandbox --no-pack -- --features sandbox
 	node scripts/package.mjs
 
 ## pack: the tarball users install, in target/npm/

@@ -4,9 +4,13 @@
 // (the same table and rules as the client); what lives here is only the fake service's behaviour.
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
-import api from "./index.mjs";
+import { readFileSync } from "node:fs";
+import * as glue from "./sandbox-wasm/sandbox.mjs";
+import { makeApi } from "./api.mjs";
 
-const { readIncoming, signedCallback } = api.__internal;
+// The sandbox's own module: the SDK plus the server side of the API (reading requests, signing callbacks).
+glue.initSync({ module: readFileSync(new URL("./sandbox-wasm/sandbox_bg.wasm", import.meta.url)) });
+const { readIncoming, signedCallback } = makeApi(glue).__internal;
 const CAP = 1000;
 const JAKARTA = 7 * 3600;
 

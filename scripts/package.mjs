@@ -17,10 +17,15 @@ const pkg = join(root, "pkg");
 const template = join(root, "pkg-template");
 const wasmFile = join(pkg, "wasm", "cekmutasi_bg.wasm");
 
-// wasm-pack leaves a "*" .gitignore (which would hide the build from npm pack) and types we replace.
-for (const f of [".gitignore", "cekmutasi_bg.wasm.d.ts"]) rmSync(join(pkg, "wasm", f), { force: true });
-// ESM by its extension, so the package needs no "type" field and its .d.ts files stay dual.
-renameSync(join(pkg, "wasm", "cekmutasi.js"), join(pkg, "wasm", "cekmutasi.mjs"));
+// wasm-pack leaves a "*" .gitignore (which would hide the build from npm pack) and types we replace; the
+// glue becomes ESM by its extension, so the package needs no "type" field and its .d.ts files stay dual.
+// The sandbox's module (pkg/sandbox-wasm) gets the same treatment.
+for (const [dir, name] of [["wasm", "cekmutasi"], ["sandbox-wasm", "sandbox"]]) {
+  for (const f of [".gitignore", `${name}_bg.wasm.d.ts`, `${name}.d.ts`].slice(0, dir === "wasm" ? 2 : 3)) {
+    rmSync(join(pkg, dir, f), { force: true });
+  }
+  renameSync(join(pkg, dir, `${name}.js`), join(pkg, dir, `${name}.mjs`));
+}
 
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
 const manifest = JSON.parse(readFileSync(join(template, "package.json"), "utf8"));

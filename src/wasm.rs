@@ -524,9 +524,11 @@ pub fn endpoint_methods() -> JsValue {
 }
 
 // ---- for the sandbox (a server of this API, shipped in the package) ----
+// Only in the sandbox's own module (`--features sandbox`): users' bundles never carry the server side.
 
 /// Reads a request to the API with the endpoint table: `{ path, payload, readOnly, params }`, or a
 /// `CekMutasiError` (`config` for an unknown endpoint or verb, `invalid_params` naming the parameter).
+#[cfg(feature = "sandbox")]
 #[wasm_bindgen(js_name = "__readIncoming", skip_typescript)]
 pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Result<JsValue, JsValue> {
     let incoming = endpoints::read_incoming(method, path, query, body).map_err(js_error)?;
@@ -544,6 +546,7 @@ pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Resul
 }
 
 /// A signed callback as the service sends it: `{ headers, body }` for a payment report (validated first).
+#[cfg(feature = "sandbox")]
 #[wasm_bindgen(js_name = "__signedCallback", skip_typescript)]
 pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsValue> {
     let json = json_text(&report, "report", ErrorCode::InvalidPayload)?;
