@@ -2,6 +2,9 @@
 // runtime can load: see scripts/package.mjs). Everything here converts; the rules are in Rust.
 import { CekMutasiError } from "./error.mjs";
 
+/** `[method, path]` of each endpoint with a method of its own (written by scripts/package.mjs). */
+const ENDPOINT_METHODS = /* from endpoints.json */ [];
+
 const decoder = new TextDecoder();
 // The matcher reads a report's text through this symbol instead of converting its objects back.
 const SOURCE = Symbol.for("cekmutasi.source");
@@ -208,8 +211,9 @@ Object.assign(glue.CekMutasi.prototype, {
   },
 });
 
-// One method per endpoint, from the endpoint table: each is `request(path, params)`.
-for (const [name, path] of glue.__endpointMethods()) {
+// One method per endpoint, from the endpoint table: each is `request(path, params)`. The list is written
+// here from the table (endpoints.json) when the package is built.
+for (const [name, path] of ENDPOINT_METHODS) {
   Object.defineProperty(glue.CekMutasi.prototype, name, {
     value: function (params) {
       return this.request(path, params);

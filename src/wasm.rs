@@ -513,16 +513,6 @@ fn parse_json(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap_or_else(|_| unreachable!("the core writes valid JSON"))
 }
 
-/// `[method, path]` of every endpoint with a method of its own, for the package entry to attach.
-#[wasm_bindgen(js_name = "__endpointMethods", skip_typescript)]
-pub fn endpoint_methods() -> JsValue {
-    endpoints::ENDPOINTS
-        .iter()
-        .filter_map(|e| e.method.map(|m| js_sys::Array::of2(&m.into(), &e.path.into())))
-        .collect::<js_sys::Array>()
-        .into()
-}
-
 // ---- for the sandbox (a server of this API, shipped in the package) ----
 // Only in the sandbox's own module (`--features sandbox`): users' bundles never carry the server side.
 
