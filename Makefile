@@ -8,7 +8,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 TARBALL := target/npm/cekmutasi-$(VERSION).tgz
 
-.PHONY: all build pack test test-native test-wasm-node test-wasm-browser test-js bench fuzz demo clean
+.PHONY: all build pack test test-native test-wasm-node test-wasm-browser test-js bench size fuzz demo clean
 
 all: build
 
@@ -17,8 +17,8 @@ all: build
 build:
 	scripts/setup.sh rust node
 	rm -rf pkg
-	wasm-pack --quiet build --release --target web --out-dir pkg/wasm --out-name cekmutasi --no-pack
 	wasm-pack --quiet build --release --target web --out-dir pkg/sandbox-wasm --out-name sandbox --no-pack -- --features sandbox
+	wasm-pack --quiet build --release --target web --out-dir pkg/wasm --out-name cekmutasi --no-pack
 	node scripts/package.mjs
 
 ## pack: the tarball users install, in target/npm/
@@ -58,6 +58,11 @@ bench: build
 	node benches/callback.mjs
 	node --expose-gc benches/matching.mjs
 	node benches/coldstart.mjs
+
+## size: the .wasm by crate and module (twiggy, from crates.io)
+size: build
+	scripts/setup.sh twiggy
+	node scripts/size.mjs
 
 ## fuzz: every fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each (default 60), or FUZZ_RUNS executions.
 # cargo-fuzz from crates.io on the installed stable toolchain: RUSTC_BOOTSTRAP=1 lets it pass its -Z flags,

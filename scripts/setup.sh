@@ -5,6 +5,7 @@
 #   scripts/setup.sh node      the dev packages of package.json (npm ci from the lock file)
 #   scripts/setup.sh chromium  Debian's chromium and chromium-driver
 #   scripts/setup.sh php       Debian's php-cli: PHP's http_build_query is the reference for form bodies
+#   scripts/setup.sh twiggy    twiggy, which attributes the .wasm's bytes to crates and functions
 #   scripts/setup.sh fuzz      cargo-fuzz (its libFuzzer is built from the libfuzzer-sys crate: needs a C++ compiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_PACK_VERSION=0.15.1
 CARGO_FUZZ_VERSION=0.13.1
+TWIGGY_VERSION=0.8.0
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -56,6 +58,12 @@ fuzz() {
   have c++ || apt_install g++
 }
 
+twiggy() {
+  if ! command twiggy --version 2>/dev/null | grep -q " $TWIGGY_VERSION\$"; then
+    cargo install twiggy --version "=$TWIGGY_VERSION" --force
+  fi
+}
+
 php_cli() {
   have php || apt_install php-cli
 }
@@ -67,6 +75,7 @@ for step in "$@"; do
     chromium) chromium ;;
     php) php_cli ;;
     fuzz) fuzz ;;
+    twiggy) twiggy ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;
   esac
 done
