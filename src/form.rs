@@ -14,7 +14,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use std::fmt::{self, Write};
+use std::fmt;
 
 /// Appends `s` percent-encoded as PHP's `urlencode`.
 pub fn urlencode_into(out: &mut String, s: &str) {
@@ -32,29 +32,30 @@ pub fn urlencode_into(out: &mut String, s: &str) {
     }
 }
 
-/// A float as PHP's `http_build_query` writes it: `%.14G` (14 significant digits, trailing zeros
-/// dropped, exponent form below 1e-4 and from 1e14, written `1.0E+25`).
+/// A float as PHP's `http_build_query` writes it: `%.14G` (14 significant digits, rounded half to even
+/// from the float's exact value, trailing zeros dropped, exponent form below 1e-4 and from 1e14, written
+/// `1.0E+25`).
+///
+/// The digits come from the float's exact decimal expansion (every finite `f64` is an integer times a
+/// power of two, so a finite decimal), not from the standard library's float formatting, which would
+/// bring about 7 KB of code into the module for this one use.
 pub fn php_float(x: f64) -> String {
     if x == 0.0 {
         return if x.is_sign_negative() { "-0".into() } else { "0".into() };
     }
-    // Rounded to 14 significant digits by the standard library: "d.ddddddddddddde±X".
-    let sci = format!("{:.13e}", x);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or_else(|| unreachable!("{{:e}} writes an exponent"));
-    let exp: i32 = exp.parse().unwrap_or_else(|_| unreachable!("an integer exponent"));
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let (digits, exp) = significant_digits(x.abs(), 14);
     let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
     let mut out = String::new();
-    if negative {
+    if x < 0.0 {
         out.push('-');
     }
     if !(-4..14).contains(&exp) {
         out.push_str(&digits[..1]);
         out.push('.');
         out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
-        let _ = write!(out, "E{}{}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        out.push('E');
+        out.push(if exp < 0 { '-' } else { '+' });
+        out.push_str(&exp.unsigned_abs().to_string());
     } else if exp < 0 {
         out.push_str("0.");
         out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
@@ -71,6 +72,69 @@ pub fn php_float(x: f64) -> String {
         }
     }
     out
+}
+
+/// The first `n` significant digits of a positive finite `x`, rounded half to even from its exact value,
+/// and the decimal exponent of the first one (`x ≈ d.ddd × 10^exp`).
+fn significant_digits(x: f64, n: usize) -> (String, i32) {
+    // x = m × 2^e exactly; as an integer times a power of ten: m × 2^e, or m × 5^-e × 10^e.
+    let bits = x.to_bits();
+    let (m, e) = match (bits >> 52) as i32 & 0x7ff {
+        0 => (bits & ((1 << 52) - 1), -1074),
+        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
+    };
+    // Little-endian limbs of 10^9: the integer part of the expansion.
+    let mut limbs: Vec<u32> = vec![(m % 1_000_000_000) as u32, (m / 1_000_000_000) as u32];
+    let mul = |limbs: &mut Vec<u32>, by: u64| {
+        let mut carry = 0u64;
+        for l in limbs.iter_mut() {
+            let v = u64::from(*l) * by + carry;
+            *l = (v % 1_000_000_000) as u32;
+            carry = v / 1_000_000_000;
+        }
+        if carry > 0 {
+            limbs.push(carry as u32);
+        }
+    };
+    let (times, by, mut exp10) = if e >= 0 { (e, 2, 0) } else { (-e, 5, e) };
+    for _ in 0..times {
+        mul(&mut limbs, by);
+    }
+    let mut all = String::new();
+    for (i, l) in limbs.iter().rev().enumerate() {
+        all.push_str(&if i == 0 { l.to_string() } else { format!("{l:09}") });
+    }
+    let all = all.trim_start_matches('0');
+    // `all` × 10^exp10 = x; its first digit is at 10^(len - 1 + exp10).
+    exp10 += all.len() as i32 - 1;
+    if all.len() <= n {
+        return (format!("{all:0<n$}"), exp10);
+    }
+    let (head, tail) = all.split_at(n);
+    let mut digits: Vec<u8> = head.bytes().collect();
+    let first = tail.as_bytes()[0];
+    let rest_zero = tail[1..].bytes().all(|b| b == b'0');
+    let up = first > b'5' || (first == b'5' && (!rest_zero || (digits[n - 1] - b'0') % 2 == 1));
+    if up {
+        let mut i = n;
+        loop {
+            if i == 0 {
+                // 99…9 rounded up: 10…0, one more digit before the point.
+                digits.insert(0, b'1');
+                digits.truncate(n);
+                exp10 += 1;
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    (String::from_utf8(digits).unwrap_or_default(), exp10)
 }
 
 /// Encodes a JSON object (or list) as PHP's `http_build_query` does.
@@ -344,6 +408,11 @@ mod tests {
             (99999999999999.99, "1.0E+14"),
             (0.000123456, "0.000123456"),
             (-0.0, "-0"),
+            (12345678901235.5, "12345678901236"),
+            (5e-324, "4.9406564584125E-324"),
+            (f64::MAX, "1.7976931348623E+308"),
+            (1e25, "1.0E+25"),
+            (0.000123456789012345, "0.00012345678901234"),
         ];
         for (x, want) in cases {
             assert_eq!(php_float(x), want, "{x}");

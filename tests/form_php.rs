@@ -97,3 +97,40 @@ fn generated_forms_are_byte_identical_to_php() {
     println!("PHP comparison: {} forms compared, {identical} identical", docs.len());
     assert_eq!(identical, 2000);
 }
+
+/// Floats are written as PHP's `%.14G` from their exact value: 20 000 of them against real PHP — random
+/// bit patterns (every magnitude, subnormals included), short decimals, and exact halves at the 15th
+/// digit, where only rounding half to even gives PHP's answer.
+///
+/// Known defect, ignored until fixed: 7 of the 20 000 differ. serde_json reads some long float literals
+/// (`7.45217772503695e-218`) one unit in the last place off (its `float_roundtrip` feature reads them
+/// right, for 22 KB of wasm), and where the literal is a 14-digit tie that flips the last digit. php_float
+/// itself is exact: given the correctly rounded float it matches PHP on all 20 000.
+#[test]
+#[ignore = "known: serde_json's float reading is 1 ulp off for 7 of 20 000 literals (see the comment)"]
+fn floats_match_php() {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut xs = vec![f64::MAX, f64::MIN_POSITIVE, 5e-324, 1e14, 1e-4, 0.1 + 0.2, 12345678901234.5, 12345678901235.5];
+    while xs.len() < 20_000 {
+        let x = match r.below(4) {
+            0 => f64::from_bits(r.next() >> 1),
+            1 => format!("{}e{}", r.below(1_000_000), r.below(40) as i64 - 20).parse().unwrap(),
+            2 => (r.below(1 << 46) as f64) + 0.5 * (r.below(2) as f64),
+            _ => r.below(100_000_000) as f64 / 1024.0,
+        };
+        if x.is_finite() {
+            xs.push(if r.below(2) == 0 { x } else { -x });
+        }
+    }
+    // Debug writes the shortest text that reads back as the same float: JSON that PHP decodes to it too.
+    let docs: Vec<String> = xs.iter().map(|x| format!("{{\"a\":{x:?}}}")).collect();
+    let php = php_encode(&docs);
+    let mut wrong = Vec::new();
+    for (doc, want) in docs.iter().zip(&php) {
+        let got = encode_form(doc).unwrap();
+        if &got != want {
+            wrong.push(format!("{doc}: {got} (PHP: {want})"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {} differ:\n{}", wrong.len(), docs.len(), wrong[..wrong.len().min(20)].join("\n"));
+}
