@@ -13,7 +13,8 @@
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use std::fmt;
 
 /// Appends `s` percent-encoded as PHP's `urlencode`.
@@ -74,18 +75,17 @@ pub fn php_float(x: f64) -> String {
     out
 }
 
-/// The first `n` significant digits of a positive finite `x`, rounded half to even from its exact value,
-/// and the decimal exponent of the first one (`x ≈ d.ddd × 10^exp`).
-fn significant_digits(x: f64, n: usize) -> (String, i32) {
-    // x = m × 2^e exactly; as an integer times a power of ten: m × 2^e, or m × 5^-e × 10^e.
-    let bits = x.to_bits();
-    let (m, e) = match (bits >> 52) as i32 & 0x7ff {
-        0 => (bits & ((1 << 52) - 1), -1074),
-        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
-    };
-    // Little-endian limbs of 10^9: the integer part of the expansion.
-    let mut limbs: Vec<u32> = vec![(m % 1_000_000_000) as u32, (m / 1_000_000_000) as u32];
-    let mul = |limbs: &mut Vec<u32>, by: u64| {
+/// `m × 2^e` written out exactly in decimal: its digits (no leading zeros; `m > 0`) and the decimal
+/// exponent of the first one.
+fn exact_decimal(m: u64, e: i32) -> (String, i32) {
+    // m × 2^e as an integer times a power of ten: m × 2^e, or m × 5^-e × 10^e. Limbs of 10^9, little end first.
+    let mut limbs: Vec<u32> = vec![
+        (m % 1_000_000_000) as u32,
+        (m / 1_000_000_000 % 1_000_000_000) as u32,
+        (m / 1_000_000_000_000_000_000) as u32,
+    ];
+    let (times, by, exp10) = if e >= 0 { (e, 2, 0) } else { (-e, 5, e) };
+    for _ in 0..times {
         let mut carry = 0u64;
         for l in limbs.iter_mut() {
             let v = u64::from(*l) * by + carry;
@@ -95,18 +95,29 @@ fn significant_digits(x: f64, n: usize) -> (String, i32) {
         if carry > 0 {
             limbs.push(carry as u32);
         }
-    };
-    let (times, by, mut exp10) = if e >= 0 { (e, 2, 0) } else { (-e, 5, e) };
-    for _ in 0..times {
-        mul(&mut limbs, by);
     }
     let mut all = String::new();
-    for (i, l) in limbs.iter().rev().enumerate() {
-        all.push_str(&if i == 0 { l.to_string() } else { format!("{l:09}") });
+    for l in limbs.iter().rev() {
+        all.push_str(&format!("{l:09}"));
     }
     let all = all.trim_start_matches('0');
-    // `all` × 10^exp10 = x; its first digit is at 10^(len - 1 + exp10).
-    exp10 += all.len() as i32 - 1;
+    (all.to_string(), exp10 + all.len() as i32 - 1)
+}
+
+/// A positive finite float as `m × 2^e`.
+fn parts(x: f64) -> (u64, i32) {
+    let bits = x.to_bits();
+    match (bits >> 52) as i32 & 0x7ff {
+        0 => (bits & ((1 << 52) - 1), -1074),
+        biased => ((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075),
+    }
+}
+
+/// The first `n` significant digits of a positive finite `x`, rounded half to even from its exact value,
+/// and the decimal exponent of the first one (`x ≈ d.ddd × 10^exp`).
+fn significant_digits(x: f64, n: usize) -> (String, i32) {
+    let (m, e) = parts(x);
+    let (all, mut exp10) = exact_decimal(m, e);
     if all.len() <= n {
         return (format!("{all:0<n$}"), exp10);
     }
@@ -137,12 +148,76 @@ fn significant_digits(x: f64, n: usize) -> (String, i32) {
     (String::from_utf8(digits).unwrap_or_default(), exp10)
 }
 
+/// A JSON number's literal as (digits without leading or trailing zeros, decimal exponent of the first),
+/// or None for zero.
+fn literal_decimal(text: &str) -> Option<(String, i32)> {
+    let text = text.trim_start_matches('-');
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: String = int.chars().chain(frac.chars()).collect();
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let digits = digits.trim_start_matches('0').trim_end_matches('0');
+    if digits.is_empty() {
+        return None;
+    }
+    Some((digits.to_string(), exp.checked_add(int.len() as i32 - 1 - leading as i32)?))
+}
+
+/// Orders two exact decimals given as (digits, exponent of the first digit).
+fn cmp_decimal(a: &(String, i32), b: &(String, i32)) -> std::cmp::Ordering {
+    a.1.cmp(&b.1).then_with(|| a.0.trim_end_matches('0').cmp(b.0.trim_end_matches('0')))
+}
+
+/// The float nearest to a JSON number's literal (ties to even), from serde_json's reading of it, which
+/// can be one unit in the last place off: PHP's `json_decode` rounds correctly, and `%.14G` can tell.
+fn nearest_float(text: &str, read: f64) -> f64 {
+    let Some(lit) = literal_decimal(text) else { return read };
+    let mut x = read.abs();
+    // The exact midpoint between x and its neighbour above (`up`) or below.
+    let mid = |x: f64, up: bool| {
+        let y = f64::from_bits(if up { x.to_bits() + 1 } else { x.to_bits() - 1 });
+        let ((ma, ea), (mb, eb)) = (parts(x), parts(y));
+        let (lo, hi) = if ea <= eb { ((ma, ea), (mb, eb)) } else { ((mb, eb), (ma, ea)) };
+        let sum = lo.0 + (hi.0 << (hi.1 - lo.1));
+        (y, exact_decimal(sum, lo.1 - 1))
+    };
+    for _ in 0..4 {
+        let odd = x.to_bits() & 1 == 1;
+        if x < f64::MAX {
+            let (y, m) = mid(x, true);
+            let c = cmp_decimal(&lit, &m);
+            if c.is_gt() || (c.is_eq() && odd) {
+                x = y;
+                continue;
+            }
+        }
+        if x > 0.0 {
+            let (y, m) = mid(x, false);
+            let c = cmp_decimal(&lit, &m);
+            if c.is_lt() || (c.is_eq() && odd) {
+                x = y;
+                continue;
+            }
+        }
+        break;
+    }
+    if read.is_sign_negative() {
+        -x
+    } else {
+        x
+    }
+}
+
 /// Encodes a JSON object (or list) as PHP's `http_build_query` does.
 pub fn encode_form(json: &str) -> Result<String> {
     let mut out = String::with_capacity(json.len() + json.len() / 2);
     let mut de = serde_json::Deserializer::from_str(json);
     let mut key = String::new();
-    let result = (Node { out: &mut out, key: &mut key, top: true }).deserialize(&mut de).and_then(|_| de.end());
+    let result =
+        (Node { out: &mut out, key: &mut key, top: true, depth: 0 }).deserialize(&mut de).and_then(|_| de.end());
     match result {
         Ok(()) => Ok(out),
         Err(_) if !json.trim_start().starts_with(['{', '[']) => {
@@ -158,7 +233,12 @@ struct Node<'a> {
     /// The encoded key of this value (empty at the top).
     key: &'a mut String,
     top: bool,
+    /// Containers around this value: past `MAX_DEPTH` the form is refused (each level reads its own text).
+    depth: u32,
 }
+
+/// The deepest nesting read, as serde_json allows in one document (127 levels).
+const MAX_DEPTH: u32 = 127;
 
 impl Node<'_> {
     fn pair<E: de::Error>(self, value: &str, encode: bool) -> std::result::Result<(), E> {
@@ -179,7 +259,7 @@ impl Node<'_> {
     }
 
     /// The key of a member: `name` at the top, `key[name]` (encoded) below.
-    fn child<'b>(out: &'b mut String, key: &'b mut String, top: bool, name: &str) -> (Node<'b>, usize) {
+    fn child<'b>(out: &'b mut String, key: &'b mut String, top: bool, depth: u32, name: &str) -> (Node<'b>, usize) {
         let len = key.len();
         if top {
             urlencode_into(key, name);
@@ -188,14 +268,72 @@ impl Node<'_> {
             urlencode_into(key, name);
             key.push_str("%5D");
         }
-        (Node { out, key, top: false }, len)
+        (Node { out, key, top: false, depth: depth + 1 }, len)
     }
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_any(self)
+        // Each value is taken as its literal text first, so that a float is the one nearest to its digits
+        // (see `nearest_float`); other values are read from that text.
+        if self.depth > MAX_DEPTH {
+            return Err(D::Error::custom("nested too deeply"));
+        }
+        let raw = <&'de RawValue>::deserialize(d)?;
+        let mut inner = serde_json::Deserializer::from_str(raw.get());
+        let literal = raw.get().starts_with(|c: char| c == '-' || c.is_ascii_digit()).then_some(raw.get());
+        de::Deserializer::deserialize_any(&mut inner, Scalar { node: self, literal })
+            .map_err(|_| D::Error::custom("invalid value"))
+    }
+}
+
+/// A value with its literal text, when it is a number.
+struct Scalar<'a, 'n> {
+    node: Node<'n>,
+    literal: Option<&'a str>,
+}
+
+impl<'de> Visitor<'de> for Scalar<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a form value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
+        self.node.visit_bool(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
+        self.node.visit_i64(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
+        if v > i64::MAX as u64 {
+            return self.visit_f64(v as f64);
+        }
+        self.node.visit_u64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
+        self.node.visit_f64(self.literal.map_or(v, |text| nearest_float(text, v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
+        self.node.visit_str(v)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        self.node.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<(), A::Error> {
+        self.node.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
+        self.node.visit_map(map)
     }
 }
 
@@ -240,7 +378,7 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         let mut i = 0usize;
         loop {
-            let (child, len) = Node::child(self.out, self.key, self.top, &i.to_string());
+            let (child, len) = Node::child(self.out, self.key, self.top, self.depth, &i.to_string());
             let more = seq.next_element_seed(child)?.is_some();
             self.key.truncate(len);
             if !more {
@@ -252,7 +390,7 @@ impl<'de> Visitor<'de> for Node<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let (child, len) = Node::child(self.out, self.key, self.top, &name);
+            let (child, len) = Node::child(self.out, self.key, self.top, self.depth, &name);
             map.next_value_seed(child)?;
             self.key.truncate(len);
         }

@@ -59,6 +59,9 @@ fn params(value: &Value, case: &Value) -> String {
     if value == "NESTED200" {
         return deep(200).to_string();
     }
+    if value == "NESTED_ARRAYS_100000" {
+        return "[".repeat(100_000) + &"]".repeat(100_000);
+    }
     expand(&value.to_string(), case)
 }
 

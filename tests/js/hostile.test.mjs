@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import * as cm from "cekmutasi";
 import { SEED } from "./helpers.mjs";
 
-const { cases } = JSON.parse(readFileSync(new URL("../hostile/corpus.json", import.meta.url), "utf8"));
+// Cases marked `only: "core"` are about inputs JavaScript cannot hand over (tests/hostile.rs runs them).
+const cases = JSON.parse(readFileSync(new URL("../hostile/corpus.json", import.meta.url), "utf8")).cases.filter((c) => c.only !== "core");
 const API_KEY = "ak-SECRET-9f2c";
 const SIGNATURE = "sig-SECRET-71d0";
 
