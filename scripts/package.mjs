@@ -19,11 +19,9 @@ const wasmFile = join(pkg, "wasm", "cekmutasi_bg.wasm");
 
 // wasm-pack leaves a "*" .gitignore (which would hide the build from npm pack) and types we replace; the
 // glue becomes ESM by its extension, so the package needs no "type" field and its .d.ts files stay dual.
-// The sandbox's module (pkg/sandbox-wasm) gets the same treatment.
-for (const [dir, name] of [["wasm", "cekmutasi"], ["sandbox-wasm", "sandbox"]]) {
-  for (const f of [".gitignore", `${name}_bg.wasm.d.ts`, `${name}.d.ts`].slice(0, dir === "wasm" ? 2 : 3)) {
-    rmSync(join(pkg, dir, f), { force: true });
-  }
+// The sandbox's module (pkg/sandbox-wasm) gets the same treatment, and its types go (nothing imports them).
+for (const [dir, name, unused] of [["wasm", "cekmutasi", []], ["sandbox-wasm", "sandbox", ["sandbox.d.ts"]]]) {
+  for (const f of [".gitignore", `${name}_bg.wasm.d.ts`, ...unused]) rmSync(join(pkg, dir, f), { force: true });
   renameSync(join(pkg, dir, `${name}.js`), join(pkg, dir, `${name}.mjs`));
 }
 

@@ -283,18 +283,18 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
         let raw = <&'de RawValue>::deserialize(d)?;
         let mut inner = serde_json::Deserializer::from_str(raw.get());
         let literal = raw.get().starts_with(|c: char| c == '-' || c.is_ascii_digit()).then_some(raw.get());
-        de::Deserializer::deserialize_any(&mut inner, Scalar { node: self, literal })
+        de::Deserializer::deserialize_any(&mut inner, Value { node: self, literal })
             .map_err(|_| D::Error::custom("invalid value"))
     }
 }
 
-/// A value with its literal text, when it is a number.
-struct Scalar<'a, 'n> {
+/// A value being encoded: its node, and its literal text when it is a number.
+struct Value<'a, 'n> {
     node: Node<'n>,
     literal: Option<&'a str>,
 }
 
-impl<'de> Visitor<'de> for Scalar<'_, '_> {
+impl<'de> Visitor<'de> for Value<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -302,54 +302,11 @@ impl<'de> Visitor<'de> for Scalar<'_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
-        self.node.visit_bool(v)
+        self.node.pair(if v { "1" } else { "0" }, false)
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
-        self.node.visit_i64(v)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
-        if v > i64::MAX as u64 {
-            return self.visit_f64(v as f64);
-        }
-        self.node.visit_u64(v)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
-        self.node.visit_f64(self.literal.map_or(v, |text| nearest_float(text, v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
-        self.node.visit_str(v)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
-        self.node.visit_unit()
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<(), A::Error> {
-        self.node.visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
-        self.node.visit_map(map)
-    }
-}
-
-impl<'de> Visitor<'de> for Node<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a form value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
-        self.pair(if v { "1" } else { "0" }, false)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
-        self.pair(&v.to_string(), true)
+        self.node.pair(&v.to_string(), true)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
@@ -357,19 +314,20 @@ impl<'de> Visitor<'de> for Node<'_> {
         if v > i64::MAX as u64 {
             return self.visit_f64(v as f64);
         }
-        self.pair(&v.to_string(), true)
+        self.node.pair(&v.to_string(), true)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
-        self.pair(&php_float(v), true)
+        let x = self.literal.map_or(v, |text| nearest_float(text, v));
+        self.node.pair(&php_float(x), true)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
-        self.pair(v, true)
+        self.node.pair(v, true)
     }
 
     fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
-        if self.top {
+        if self.node.top {
             return Err(E::custom("a form must be an object"));
         }
         Ok(()) // null members are left out
@@ -378,9 +336,10 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         let mut i = 0usize;
         loop {
-            let (child, len) = Node::child(self.out, self.key, self.top, self.depth, &i.to_string());
+            let (child, len) =
+                Node::child(self.node.out, self.node.key, self.node.top, self.node.depth, &i.to_string());
             let more = seq.next_element_seed(child)?.is_some();
-            self.key.truncate(len);
+            self.node.key.truncate(len);
             if !more {
                 return Ok(());
             }
@@ -390,9 +349,9 @@ impl<'de> Visitor<'de> for Node<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let (child, len) = Node::child(self.out, self.key, self.top, self.depth, &name);
+            let (child, len) = Node::child(self.node.out, self.node.key, self.node.top, self.node.depth, &name);
             map.next_value_seed(child)?;
-            self.key.truncate(len);
+            self.node.key.truncate(len);
         }
         Ok(())
     }
