@@ -136,7 +136,7 @@ impl Amount {
                 let inner = raw[1..].strip_suffix('"').ok_or(AmountError::NotDecimal)?;
                 if inner.contains('\\') {
                     // Escapes in an amount are odd but legal JSON; decode them, then apply the same grammar.
-                    let s: String = serde_json::from_str(raw).map_err(|_| AmountError::NotDecimal)?;
+                    let s = crate::json::unescape(inner).ok_or(AmountError::NotDecimal)?;
                     Amount::parse_text(&s, allow_negative)
                 } else {
                     Amount::parse_text(inner, allow_negative)

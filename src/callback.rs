@@ -17,13 +17,10 @@
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{option_members, read_document, read_safe_uint, read_string, Ctx, Seg, Skip};
-use crate::mutation::{KeySeed, Mutation, MutationsSeed, RowRef};
-use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use crate::json::{option_members, read_document, read_safe_uint, read_string, Ctx, Reader, Seg, Stop};
+use crate::mutation::{read_rows, Mutation, RowRef};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt;
 
 /// The header that carries the signature (HTTP header names are case-insensitive).
 pub const SIGNATURE_HEADER: &str = "Api-Signature";
@@ -239,17 +236,10 @@ fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Optio
     check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body)
         .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to())))?;
-    read_document(text, |ctx, de| {
-        let report = ReportSeed { ctx: &mut *ctx, build }.deserialize(de)?;
+    read_document(text, |ctx, r| {
+        let report = read_root(ctx, r, build)?;
         Ok((report, Checked { mutations: ctx.rows, normal: !ctx.altered }))
     })
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum RootField {
-    Action,
-    Content,
-    Other,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -285,99 +275,63 @@ impl ContentField {
     }
 }
 
-struct ReportSeed<'c> {
-    ctx: &'c mut Ctx,
+/// The report object: `action`, then `content` (built only when `build`).
+fn read_root<'de>(
+    ctx: &mut Ctx,
+    r: &mut Reader<'de>,
     build: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
-    type Value = Option<ContentRef<'de>>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-        self.ctx.expected = "a payment report object";
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ReportSeed<'_> {
-    type Value = Option<ContentRef<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a payment report object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
-        let ctx = self.ctx;
-        let build = self.build;
-        let mut action_ok = false;
-        let mut content = None;
-        // Content met before `action` is kept as text and read once the action is known, so an unknown action
-        // is reported as such rather than as a malformed payment report.
-        let mut pending_content: Option<&'de RawValue> = None;
-        let key_of = |k: &str| match k {
-            "action" => RootField::Action,
-            "content" => RootField::Content,
-            _ => RootField::Other,
-        };
-        while let Some(field) = map.next_key_seed(KeySeed(key_of))? {
-            match field {
-                RootField::Other => {
-                    ctx.not_canonical();
-                    map.next_value_seed(Skip)?;
+) -> std::result::Result<Option<ContentRef<'de>>, Stop> {
+    ctx.expect(r, b'{', "a payment report object")?;
+    let mut action_ok = false;
+    let mut content = None;
+    // Content met before `action` is read once the action is known (from where it was), so an unknown
+    // action is reported as such rather than as a malformed payment report.
+    let mut pending_content: Option<usize> = None;
+    r.members(|r, key| {
+        match &*key {
+            "action" => {
+                if action_ok {
+                    return Err(ctx.invalid(Some("action"), "duplicate member"));
                 }
-                RootField::Action => {
-                    if action_ok {
-                        return Err(ctx.invalid(Some("action"), "duplicate member"));
-                    }
-                    let raw: &'de RawValue = map.next_value()?;
-                    let action = read_string(raw).map_err(|m| ctx.invalid::<A::Error>(Some("action"), m))?;
-                    if action != PAYMENT_REPORT {
-                        return Err(ctx.fail(
-                            ErrorCode::UnsupportedAction,
-                            Some("action"),
-                            "only the payment_report action is supported",
-                        ));
-                    }
-                    action_ok = true;
+                let action = read_string(r.raw()?).map_err(|m| ctx.invalid(Some("action"), m))?;
+                if action != PAYMENT_REPORT {
+                    return Err(ctx.fail(
+                        ErrorCode::UnsupportedAction,
+                        Some("action"),
+                        "only the payment_report action is supported",
+                    ));
                 }
-                RootField::Content => {
-                    if content.is_some() || pending_content.is_some() {
-                        return Err(ctx.invalid(Some("content"), "duplicate member"));
-                    }
-                    if action_ok {
-                        ctx.push(Seg::Key("content"));
-                        content = Some(map.next_value_seed(ContentSeed { ctx: &mut *ctx, build })?);
-                        ctx.pop();
-                    } else {
-                        pending_content = Some(map.next_value()?);
-                    }
+                action_ok = true;
+            }
+            "content" => {
+                if content.is_some() || pending_content.is_some() {
+                    return Err(ctx.invalid(Some("content"), "duplicate member"));
+                }
+                if action_ok {
+                    ctx.push(Seg::Key("content"));
+                    content = Some(read_content_object(ctx, r, build)?);
+                    ctx.pop();
+                } else {
+                    pending_content = Some(r.position());
+                    r.raw()?;
                 }
             }
+            _ => {
+                ctx.not_canonical();
+                r.skip()?;
+            }
         }
-        if !action_ok {
-            return Err(ctx.invalid(Some("action"), "missing required member"));
-        }
-        if let Some(raw) = pending_content {
-            ctx.push(Seg::Key("content"));
-            let mut de = serde_json::Deserializer::from_str(raw.get());
-            // Errors inside were recorded in ctx with their path; the outer walk only needs to stop.
-            content = Some(ContentSeed { ctx: &mut *ctx, build }.deserialize(&mut de).map_err(|e| {
-                if e.is_data() {
-                    let expected = ctx.expected;
-                    ctx.invalid::<A::Error>(None, &format!("must be {expected}"))
-                } else {
-                    de::Error::custom("stopped")
-                }
-            })?);
-            ctx.pop();
-        }
-        let content = content.ok_or_else(|| ctx.invalid::<A::Error>(Some("content"), "missing required member"))?;
-        Ok(content)
+        Ok(())
+    })?;
+    if !action_ok {
+        return Err(ctx.invalid(Some("action"), "missing required member"));
     }
-}
-
-struct ContentSeed<'c> {
-    ctx: &'c mut Ctx,
-    build: bool,
+    if let Some(at) = pending_content {
+        ctx.push(Seg::Key("content"));
+        content = Some(r.revisit(at, 1, |r| read_content_object(ctx, r, build))?);
+        ctx.pop();
+    }
+    content.ok_or_else(|| ctx.invalid(Some("content"), "missing required member"))
 }
 
 /// A report's content as read, borrowing from the document; [`PaymentReportContent`] is its owned form.
@@ -402,63 +356,52 @@ impl From<ContentRef<'_>> for PaymentReportContent {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
-    type Value = Option<ContentRef<'de>>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-        self.ctx.expected = "a payment report content object";
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ContentSeed<'_> {
-    type Value = Option<ContentRef<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a payment report content object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
-        let ctx = self.ctx;
-        let mut strings: [Option<Cow<'de, str>>; 4] = Default::default();
-        let mut data = None;
-        while let Some(field) = map.next_key_seed(KeySeed(ContentField::of))? {
-            let name = field.name();
-            match field {
-                ContentField::Other => {
-                    ctx.not_canonical();
-                    map.next_value_seed(Skip)?;
+/// The content object at the current path: the account, then the rows.
+fn read_content_object<'de>(
+    ctx: &mut Ctx,
+    r: &mut Reader<'de>,
+    build: bool,
+) -> std::result::Result<Option<ContentRef<'de>>, Stop> {
+    ctx.expect(r, b'{', "a payment report content object")?;
+    let mut strings: [Option<Cow<'de, str>>; 4] = Default::default();
+    let mut data = None;
+    r.members(|r, key| {
+        let field = ContentField::of(&key);
+        let name = field.name();
+        match field {
+            ContentField::Other => {
+                ctx.not_canonical();
+                r.skip()?;
+            }
+            ContentField::Data => {
+                if data.is_some() {
+                    return Err(ctx.invalid(Some(name), "duplicate member"));
                 }
-                ContentField::Data => {
-                    if data.is_some() {
-                        return Err(ctx.invalid(Some(name), "duplicate member"));
-                    }
-                    ctx.push(Seg::Key("data"));
-                    data = Some(map.next_value_seed(MutationsSeed { ctx: &mut *ctx, build: self.build })?);
-                    ctx.pop();
+                ctx.push(Seg::Key("data"));
+                data = Some(read_rows(ctx, r, build)?);
+                ctx.pop();
+            }
+            _ => {
+                let slot = &mut strings[field as usize];
+                if slot.is_some() {
+                    return Err(ctx.invalid(Some(name), "duplicate member"));
                 }
-                _ => {
-                    let slot = &mut strings[field as usize];
-                    if slot.is_some() {
-                        return Err(ctx.invalid(Some(name), "duplicate member"));
-                    }
-                    let raw: &'de RawValue = map.next_value()?;
-                    let value = read_string(raw).map_err(|m| ctx.invalid::<A::Error>(Some(name), m))?;
-                    // Borrowed text stays borrowed: nothing is copied unless the report is built.
-                    *slot = Some(value);
-                }
+                // Borrowed text stays borrowed: nothing is copied unless the report is built.
+                *slot = Some(read_string(r.raw()?).map_err(|m| ctx.invalid(Some(name), m))?);
             }
         }
-        let mut take = |f: ContentField| {
-            strings[f as usize].take().ok_or_else(|| ctx.invalid::<A::Error>(Some(f.name()), "missing required member"))
-        };
-        let service_name = take(ContentField::ServiceName)?;
-        let service_code = take(ContentField::ServiceCode)?;
-        let account_number = take(ContentField::AccountNumber)?;
-        let account_name = take(ContentField::AccountName)?;
-        let data = data.ok_or_else(|| ctx.invalid::<A::Error>(Some("data"), "missing required member"))?;
-        if !self.build {
-            return Ok(None);
-        }
-        Ok(Some(ContentRef { service_name, service_code, account_number, account_name, data }))
+        Ok(())
+    })?;
+    let mut take = |f: ContentField| {
+        strings[f as usize].take().ok_or_else(|| ctx.invalid(Some(f.name()), "missing required member"))
+    };
+    let service_name = take(ContentField::ServiceName)?;
+    let service_code = take(ContentField::ServiceCode)?;
+    let account_number = take(ContentField::AccountNumber)?;
+    let account_name = take(ContentField::AccountName)?;
+    let data = data.ok_or_else(|| ctx.invalid(Some("data"), "missing required member"))?;
+    if !build {
+        return Ok(None);
     }
+    Ok(Some(ContentRef { service_name, service_code, account_number, account_name, data }))
 }

@@ -176,7 +176,7 @@ pub fn date_range(filters: &str) -> Result<(String, String)> {
         range
             .iter()
             .find(|(k, _)| k == name)
-            .and_then(|(_, v)| crate::json::read_string(v).ok())
+            .and_then(|(_, v)| crate::json::read_string(*v).ok())
             .map(|s| s.into_owned())
     };
     Ok((get("from").ok_or_else(need)?, get("to").ok_or_else(need)?))
@@ -184,7 +184,7 @@ pub fn date_range(filters: &str) -> Result<(String, String)> {
 
 /// How many rows a search page (a JSON array in normal form) holds.
 pub fn row_count(page: &str) -> usize {
-    serde_json::from_str::<Vec<&serde_json::value::RawValue>>(page).map_or(0, |rows| rows.len())
+    crate::json::elements(page).map_or(0, |rows| rows.len())
 }
 
 /// Merges search pages: each row once (by `id`), in time order (then by id), as one JSON array.
@@ -192,8 +192,8 @@ pub fn merge_pages(pages: &[String]) -> Result<String> {
     let mut rows: Vec<(i64, u64, &str)> = Vec::new();
     let bad = || Error::new(ErrorCode::InvalidResponse, "a search row has no id or time");
     for page in pages {
-        let list: Vec<&serde_json::value::RawValue> = serde_json::from_str(page)
-            .map_err(|_| Error::new(ErrorCode::InvalidResponse, "a search page is not a list"))?;
+        let list = crate::json::elements(page)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidResponse, "a search page is not a list"))?;
         for row in list {
             let members = crate::json::members(row.get()).ok_or_else(bad)?;
             let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v.get());
@@ -221,7 +221,7 @@ pub fn merge_pages(pages: &[String]) -> Result<String> {
 
 /// True when a search page holds a row with the mutation's id, type and amount.
 pub fn page_confirms(page: &str, m: &Mutation) -> bool {
-    let Ok(list) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(page) else { return false };
+    let Some(list) = crate::json::elements(page) else { return false };
     list.iter().any(|row| {
         let Some(members) = crate::json::members(row.get()) else { return false };
         let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
@@ -240,7 +240,7 @@ pub fn read_account(json: &str) -> Result<(String, String)> {
         members
             .iter()
             .find(|(k, _)| k == name)
-            .and_then(|(_, v)| crate::json::read_string(v).ok())
+            .and_then(|(_, v)| crate::json::read_string(*v).ok())
             .map(|s| s.into_owned())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {

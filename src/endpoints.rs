@@ -17,9 +17,9 @@
 use crate::amount::Amount;
 use crate::error::{Error, ErrorCode, Result};
 use crate::form::encode_form;
-use crate::json::{is_null, members, read_safe_uint, read_string};
+use crate::json::{elements, is_null, members, read_safe_uint, read_string, Raw};
 use serde::Serialize;
-use serde_json::value::RawValue;
+
 use std::fmt::Write;
 
 /// The service's documented base URL (version 1.0).
@@ -490,7 +490,7 @@ pub fn endpoint(path: &str) -> Result<&'static Endpoint> {
 
 /// Checks `raw` against `shape`; with `out`, also writes the value in normal form (amounts as two-decimal
 /// strings; unknown members of results kept as they are). `code` is the error code of a bad value.
-fn check(shape: &Shape, raw: &RawValue, path: &str, code: ErrorCode, out: Option<&mut String>) -> Result<()> {
+fn check(shape: &Shape, raw: Raw<'_>, path: &str, code: ErrorCode, out: Option<&mut String>) -> Result<()> {
     let bad = |m: &str| Error::new(code, m).at(path);
     let text = raw.get();
     let mut out = out;
@@ -546,9 +546,9 @@ fn check(shape: &Shape, raw: &RawValue, path: &str, code: ErrorCode, out: Option
                     "to" => 1,
                     _ => return Err(Error::new(code, "unknown member (known: from, to)").at(format!("{path}.{key}"))),
                 };
-                if !is_null(value) {
-                    check(&Shape::Date, value, &format!("{path}.{key}"), code, None)?;
-                    bounds[slot] = Some(read_string(value).map_err(bad)?);
+                if !is_null(*value) {
+                    check(&Shape::Date, *value, &format!("{path}.{key}"), code, None)?;
+                    bounds[slot] = Some(read_string(*value).map_err(bad)?);
                 }
             }
             if let [Some(from), Some(to)] = &bounds {
@@ -576,7 +576,7 @@ fn check(shape: &Shape, raw: &RawValue, path: &str, code: ErrorCode, out: Option
         Shape::StrMap => {
             let map = object_members(raw).ok_or_else(|| bad("must be an object of strings"))?;
             for (key, value) in &map {
-                read_string(value).map_err(|m| Error::new(code, m).at(format!("{path}.{key}")))?;
+                read_string(*value).map_err(|m| Error::new(code, m).at(format!("{path}.{key}")))?;
             }
             emit(&mut out, text);
         }
@@ -595,13 +595,13 @@ fn check(shape: &Shape, raw: &RawValue, path: &str, code: ErrorCode, out: Option
         Shape::Any => emit(&mut out, text),
         Shape::Nothing => emit(&mut out, "null"),
         Shape::List(item) => {
-            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| bad("must be a list"))?;
+            let items = elements(text).ok_or_else(|| bad("must be a list"))?;
             emit(&mut out, "[");
             for (i, item_raw) in items.iter().enumerate() {
                 if i > 0 {
                     emit(&mut out, ",");
                 }
-                check(item, item_raw, &format!("{path}[{i}]"), code, out.as_deref_mut())?;
+                check(item, *item_raw, &format!("{path}[{i}]"), code, out.as_deref_mut())?;
             }
             emit(&mut out, "]");
         }
@@ -623,7 +623,7 @@ fn emit(out: &mut Option<&mut String>, s: &str) {
 /// or refused (parameters: a typo must not be sent, or dropped, silently).
 fn check_members(
     known: &[Member],
-    got: &[(String, &RawValue)],
+    got: &[(String, Raw<'_>)],
     path: &str,
     code: ErrorCode,
     keep_unknown: bool,
@@ -631,7 +631,7 @@ fn check_members(
 ) -> Result<()> {
     let at = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
     for m in known.iter().filter(|m| m.required) {
-        if !got.iter().any(|(k, v)| k == m.name && !is_null(v)) {
+        if !got.iter().any(|(k, v)| k == m.name && !is_null(*v)) {
             return Err(Error::new(code, "missing required member").at(at(m.name)));
         }
     }
@@ -650,7 +650,7 @@ fn check_members(
             };
             return Err(Error::new(code, message).at(at(key)));
         }
-        if is_null(value) {
+        if is_null(*value) {
             continue; // null means absent, as PHP's http_build_query leaves it out
         }
         if let Some(o) = out.as_deref_mut() {
@@ -662,7 +662,7 @@ fn check_members(
             o.push(':');
         }
         match member {
-            Some(m) => check(&m.shape, value, &at(key), code, out.as_deref_mut())?,
+            Some(m) => check(&m.shape, *value, &at(key), code, out.as_deref_mut())?,
             None => {
                 if let Some(o) = out.as_deref_mut() {
                     o.push_str(value.get());
@@ -676,7 +676,7 @@ fn check_members(
     Ok(())
 }
 
-fn object_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
+fn object_members(raw: Raw<'_>) -> Option<Vec<(String, Raw<'_>)>> {
     if raw.get().starts_with('{') {
         members(raw.get())
     } else {
@@ -890,7 +890,7 @@ pub fn parse_response(path: &str, status: u16, body: &str) -> Result<String> {
         return Err(Error::new(ErrorCode::ApiError, message).with_status(status));
     }
     // The undocumented endpoints' payload member is not known: whichever of the two is present.
-    let payload = find(e.payload).or_else(|| find("response").filter(|_| !e.documented)).filter(|v| !is_null(v));
+    let payload = find(e.payload).or_else(|| find("response").filter(|_| !e.documented)).filter(|v| !is_null(*v));
     let mut out = String::with_capacity(body.len());
     match (payload, &e.result) {
         (_, Shape::Nothing) => out.push_str("null"),

@@ -13,9 +13,8 @@
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
-use serde::de::{self, Deserialize, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
-use std::fmt;
+use crate::json::{read_string, Reader, Stop};
+use std::borrow::Cow;
 
 /// Appends `s` percent-encoded as PHP's `urlencode`.
 pub fn urlencode_into(out: &mut String, s: &str) {
@@ -43,6 +42,9 @@ pub fn urlencode_into(out: &mut String, s: &str) {
 pub fn php_float(x: f64) -> String {
     if x == 0.0 {
         return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-INF".into() } else { "INF".into() };
     }
     let (digits, exp) = significant_digits(x.abs(), 14);
     let digits = digits.trim_end_matches('0');
@@ -153,7 +155,13 @@ fn significant_digits(x: f64, n: usize) -> (String, i32) {
 fn literal_decimal(text: &str) -> Option<(String, i32)> {
     let text = text.trim_start_matches('-');
     let (mantissa, exp) = match text.find(['e', 'E']) {
-        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+        Some(i) => {
+            // Saturated far beyond any float's range: `1e99999999999` is still infinite, not an error.
+            let e = text[i + 1..].trim_start_matches('+');
+            let (sign, digits) = e.strip_prefix('-').map_or((1, e), |d| (-1, d));
+            let n = digits.bytes().fold(0i32, |n, c| n.saturating_mul(10).saturating_add(i32::from(c - b'0')));
+            (&text[..i], sign * n.min(1 << 24))
+        }
         None => (text, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -163,7 +171,8 @@ fn literal_decimal(text: &str) -> Option<(String, i32)> {
     if digits.is_empty() {
         return None;
     }
-    Some((digits.to_string(), exp.checked_add(int.len() as i32 - 1 - leading as i32)?))
+    let int_len = i32::try_from(int.len()).unwrap_or(i32::MAX).min(1 << 24);
+    Some((digits.to_string(), exp + int_len - 1 - leading.min(1 << 24) as i32))
 }
 
 /// Orders two exact decimals given as (digits, exponent of the first digit).
@@ -171,12 +180,43 @@ fn cmp_decimal(a: &(String, i32), b: &(String, i32)) -> std::cmp::Ordering {
     a.1.cmp(&b.1).then_with(|| a.0.trim_end_matches('0').cmp(b.0.trim_end_matches('0')))
 }
 
-/// The float nearest to a JSON number's literal (ties to even), from serde_json's reading of it, which
-/// can be one unit in the last place off: PHP's `json_decode` rounds correctly, and `%.14G` can tell.
-fn nearest_float(text: &str, read: f64) -> f64 {
-    let Some(lit) = literal_decimal(text) else { return read };
-    let mut x = read.abs();
-    // The exact midpoint between x and its neighbour above (`up`) or below.
+/// The float nearest to a JSON number's literal (ties to even), as PHP's `json_decode` reads it: infinite
+/// past the largest float, zero below half the smallest.
+///
+/// A first guess from the leading digits (within a few units in the last place) is moved one float at a
+/// time while the literal lies beyond the exact midpoint to the neighbour; the comparisons are exact.
+fn read_float(text: &str) -> f64 {
+    let negative = text.starts_with('-');
+    let x = match literal_decimal(text) {
+        None => 0.0,
+        Some((_, exp)) if exp > 309 => f64::INFINITY,
+        Some((_, exp)) if exp < -325 => 0.0,
+        Some(lit) => nearest(&lit),
+    };
+    if negative {
+        -x
+    } else {
+        x
+    }
+}
+
+fn nearest(lit: &(String, i32)) -> f64 {
+    // The guess: at most 19 leading digits, scaled by exact powers of ten (each step rounds once).
+    let head = &lit.0[..lit.0.len().min(19)];
+    let mut x = head.parse::<u64>().unwrap_or(0) as f64;
+    let mut e = lit.1 - (head.len() as i32 - 1);
+    while e > 0 {
+        let k = e.min(22);
+        x *= 10f64.powi(k);
+        e -= k;
+    }
+    while e < 0 {
+        let k = (-e).min(22);
+        x /= 10f64.powi(k);
+        e += k;
+    }
+    // The exact midpoint between x and its neighbour above (`up`) or below; above the largest float the
+    // neighbour is 2^1024 (the bits of infinity read as a float), so overflow rounds as IEEE says.
     let mid = |x: f64, up: bool| {
         let y = f64::from_bits(if up { x.to_bits() + 1 } else { x.to_bits() - 1 });
         let ((ma, ea), (mb, eb)) = (parts(x), parts(y));
@@ -184,11 +224,12 @@ fn nearest_float(text: &str, read: f64) -> f64 {
         let sum = lo.0 + (hi.0 << (hi.1 - lo.1));
         (y, exact_decimal(sum, lo.1 - 1))
     };
-    for _ in 0..4 {
+    // Each step moves one way only (a literal above a midpoint is above every lower one), so this ends.
+    loop {
         let odd = x.to_bits() & 1 == 1;
-        if x < f64::MAX {
+        if x.is_finite() {
             let (y, m) = mid(x, true);
-            let c = cmp_decimal(&lit, &m);
+            let c = cmp_decimal(lit, &m);
             if c.is_gt() || (c.is_eq() && odd) {
                 x = y;
                 continue;
@@ -196,70 +237,49 @@ fn nearest_float(text: &str, read: f64) -> f64 {
         }
         if x > 0.0 {
             let (y, m) = mid(x, false);
-            let c = cmp_decimal(&lit, &m);
+            let c = cmp_decimal(lit, &m);
             if c.is_lt() || (c.is_eq() && odd) {
                 x = y;
                 continue;
             }
         }
-        break;
+        return x;
     }
-    if read.is_sign_negative() {
-        -x
-    } else {
-        x
+}
+
+/// A JSON number as PHP reads and `http_build_query` writes it: an integer that fits PHP's (64-bit)
+/// integers as it is, any other number as a float (`%.14G`).
+fn php_number(text: &str) -> String {
+    if !text.contains(['.', 'e', 'E']) {
+        if let Ok(v) = text.parse::<i64>() {
+            return v.to_string(); // `-0` is 0, as in PHP
+        }
     }
+    php_float(read_float(text))
 }
 
 /// Encodes a JSON object (or list) as PHP's `http_build_query` does.
 pub fn encode_form(json: &str) -> Result<String> {
     let mut out = String::with_capacity(json.len() + json.len() / 2);
-    let mut de = serde_json::Deserializer::from_str(json);
     let mut key = String::new();
-    let result =
-        (Node { out: &mut out, key: &mut key, top: true, depth: 0 }).deserialize(&mut de).and_then(|_| de.end());
+    let mut r = Reader::new(json);
+    let top = match r.peek() {
+        Ok(b'{' | b'[') => true,
+        _ => false,
+    };
+    let result = if top { node(&mut r, &mut out, &mut key, true).and_then(|_| r.end()) } else { Err(Stop) };
     match result {
         Ok(()) => Ok(out),
-        Err(_) if !json.trim_start().starts_with(['{', '[']) => {
-            Err(Error::new(ErrorCode::InvalidParams, "a form must be an object"))
-        }
-        Err(_) => Err(Error::new(ErrorCode::InvalidParams, "not valid JSON, or nested 128 levels deep or more")),
+        Err(Stop) if !top => Err(Error::new(ErrorCode::InvalidParams, "a form must be an object")),
+        Err(Stop) => Err(Error::new(ErrorCode::InvalidParams, "not valid JSON, or nested 128 levels deep or more")),
     }
 }
 
-/// One value: a scalar becomes a pair `key=value`, a container recurses with bracketed keys.
-struct Node<'a> {
-    out: &'a mut String,
-    /// The encoded key of this value (empty at the top).
-    key: &'a mut String,
-    top: bool,
-    /// Containers around this value: past `MAX_DEPTH` the form is refused (each level reads its own text).
-    depth: u32,
-}
-
-/// The deepest nesting read, as serde_json allows in one document (127 levels).
-const MAX_DEPTH: u32 = 127;
-
-impl Node<'_> {
-    fn pair<E: de::Error>(self, value: &str, encode: bool) -> std::result::Result<(), E> {
-        if self.top {
-            return Err(E::custom("a form must be an object"));
-        }
-        if !self.out.is_empty() {
-            self.out.push('&');
-        }
-        self.out.push_str(self.key);
-        self.out.push('=');
-        if encode {
-            urlencode_into(self.out, value);
-        } else {
-            self.out.push_str(value);
-        }
-        Ok(())
-    }
-
-    /// The key of a member: `name` at the top, `key[name]` (encoded) below.
-    fn child<'b>(out: &'b mut String, key: &'b mut String, top: bool, depth: u32, name: &str) -> (Node<'b>, usize) {
+/// One value whose encoded key is `key` (empty at the top): a scalar becomes a pair `key=value`, a
+/// container recurses with bracketed keys. The reader bounds the depth (127 levels).
+fn node(r: &mut Reader<'_>, out: &mut String, key: &mut String, top: bool) -> std::result::Result<(), Stop> {
+    // The key of a member: `name` at the top, `key[name]` (encoded) below.
+    let child = |r: &mut Reader<'_>, out: &mut String, key: &mut String, name: &str| {
         let len = key.len();
         if top {
             urlencode_into(key, name);
@@ -268,93 +288,36 @@ impl Node<'_> {
             urlencode_into(key, name);
             key.push_str("%5D");
         }
-        (Node { out, key, top: false, depth: depth + 1 }, len)
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Node<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        // Each value is taken as its literal text first, so that a float is the one nearest to its digits
-        // (see `nearest_float`); other values are read from that text.
-        if self.depth > MAX_DEPTH {
-            return Err(D::Error::custom("nested too deeply"));
-        }
-        let raw = <&'de RawValue>::deserialize(d)?;
-        let mut inner = serde_json::Deserializer::from_str(raw.get());
-        let literal = raw.get().starts_with(|c: char| c == '-' || c.is_ascii_digit()).then_some(raw.get());
-        de::Deserializer::deserialize_any(&mut inner, Value { node: self, literal })
-            .map_err(|_| D::Error::custom("invalid value"))
-    }
-}
-
-/// A value being encoded: its node, and its literal text when it is a number.
-struct Value<'a, 'n> {
-    node: Node<'n>,
-    literal: Option<&'a str>,
-}
-
-impl<'de> Visitor<'de> for Value<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a form value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
-        self.node.pair(if v { "1" } else { "0" }, false)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
-        self.node.pair(&v.to_string(), true)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
-        // Beyond PHP's integers a number is a float there.
-        if v > i64::MAX as u64 {
-            return self.visit_f64(v as f64);
-        }
-        self.node.pair(&v.to_string(), true)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
-        let x = self.literal.map_or(v, |text| nearest_float(text, v));
-        self.node.pair(&php_float(x), true)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
-        self.node.pair(v, true)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
-        if self.node.top {
-            return Err(E::custom("a form must be an object"));
-        }
-        Ok(()) // null members are left out
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        let mut i = 0usize;
-        loop {
-            let (child, len) =
-                Node::child(self.node.out, self.node.key, self.node.top, self.node.depth, &i.to_string());
-            let more = seq.next_element_seed(child)?.is_some();
-            self.node.key.truncate(len);
-            if !more {
-                return Ok(());
-            }
-            i += 1;
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let (child, len) = Node::child(self.node.out, self.node.key, self.node.top, self.node.depth, &name);
-            map.next_value_seed(child)?;
-            self.node.key.truncate(len);
-        }
+        node(r, out, key, false)?;
+        key.truncate(len);
         Ok(())
+    };
+    let raw = match r.peek()? {
+        b'{' => return r.members(|r, name| child(r, out, key, &name)),
+        b'[' => return r.elements(|r, i| child(r, out, key, &i.to_string())),
+        _ => r.raw()?,
+    };
+    let text = raw.get();
+    let value: Cow<'_, str> = match text.as_bytes()[0] {
+        b'"' => Cow::Owned(urlencode(&read_string(raw).map_err(|_| Stop)?)),
+        b't' => Cow::Borrowed("1"),
+        b'f' => Cow::Borrowed("0"),
+        b'n' => return Ok(()), // null members are left out
+        _ => Cow::Owned(urlencode(&php_number(text))),
+    };
+    if !out.is_empty() {
+        out.push('&');
     }
+    out.push_str(key);
+    out.push('=');
+    out.push_str(&value);
+    Ok(())
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    urlencode_into(&mut out, s);
+    out
 }
 
 /// Percent-decodes a form component as PHP's `urldecode` does (`+` is a space); invalid UTF-8 is replaced.

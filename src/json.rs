@@ -1,15 +1,407 @@
-//! Path-aware reading of JSON documents.
+//! Reading JSON documents: a small pull reader, and the path-aware reading state of the readers built on it.
 //!
-//! serde's derived readers report "invalid type at line 1 column 80"; our users need
-//! `content.data[1].amount`. The readers in this crate walk the document with hand-written visitors
-//! that keep the current path in a [`Ctx`], read each leaf from its literal text (so amounts never pass
-//! through a float), and leave a precise [`Error`] behind when they stop.
+//! Our users need errors such as `content.data[1].amount`, and amounts that never pass through a float. The
+//! readers in this crate walk a document with [`Reader`] (objects member by member, arrays element by
+//! element, leaves as their literal text), keep the current path in a [`Ctx`], and leave a precise
+//! [`Error`] behind when they stop.
+//!
+//! Why not serde_json's reader: its generic visitors, its error messages and the float formatting they
+//! pull in were two fifths of the `.wasm` users load, for documents whose every leaf we read from its text
+//! anyway. serde_json still writes JSON, and is the reference this reader is tested against (same
+//! documents accepted, same strings decoded: `tests/json_reader.rs` and the `json` fuzz target).
 
 use crate::error::{Error, ErrorCode};
-use serde::de;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt::Write;
+
+/// The deepest nesting of arrays and objects a walk enters (as serde_json's default limit).
+pub(crate) const MAX_DEPTH: usize = 127;
+
+/// A JSON value's text, checked as JSON: a string with its quotes, a number, `true`, an object…
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    pub(crate) fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+/// The walk stopped: at a syntax error (found again, with its place, by [`read_document`]), at a bad
+/// value (recorded in the [`Ctx`]), or past the nesting limit (recorded in the [`Reader`]).
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+/// A pull reader over one JSON text. Containers are walked with [`Reader::members`] and
+/// [`Reader::elements`]; any value can be taken whole with [`Reader::raw`] or passed over with
+/// [`Reader::skip`]. No recursion: any depth of input is read in constant stack.
+pub(crate) struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Containers entered by `members` / `elements` around the current value.
+    depth: usize,
+    /// The walk stopped at the nesting limit.
+    too_deep: bool,
+    /// The walk stopped at a member name that is not Unicode (a lone surrogate escape).
+    bad_name: bool,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Reader { text, pos: 0, depth: 0, too_deep: false, bad_name: false }
+    }
+
+    fn byte(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// Skips whitespace; the next byte.
+    fn ws(&mut self) -> Option<u8> {
+        while let Some(c) = self.byte() {
+            if !matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(c);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// The first byte of the next value (`{`, `[`, `"`, a digit…): what kind of value it is.
+    pub(crate) fn peek(&mut self) -> Result<u8, Stop> {
+        self.ws().ok_or(Stop)
+    }
+
+    /// Where the next value starts, for [`Reader::revisit`].
+    pub(crate) fn position(&mut self) -> usize {
+        self.ws();
+        self.pos
+    }
+
+    /// Only whitespace is left.
+    pub(crate) fn end(&mut self) -> Result<(), Stop> {
+        match self.ws() {
+            None => Ok(()),
+            Some(_) => Err(Stop),
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Result<(), Stop> {
+        if self.ws() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    }
+
+    fn enter(&mut self, extra: usize) -> Result<(), Stop> {
+        if self.depth + extra >= MAX_DEPTH {
+            self.too_deep = true;
+            return Err(Stop);
+        }
+        Ok(())
+    }
+
+    /// Walks the object that comes next (the caller has seen `{`), calling `each` with every member's name;
+    /// `each` must read the member's value.
+    pub(crate) fn members(
+        &mut self,
+        mut each: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), Stop>,
+    ) -> Result<(), Stop> {
+        self.enter(0)?;
+        self.eat(b'{')?;
+        self.depth += 1;
+        if self.ws() != Some(b'}') {
+            loop {
+                let name = self.name()?;
+                each(self, name)?;
+                match self.ws() {
+                    Some(b',') => self.pos += 1,
+                    Some(b'}') => break,
+                    _ => return Err(Stop),
+                }
+            }
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Walks the array that comes next (the caller has seen `[`), calling `each` with every element's
+    /// index; `each` must read the element.
+    pub(crate) fn elements(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<(), Stop>) -> Result<(), Stop> {
+        self.enter(0)?;
+        self.eat(b'[')?;
+        self.depth += 1;
+        if self.ws() != Some(b']') {
+            let mut i = 0;
+            loop {
+                each(self, i)?;
+                i += 1;
+                match self.ws() {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => break,
+                    _ => return Err(Stop),
+                }
+            }
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// A member name and its colon.
+    fn name(&mut self) -> Result<Cow<'a, str>, Stop> {
+        if self.ws() != Some(b'"') {
+            return Err(Stop);
+        }
+        let start = self.pos;
+        let escaped = self.string()?;
+        let inner = &self.text[start + 1..self.pos - 1];
+        let name = if escaped {
+            match unescape(inner) {
+                Some(s) => Cow::Owned(s),
+                None => {
+                    self.bad_name = true;
+                    return Err(Stop);
+                }
+            }
+        } else {
+            Cow::Borrowed(inner)
+        };
+        self.eat(b':')?;
+        Ok(name)
+    }
+
+    /// The next value whole, checked as JSON (at any depth: nothing in it is walked).
+    pub(crate) fn raw(&mut self) -> Result<Raw<'a>, Stop> {
+        let start = self.position();
+        self.value(false)?;
+        Ok(Raw(&self.text[start..self.pos]))
+    }
+
+    /// Passes over the next value, checked as JSON and within the nesting limit.
+    pub(crate) fn skip(&mut self) -> Result<(), Stop> {
+        self.value(true)
+    }
+
+    /// Reads the value at `at` (a position met earlier, at `depth`) with `read`, then comes back here.
+    pub(crate) fn revisit<T>(
+        &mut self,
+        at: usize,
+        depth: usize,
+        read: impl FnOnce(&mut Self) -> Result<T, Stop>,
+    ) -> Result<T, Stop> {
+        let (pos, outer) = (self.pos, self.depth);
+        self.pos = at;
+        self.depth = depth;
+        let v = read(self)?;
+        self.pos = pos;
+        self.depth = outer;
+        Ok(v)
+    }
+
+    /// One value; `limited`: its nesting counts towards [`MAX_DEPTH`]. Containers are tracked on a stack
+    /// of closing brackets, not by recursion.
+    fn value(&mut self, limited: bool) -> Result<(), Stop> {
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            match self.peek()? {
+                c @ (b'{' | b'[') => {
+                    if limited {
+                        self.enter(open.len())?;
+                    }
+                    self.pos += 1;
+                    let close = c + 2; // `{` → `}`, `[` → `]`
+                    if self.ws() == Some(close) {
+                        self.pos += 1;
+                    } else {
+                        open.push(close);
+                        if close == b'}' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => {
+                    self.string()?;
+                }
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.word("true")?,
+                b'f' => self.word("false")?,
+                b'n' => self.word("null")?,
+                _ => return Err(Stop),
+            }
+            // A value ended: close what it ends, or go on to the next member or element.
+            loop {
+                let Some(&close) = open.last() else { return Ok(()) };
+                match self.ws() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if close == b'}' {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    Some(c) if c == close => {
+                        self.pos += 1;
+                        open.pop();
+                    }
+                    _ => return Err(Stop),
+                }
+            }
+        }
+    }
+
+    /// A member name (not decoded) and its colon.
+    fn key(&mut self) -> Result<(), Stop> {
+        if self.ws() != Some(b'"') {
+            return Err(Stop);
+        }
+        self.string()?;
+        self.eat(b':')
+    }
+
+    /// Passes over a string (at its opening quote); whether it has escapes. Escapes are checked for form
+    /// only: a `\u` escape that is half a surrogate pair is JSON, and refused where the string is decoded.
+    fn string(&mut self) -> Result<bool, Stop> {
+        let b = self.text.as_bytes();
+        let mut i = self.pos + 1;
+        let mut escaped = false;
+        loop {
+            match b.get(i) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    match b.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'u') if b.len() > i + 5 && b[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit) => i += 6,
+                        _ => {
+                            self.pos = i;
+                            return Err(Stop);
+                        }
+                    }
+                }
+                Some(c) if *c >= 0x20 => i += 1,
+                _ => {
+                    self.pos = i; // a control character, or the end
+                    return Err(Stop);
+                }
+            }
+        }
+        self.pos = i + 1;
+        Ok(escaped)
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Result<(), Stop> {
+        let b = self.text.as_bytes();
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > start
+        };
+        let mut i = self.pos;
+        if b[i] == b'-' {
+            i += 1;
+        }
+        let ok = match b.get(i) {
+            Some(b'0') => {
+                i += 1;
+                true
+            }
+            _ => digits(&mut i),
+        };
+        let ok =
+            ok && (b.get(i) != Some(&b'.') || {
+                i += 1;
+                digits(&mut i)
+            }) && (!matches!(b.get(i), Some(b'e' | b'E')) || {
+                i += 1;
+                if matches!(b.get(i), Some(b'+' | b'-')) {
+                    i += 1;
+                }
+                digits(&mut i)
+            });
+        self.pos = i;
+        if ok {
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    }
+
+    fn word(&mut self, w: &str) -> Result<(), Stop> {
+        if self.text[self.pos..].starts_with(w) {
+            self.pos += w.len();
+            Ok(())
+        } else {
+            Err(Stop)
+        }
+    }
+}
+
+/// The text of a JSON string's inside with its escapes decoded; `None` when a `\u` escape is half a
+/// surrogate pair (not Unicode). `inner` is checked JSON (see [`Reader::string`]).
+pub(crate) fn unescape(inner: &str) -> Option<String> {
+    let mut out = String::with_capacity(inner.len());
+    let mut rest = inner;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let b = rest.as_bytes();
+        let hex = |at: usize| {
+            let h = rest.get(at..at + 4).filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))?;
+            u32::from_str_radix(h, 16).ok()
+        };
+        let mut used = 2;
+        let c = match b.get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex(i + 2)?;
+                used = 6;
+                if (0xD800..0xDC00).contains(&hi) {
+                    // A high surrogate counts only with the low one right after it.
+                    if rest.get(i + 6..i + 8) != Some("\\u") {
+                        return None;
+                    }
+                    let lo = hex(i + 8).filter(|lo| (0xDC00..0xE000).contains(lo))?;
+                    used = 12;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                } else {
+                    char::from_u32(hi)? // a lone low surrogate is no char
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+        rest = &rest[i + used..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Checks that `text` is one JSON value (any depth); on failure, where: (line, column), both from 1.
+fn syntax_error(text: &str) -> Option<(usize, usize)> {
+    let mut r = Reader::new(text);
+    if r.value(false).and_then(|_| r.end()).is_ok() {
+        return None;
+    }
+    // At the end of the text, the place is its last character.
+    let at = r.pos.min(text.len().saturating_sub(1));
+    let before = &text.as_bytes()[..at];
+    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+    let column = at - before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1) + 1;
+    Some((line, column))
+}
 
 /// One step of a path: a member name or an array index.
 #[derive(Debug, Clone, Copy, Default)]
@@ -20,13 +412,13 @@ pub(crate) enum Seg {
     Index(usize),
 }
 
-const MAX_DEPTH: usize = 5;
+const MAX_SEGS: usize = 5;
 
 /// Reading state: where we are, the first precise error met, and what the walk learnt on the way.
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {
     // The documents we read nest three levels (`content.data[i]`): a fixed array, no allocation per read.
-    segs: [Seg; MAX_DEPTH],
+    segs: [Seg; MAX_SEGS],
     depth: usize,
     err: Option<Error>,
     /// The normalised document differs from the input (unknown members, nulls, amounts not written as
@@ -36,9 +428,6 @@ pub(crate) struct Ctx {
     pub(crate) rows: usize,
     /// The code of a bad member: `invalid_payload` in a callback, `invalid_params` in a caller's arguments.
     code: Option<ErrorCode>,
-    /// What the reader that started last expects ("an object", …): the message when serde itself finds
-    /// the wrong kind of value there.
-    pub(crate) expected: &'static str,
 }
 
 impl Ctx {
@@ -47,7 +436,7 @@ impl Ctx {
     }
 
     pub(crate) fn push(&mut self, seg: Seg) {
-        assert!(self.depth < MAX_DEPTH, "path deeper than the readers nest");
+        assert!(self.depth < MAX_SEGS, "path deeper than the readers nest");
         self.segs[self.depth] = seg;
         self.depth += 1;
     }
@@ -81,7 +470,7 @@ impl Ctx {
     }
 
     /// Records a bad member at the current path (plus `last`), with the document's error code.
-    pub(crate) fn invalid<E: de::Error>(&mut self, last: Option<&str>, message: &str) -> E {
+    pub(crate) fn invalid(&mut self, last: Option<&str>, message: &str) -> Stop {
         self.fail(self.code(), last, message)
     }
 
@@ -89,13 +478,22 @@ impl Ctx {
         self.code.unwrap_or(ErrorCode::InvalidPayload)
     }
 
-    /// Records a payload error at the current path (plus `last`) and returns the serde error that stops
-    /// the walk. Only the first error is kept: it is the one nearest the start of the document.
-    pub(crate) fn fail<E: de::Error>(&mut self, code: ErrorCode, last: Option<&str>, message: &str) -> E {
+    /// Records an error at the current path (plus `last`) and stops the walk. Only the first error is
+    /// kept: it is the one nearest the start of the document.
+    pub(crate) fn fail(&mut self, code: ErrorCode, last: Option<&str>, message: &str) -> Stop {
         if self.err.is_none() {
             self.err = Some(Error::new(code, message).at(self.path(last)));
         }
-        E::custom("stopped")
+        Stop
+    }
+
+    /// Stops unless the next value is an object: `{what}` must be one.
+    pub(crate) fn expect(&mut self, r: &mut Reader<'_>, open: u8, what: &str) -> Result<(), Stop> {
+        if r.peek()? == open {
+            Ok(())
+        } else {
+            Err(self.invalid(None, &format!("must be {what}")))
+        }
     }
 }
 
@@ -103,7 +501,7 @@ impl Ctx {
 /// not JSON at all (checked before blaming the payload), else the precise payload error with its path.
 pub(crate) fn read_document<'de, T>(
     text: &'de str,
-    read: impl FnOnce(&mut Ctx, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> serde_json::Result<T>,
+    read: impl FnOnce(&mut Ctx, &mut Reader<'de>) -> Result<T, Stop>,
 ) -> Result<T, Error> {
     read_document_as(text, ErrorCode::InvalidPayload, Seg::Root, read)
 }
@@ -114,34 +512,27 @@ pub(crate) fn read_document_as<'de, T>(
     text: &'de str,
     code: ErrorCode,
     root: Seg,
-    read: impl FnOnce(&mut Ctx, &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> serde_json::Result<T>,
+    read: impl FnOnce(&mut Ctx, &mut Reader<'de>) -> Result<T, Stop>,
 ) -> Result<T, Error> {
     let mut ctx = Ctx { code: Some(code), ..Ctx::default() };
     ctx.push(root);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let result = read(&mut ctx, &mut de).and_then(|v| de.end().map(|_| v));
-    result.map_err(|e| classify(text, e, ctx))
-}
-
-fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
-    // serde_json's own messages are not used: formatting them would pull its message tables (and
-    // std::io's) into the wasm module. Line and column say enough about broken JSON.
-    if let Err(syntax) = serde_json::from_str::<de::IgnoredAny>(text) {
-        let message = format!("body is not valid JSON (line {}, column {})", syntax.line(), syntax.column());
-        return Error::new(
-            if ctx.code() == ErrorCode::InvalidPayload { ErrorCode::InvalidJson } else { ctx.code() },
-            message,
-        );
-    }
-    if let Some(err) = ctx.err {
-        return err;
-    }
-    if e.is_data() {
-        // serde met the wrong kind of value where a reader began (an array where an object belongs).
-        return Error::new(ctx.code(), format!("must be {}", ctx.expected)).at(ctx.path(None));
-    }
-    // Valid JSON that the reader still refused on syntax grounds: only the nesting limit does that.
-    Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (127 levels at most)")
+    let mut r = Reader::new(text);
+    let result = read(&mut ctx, &mut r).and_then(|v| r.end().map(|_| v));
+    result.map_err(|Stop| {
+        if let Some((line, column)) = syntax_error(text) {
+            let message = format!("body is not valid JSON (line {line}, column {column})");
+            return Error::new(if code == ErrorCode::InvalidPayload { ErrorCode::InvalidJson } else { code }, message);
+        }
+        if let Some(err) = ctx.err {
+            return err;
+        }
+        if r.bad_name {
+            return Error::new(code, "a member name is not a Unicode string (lone surrogate escape)")
+                .at(ctx.path(None));
+        }
+        debug_assert!(r.too_deep, "a walk stops at a syntax error, a recorded error, a bad name or the depth limit");
+        Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (127 levels at most)")
+    })
 }
 
 /// Largest integer a JS number holds exactly (2^53 - 1): ids and timestamps beyond it would be corrupted
@@ -149,22 +540,21 @@ fn classify(text: &str, e: serde_json::Error, ctx: Ctx) -> Error {
 pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// A JSON string's value; borrowed when it has no escapes.
-pub(crate) fn read_string(raw: &RawValue) -> Result<Cow<'_, str>, &'static str> {
+pub(crate) fn read_string(raw: Raw<'_>) -> Result<Cow<'_, str>, &'static str> {
     let text = raw.get();
     if !text.starts_with('"') {
         return Err("must be a string");
     }
     let inner = &text[1..text.len() - 1];
     if inner.contains('\\') {
-        // Escapes (and lone surrogates, which are refused) are decoded by serde_json itself.
-        serde_json::from_str::<String>(text).map(Cow::Owned).map_err(|_| "must be a string of valid Unicode")
+        unescape(inner).map(Cow::Owned).ok_or("must be a string of valid Unicode")
     } else {
         Ok(Cow::Borrowed(inner))
     }
 }
 
 /// A non-negative integer within JS's safe range, written as a plain JSON integer.
-pub(crate) fn read_safe_uint(raw: &RawValue) -> Result<u64, &'static str> {
+pub(crate) fn read_safe_uint(raw: Raw<'_>) -> Result<u64, &'static str> {
     let text = raw.get();
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(if text.starts_with('-') { "must not be negative" } else { "must be an integer" });
@@ -176,7 +566,7 @@ pub(crate) fn read_safe_uint(raw: &RawValue) -> Result<u64, &'static str> {
 }
 
 /// An integer within JS's safe range, possibly negative.
-pub(crate) fn read_safe_int(raw: &RawValue) -> Result<i64, &'static str> {
+pub(crate) fn read_safe_int(raw: Raw<'_>) -> Result<i64, &'static str> {
     let text = raw.get();
     let digits = text.strip_prefix('-').unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -188,76 +578,37 @@ pub(crate) fn read_safe_int(raw: &RawValue) -> Result<i64, &'static str> {
     }
 }
 
-/// Skips a value we do not read, within serde_json's nesting limit (serde's `IgnoredAny` would skip any
-/// depth): nesting of 128 levels or more is refused wherever it is.
-pub(crate) struct Skip;
-
-impl<'de> de::DeserializeSeed<'de> for Skip {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(Skip)
-    }
-}
-
-impl<'de> de::Visitor<'de> for Skip {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    // Nested values go through `Skip` again, so every level passes serde_json's depth check.
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Skip)?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key_seed(Skip)?.is_some() {
-            map.next_value_seed(Skip)?;
-        }
-        Ok(())
-    }
-}
-
-pub(crate) fn is_null(raw: &RawValue) -> bool {
+pub(crate) fn is_null(raw: Raw<'_>) -> bool {
     raw.get() == "null"
 }
 
-/// The members of a JSON object, as (name, raw value), in order. `None` when `text` is not an object.
-/// For small option objects: each caller reads the values with the leaf readers above.
-pub(crate) fn members(text: &str) -> Option<Vec<(String, &RawValue)>> {
-    struct Members;
-    impl<'de> de::Visitor<'de> for Members {
-        type Value = Vec<(String, &'de RawValue)>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object")
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
-                out.push((key, map.next_value()?));
-            }
-            Ok(out)
-        }
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    de::Deserializer::deserialize_map(&mut de, Members).ok()
+/// The members of a JSON object, as (name, raw value), in order. `None` when `text` is not one JSON object
+/// (or a name is not Unicode). For small objects: each caller reads the values with the leaf readers above.
+pub(crate) fn members(text: &str) -> Option<Vec<(String, Raw<'_>)>> {
+    let mut r = Reader::new(text);
+    let mut out = Vec::new();
+    (r.peek().ok()? == b'{').then_some(())?;
+    r.members(|r, name| {
+        out.push((name.into_owned(), r.raw()?));
+        Ok(())
+    })
+    .and_then(|_| r.end())
+    .ok()?;
+    Some(out)
+}
+
+/// The elements of a JSON array, as raw values. `None` when `text` is not one JSON array.
+pub(crate) fn elements(text: &str) -> Option<Vec<Raw<'_>>> {
+    let mut r = Reader::new(text);
+    let mut out = Vec::new();
+    (r.peek().ok()? == b'[').then_some(())?;
+    r.elements(|r, _| {
+        out.push(r.raw()?);
+        Ok(())
+    })
+    .and_then(|_| r.end())
+    .ok()?;
+    Some(out)
 }
 
 /// The members of an options object, each checked against `known`: a member not in `known` is an error
@@ -267,7 +618,7 @@ pub(crate) fn option_members<'a>(
     root: &str,
     known: &[&str],
     code: ErrorCode,
-) -> Result<Vec<(String, &'a RawValue)>, Error> {
+) -> Result<Vec<(String, Raw<'a>)>, Error> {
     let Some(text) = text else { return Ok(Vec::new()) };
     let members = members(text).ok_or_else(|| Error::new(code, "must be an object").at(root))?;
     for (key, _) in &members {
@@ -276,5 +627,5 @@ pub(crate) fn option_members<'a>(
             return Err(Error::new(code, message).at(format!("{root}.{key}")));
         }
     }
-    Ok(members.into_iter().filter(|(_, v)| !is_null(v)).collect())
+    Ok(members.into_iter().filter(|(_, v)| !is_null(*v)).collect())
 }

@@ -37,17 +37,15 @@ use crate::callback::read_content;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
 use crate::json::{
-    is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip,
+    elements, is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Reader, Seg,
+    Stop,
 };
-use crate::mutation::{KeySeed, MutationsSeed, RowRef};
+use crate::mutation::{read_rows, RowRef};
 use crate::sort::{insertion_sort, sort_by_key};
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
 /// An open invoice. `amount` is a decimal string (a JS number is read from its shortest text);
 /// `created_at` / `expires_at` are Unix seconds; `reference` is searched in the transfer description;
@@ -460,111 +458,66 @@ impl InvoiceField {
     }
 }
 
-struct InvoiceSeed<'c> {
-    ctx: &'c mut Ctx,
-}
-
-impl<'de> DeserializeSeed<'de> for InvoiceSeed<'_> {
-    type Value = Invoice;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Invoice, D::Error> {
-        self.ctx.expected = "an invoice object";
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for InvoiceSeed<'_> {
-    type Value = Invoice;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an invoice object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Invoice, A::Error> {
-        let ctx = self.ctx;
-        let mut id = None;
-        let mut amount = None;
-        let mut inv = Invoice::new(String::new(), Amount::ZERO);
-        // The caller's own invoice objects often carry more members (customer, items): those are ignored.
-        while let Some(field) = map.next_key_seed(KeySeed(InvoiceField::of))? {
-            if field == InvoiceField::Other {
-                map.next_value_seed(Skip)?;
-                continue;
-            }
-            let raw: &'de RawValue = map.next_value()?;
-            let name = field.name();
-            let bad = |ctx: &mut Ctx, m: &str| -> A::Error { ctx.invalid(Some(name), m) };
-            if is_null(raw) && !matches!(field, InvoiceField::Id | InvoiceField::Amount) {
-                continue; // null means absent for the optional members
-            }
-            match field {
-                InvoiceField::Id => id = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned()),
-                InvoiceField::Amount => {
-                    amount = Some(Amount::from_json_literal(raw.get(), false).map_err(|e| bad(ctx, e.message()))?)
-                }
-                InvoiceField::CreatedAt => inv.created_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
-                InvoiceField::ExpiresAt => inv.expires_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
-                InvoiceField::Reference | InvoiceField::ServiceCode | InvoiceField::AccountNumber => {
-                    let v = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned());
-                    match field {
-                        InvoiceField::Reference => inv.reference = v,
-                        InvoiceField::ServiceCode => inv.service_code = v,
-                        _ => inv.account_number = v,
-                    }
-                }
-                InvoiceField::Other => unreachable!(),
-            }
+/// One invoice object at the current path of `ctx`.
+fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result<Invoice, Stop> {
+    ctx.expect(r, b'{', "an invoice object")?;
+    let mut id = None;
+    let mut amount = None;
+    let mut inv = Invoice::new(String::new(), Amount::ZERO);
+    // The caller's own invoice objects often carry more members (customer, items): those are ignored.
+    r.members(|r, key| {
+        let field = InvoiceField::of(&key);
+        if field == InvoiceField::Other {
+            return r.skip();
         }
-        inv.id = id.ok_or_else(|| ctx.invalid::<A::Error>(Some("id"), "missing required member"))?;
-        inv.amount = amount.ok_or_else(|| ctx.invalid::<A::Error>(Some("amount"), "missing required member"))?;
-        Ok(inv)
-    }
-}
-
-struct InvoicesSeed<'c> {
-    ctx: &'c mut Ctx,
-}
-
-impl<'de> DeserializeSeed<'de> for InvoicesSeed<'_> {
-    type Value = Vec<Invoice>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Vec<Invoice>, D::Error> {
-        self.ctx.expected = "an array of invoices";
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for InvoicesSeed<'_> {
-    type Value = Vec<Invoice>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of invoices")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<Invoice>, A::Error> {
-        let ctx = self.ctx;
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        loop {
-            ctx.push(Seg::Index(out.len()));
-            match seq.next_element_seed(InvoiceSeed { ctx: &mut *ctx })? {
-                Some(inv) => out.push(inv),
-                None => break,
-            }
-            ctx.pop();
+        let raw = r.raw()?;
+        let name = field.name();
+        let bad = |ctx: &mut Ctx, m: &str| -> Stop { ctx.invalid(Some(name), m) };
+        if is_null(raw) && !matches!(field, InvoiceField::Id | InvoiceField::Amount) {
+            return Ok(()); // null means absent for the optional members
         }
-        ctx.pop();
-        Ok(out)
-    }
+        match field {
+            InvoiceField::Id => id = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned()),
+            InvoiceField::Amount => {
+                amount = Some(Amount::from_json_literal(raw.get(), false).map_err(|e| bad(ctx, e.message()))?)
+            }
+            InvoiceField::CreatedAt => inv.created_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
+            InvoiceField::ExpiresAt => inv.expires_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
+            InvoiceField::Reference | InvoiceField::ServiceCode | InvoiceField::AccountNumber => {
+                let v = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned());
+                match field {
+                    InvoiceField::Reference => inv.reference = v,
+                    InvoiceField::ServiceCode => inv.service_code = v,
+                    _ => inv.account_number = v,
+                }
+            }
+            InvoiceField::Other => unreachable!(),
+        }
+        Ok(())
+    })?;
+    inv.id = id.ok_or_else(|| ctx.invalid(Some("id"), "missing required member"))?;
+    inv.amount = amount.ok_or_else(|| ctx.invalid(Some("amount"), "missing required member"))?;
+    Ok(inv)
 }
 
 /// Reads an array of invoices (JSON text); a bad member is `invalid_params` at `invoices[i].member`.
 pub fn read_invoices(json: &str) -> Result<Vec<Invoice>> {
-    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoices"), |ctx, de| {
-        InvoicesSeed { ctx }.deserialize(de)
+    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoices"), |ctx, r| {
+        ctx.expect(r, b'[', "an array of invoices")?;
+        let mut out = Vec::new();
+        r.elements(|r, i| {
+            ctx.push(Seg::Index(i));
+            out.push(read_invoice_object(ctx, r)?);
+            ctx.pop();
+            Ok(())
+        })?;
+        Ok(out)
     })
 }
 
 /// Reads one invoice (JSON text); a bad member is `invalid_params` at `invoice.member`.
 pub fn read_invoice(json: &str) -> Result<Invoice> {
-    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoice"), |ctx, de| InvoiceSeed { ctx }.deserialize(de))
+    read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoice"), read_invoice_object)
 }
 
 /// Mutations to match: rows (from a search, or a report's `content.data`), or a whole payment report,
@@ -611,9 +564,8 @@ pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
             account_number: Some(c.account_number),
         });
     }
-    let rows = read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, de| {
-        MutationsSeed { ctx, build: true }.deserialize(de)
-    })?;
+    let rows =
+        read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, r| read_rows(ctx, r, true))?;
     Ok(MutationBatch { rows, service_code: None, account_number: None })
 }
 
@@ -626,12 +578,11 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
         let at = |m: &str| invalid(format!("options.{key}"), m);
         match key.as_str() {
             "seen" => {
-                let ids: Vec<&RawValue> =
-                    serde_json::from_str(raw.get()).map_err(|_| at("must be an array of mutation ids"))?;
+                let ids = elements(raw.get()).ok_or_else(|| at("must be an array of mutation ids"))?;
                 o.seen = ids
                     .iter()
                     .enumerate()
-                    .map(|(i, id)| read_safe_uint(id).map_err(|m| invalid(format!("options.seen[{i}]"), m)))
+                    .map(|(i, id)| read_safe_uint(*id).map_err(|m| invalid(format!("options.seen[{i}]"), m)))
                     .collect::<Result<_>>()?;
             }
             "grace_seconds" => {
@@ -662,8 +613,7 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
 pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Result<Amount> {
     let amount = |raw: &str, path: &str| Amount::from_json_literal(raw, false).map_err(|e| invalid(path, e.message()));
     let base = amount(base.trim(), "base")?;
-    let taken: Vec<&RawValue> =
-        serde_json::from_str(taken).map_err(|_| invalid("taken", "must be an array of amounts"))?;
+    let taken = elements(taken).ok_or_else(|| invalid("taken", "must be an array of amounts"))?;
     let taken = taken
         .iter()
         .enumerate()

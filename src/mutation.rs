@@ -1,12 +1,9 @@
 //! A mutation: one line of a watched account's statement, as a callback or a search reports it.
 
 use crate::amount::Amount;
-use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Seg, Skip};
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt;
 
 /// One mutation. `type` is `credit` (money in) or `debit` (money out) for banks and e-wallets; PayPal rows
 /// use their own types. Service-specific members are present only when the service sent them.
@@ -179,143 +176,103 @@ impl Field {
     }
 }
 
-/// Reads a member name without allocating when it has no escapes.
-pub(crate) struct KeySeed<F>(pub(crate) fn(&str) -> F);
-
-impl<'de, F> DeserializeSeed<'de> for KeySeed<F> {
-    type Value = F;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<F, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de, F> Visitor<'de> for KeySeed<F> {
-    type Value = F;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a member name")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<F, E> {
-        Ok((self.0)(v))
-    }
-}
+const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
 
 /// Reads one mutation object at the current path of `ctx`. With `build` false it only validates (no
 /// allocation) and yields `None`.
-pub(crate) struct MutationSeed<'c> {
-    pub(crate) ctx: &'c mut Ctx,
-    pub(crate) build: bool,
-}
+pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> Result<Option<RowRef<'de>>, Stop> {
+    ctx.expect(r, b'{', "a mutation object")?;
+    let mut m = RowRef::default();
+    let mut seen: u32 = 0;
+    let mut kind_raw: Option<Raw<'de>> = None;
+    let mut amount_raw: Option<Raw<'de>> = None;
 
-impl<'de> DeserializeSeed<'de> for MutationSeed<'_> {
-    type Value = Option<RowRef<'de>>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.ctx.expected = "a mutation object";
-        d.deserialize_map(self)
+    r.members(|r, key| {
+        let field = Field::of(&key);
+        if field == Field::Other {
+            ctx.not_canonical();
+            return r.skip();
+        }
+        let bit = 1u32 << field as u32;
+        if seen & bit != 0 {
+            // Two values for one member: which one the sender meant is a guess, and money depends on it.
+            return Err(ctx.invalid(Some(field.name()), "duplicate member"));
+        }
+        seen |= bit;
+        let raw = r.raw()?;
+        let member = field.name();
+        let bad = |ctx: &mut Ctx, msg: &str| -> Stop { ctx.invalid(Some(member), msg) };
+        match field {
+            Field::Id => m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?,
+            Field::UnixTimestamp => {
+                m.unix_timestamp = read_safe_int(raw).map_err(|e| bad(ctx, e))?;
+                if raw.get().starts_with("-0") {
+                    ctx.not_canonical(); // JS reads -0 as negative zero
+                }
+            }
+            // `type` decides whether the amount may be signed; both are read once the row is complete.
+            Field::Type => kind_raw = Some(raw),
+            Field::Amount => amount_raw = Some(raw),
+            Field::Balance | Field::Fee | Field::Net => {
+                if is_null(raw) {
+                    ctx.not_canonical();
+                } else {
+                    let v = read_amount(ctx, raw, true).map_err(|e| bad(ctx, e))?;
+                    let slot = match field {
+                        Field::Balance => &mut m.balance,
+                        Field::Fee => &mut m.extra.get_or_insert_with(Default::default).fee,
+                        _ => &mut m.extra.get_or_insert_with(Default::default).net,
+                    };
+                    *slot = Some(v);
+                }
+            }
+            Field::Description => m.description = read_string(raw).map_err(|e| bad(ctx, e))?,
+            _ => {
+                if is_null(raw) {
+                    ctx.not_canonical();
+                    return Ok(());
+                }
+                let v = read_string(raw).map_err(|e| bad(ctx, e))?;
+                if !build {
+                    return Ok(());
+                }
+                fn extra<'m>(m: &'m mut RowRef<'_>) -> &'m mut ServiceFields {
+                    m.extra.get_or_insert_with(Default::default)
+                }
+                match field {
+                    Field::ServiceCode => m.service_code = Some(v),
+                    Field::AccountNumber => m.account_number = Some(v),
+                    Field::PartnerPhone => extra(&mut m).partner_phone = Some(v.into_owned()),
+                    Field::Username => extra(&mut m).username = Some(v.into_owned()),
+                    Field::Email => extra(&mut m).email = Some(v.into_owned()),
+                    Field::Name => extra(&mut m).name = Some(v.into_owned()),
+                    Field::TransactionId => extra(&mut m).transactionid = Some(v.into_owned()),
+                    Field::Status => extra(&mut m).status = Some(v.into_owned()),
+                    _ => extra(&mut m).currency = Some(v.into_owned()),
+                }
+            }
+        }
+        Ok(())
+    })?;
+
+    if let Some(f) = REQUIRED.into_iter().find(|f| seen & (1 << *f as u32) == 0) {
+        return Err(ctx.invalid(Some(f.name()), "missing required member"));
     }
-}
-
-const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
-
-impl<'de> Visitor<'de> for MutationSeed<'_> {
-    type Value = Option<RowRef<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a mutation object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let ctx = self.ctx;
-        let mut m = RowRef::default();
-        let mut seen: u32 = 0;
-        let mut kind_raw: Option<&'de RawValue> = None;
-        let mut amount_raw: Option<&'de RawValue> = None;
-
-        while let Some(field) = map.next_key_seed(KeySeed(Field::of))? {
-            if field == Field::Other {
-                ctx.not_canonical();
-                map.next_value_seed(Skip)?;
-                continue;
-            }
-            let bit = 1u32 << field as u32;
-            if seen & bit != 0 {
-                // Two values for one member: which one the sender meant is a guess, and money depends on it.
-                return Err(ctx.invalid(Some(field.name()), "duplicate member"));
-            }
-            seen |= bit;
-            let raw: &'de RawValue = map.next_value()?;
-            let member = field.name();
-            let bad = |ctx: &mut Ctx, msg: &str| -> A::Error { ctx.invalid(Some(member), msg) };
-            match field {
-                Field::Id => m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?,
-                Field::UnixTimestamp => {
-                    m.unix_timestamp = read_safe_int(raw).map_err(|e| bad(ctx, e))?;
-                    if raw.get().starts_with("-0") {
-                        ctx.not_canonical(); // JS reads -0 as negative zero
-                    }
-                }
-                // `type` decides whether the amount may be signed; both are read once the row is complete.
-                Field::Type => kind_raw = Some(raw),
-                Field::Amount => amount_raw = Some(raw),
-                Field::Balance | Field::Fee | Field::Net => {
-                    if is_null(raw) {
-                        ctx.not_canonical();
-                    } else {
-                        let v = read_amount(ctx, raw, true).map_err(|e| bad(ctx, e))?;
-                        let slot = match field {
-                            Field::Balance => &mut m.balance,
-                            Field::Fee => &mut m.extra.get_or_insert_with(Default::default).fee,
-                            _ => &mut m.extra.get_or_insert_with(Default::default).net,
-                        };
-                        *slot = Some(v);
-                    }
-                }
-                Field::Description => m.description = read_string(raw).map_err(|e| bad(ctx, e))?,
-                _ => {
-                    if is_null(raw) {
-                        ctx.not_canonical();
-                        continue;
-                    }
-                    let v = read_string(raw).map_err(|e| bad(ctx, e))?;
-                    if !self.build {
-                        continue;
-                    }
-                    fn extra<'m>(m: &'m mut RowRef<'_>) -> &'m mut ServiceFields {
-                        m.extra.get_or_insert_with(Default::default)
-                    }
-                    match field {
-                        Field::ServiceCode => m.service_code = Some(v),
-                        Field::AccountNumber => m.account_number = Some(v),
-                        Field::PartnerPhone => extra(&mut m).partner_phone = Some(v.into_owned()),
-                        Field::Username => extra(&mut m).username = Some(v.into_owned()),
-                        Field::Email => extra(&mut m).email = Some(v.into_owned()),
-                        Field::Name => extra(&mut m).name = Some(v.into_owned()),
-                        Field::TransactionId => extra(&mut m).transactionid = Some(v.into_owned()),
-                        Field::Status => extra(&mut m).status = Some(v.into_owned()),
-                        _ => extra(&mut m).currency = Some(v.into_owned()),
-                    }
-                }
-            }
-        }
-
-        if let Some(f) = REQUIRED.into_iter().find(|f| seen & (1 << *f as u32) == 0) {
-            return Err(ctx.invalid(Some(f.name()), "missing required member"));
-        }
-        let (Some(kind_raw), Some(amount_raw)) = (kind_raw, amount_raw) else { unreachable!("checked as required") };
-        let kind = read_string(kind_raw).map_err(|e| ctx.invalid::<A::Error>(Some("type"), e))?;
-        // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
-        let signed = !(kind == "credit" || kind == "debit");
-        m.amount = read_amount(ctx, amount_raw, signed).map_err(|e| ctx.invalid::<A::Error>(Some("amount"), e))?;
-        if self.build {
-            m.kind = kind;
-            Ok(Some(m))
-        } else {
-            Ok(None)
-        }
+    let (Some(kind_raw), Some(amount_raw)) = (kind_raw, amount_raw) else { unreachable!("checked as required") };
+    let kind = read_string(kind_raw).map_err(|e| ctx.invalid(Some("type"), e))?;
+    // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
+    let signed = !(kind == "credit" || kind == "debit");
+    m.amount = read_amount(ctx, amount_raw, signed).map_err(|e| ctx.invalid(Some("amount"), e))?;
+    if build {
+        m.kind = kind;
+        Ok(Some(m))
+    } else {
+        Ok(None)
     }
 }
 
 /// An amount member; notes when its text is not already the normalised form.
-fn read_amount(ctx: &mut Ctx, raw: &RawValue, signed: bool) -> Result<Amount, &'static str> {
+fn read_amount(ctx: &mut Ctx, raw: Raw<'_>, signed: bool) -> Result<Amount, &'static str> {
     let text = raw.get();
     let v = Amount::from_json_literal(text, signed).map_err(|e| e.message())?;
     if !Amount::is_normal_json(text) {
@@ -324,42 +281,21 @@ fn read_amount(ctx: &mut Ctx, raw: &RawValue, signed: bool) -> Result<Amount, &'
     Ok(v)
 }
 
-/// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row.
-pub(crate) struct MutationsSeed<'c> {
-    pub(crate) ctx: &'c mut Ctx,
-    pub(crate) build: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for MutationsSeed<'_> {
-    type Value = Vec<RowRef<'de>>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.ctx.expected = "an array of mutations";
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MutationsSeed<'_> {
-    type Value = Vec<RowRef<'de>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of mutations")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let ctx = self.ctx;
-        let mut rows = Vec::new();
-        let mut count = 0;
-        loop {
-            ctx.push(Seg::Index(rows.len() + count));
-            match seq.next_element_seed(MutationSeed { ctx: &mut *ctx, build: self.build })? {
-                Some(Some(row)) => rows.push(row),
-                Some(None) => count += 1,
-                None => break,
-            }
-            ctx.pop();
+/// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row. With `build`
+/// false only counts them (in `ctx.rows`).
+pub(crate) fn read_rows<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> Result<Vec<RowRef<'de>>, Stop> {
+    ctx.expect(r, b'[', "an array of mutations")?;
+    let mut rows = Vec::new();
+    let mut count = 0;
+    r.elements(|r, i| {
+        ctx.push(Seg::Index(i));
+        match read_row(ctx, r, build)? {
+            Some(row) => rows.push(row),
+            None => count += 1,
         }
         ctx.pop();
-        ctx.rows += rows.len() + count;
-        Ok(rows)
-    }
+        Ok(())
+    })?;
+    ctx.rows += rows.len() + count;
+    Ok(rows)
 }
