@@ -69,7 +69,7 @@ size: build
 # and --sanitizer none needs no nightly sanitizer runtime (the targets check their own invariants).
 # The working corpus (fuzz/corpus/) stays out of git; fuzz/seeds/ is the small committed start.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := callback amount form matcher
+FUZZ_TARGETS := json callback amount form matcher
 fuzz:
 	scripts/setup.sh fuzz
 	cd fuzz && for t in $(FUZZ_TARGETS); do \

@@ -36,6 +36,10 @@ pub fn urlencode_into(out: &mut String, s: &str) {
 /// from the float's exact value, trailing zeros dropped, exponent form below 1e-4 and from 1e14, written
 /// `1.0E+25`).
 ///
+/// One quirk of PHP's (zend_dtoa's) is kept: a whole number from 1e14 to 1e15 that ends in a 5 which
+/// rounds down to an even 14th digit keeps its trailing zeros (`100000000000005.0` is
+/// `1.0000000000000E+14`, `100000000000001.0` is `1.0E+14`).
+///
 /// The digits come from the float's exact decimal expansion (every finite `f64` is an integer times a
 /// power of two, so a finite decimal), not from the standard library's float formatting, which would
 /// bring about 7 KB of code into the module for this one use.
@@ -47,7 +51,9 @@ pub fn php_float(x: f64) -> String {
         return if x < 0.0 { "-INF".into() } else { "INF".into() };
     }
     let (digits, exp) = significant_digits(x.abs(), 14);
-    let digits = digits.trim_end_matches('0');
+    let a = x.abs();
+    let tie_kept = a.fract() == 0.0 && (1e14..1e15).contains(&a) && a as u64 % 10 == 5 && a as u64 / 10 % 2 == 0;
+    let digits = if tie_kept { &digits[..] } else { digits.trim_end_matches('0') };
     let mut out = String::new();
     if x < 0.0 {
         out.push('-');
@@ -263,10 +269,7 @@ pub fn encode_form(json: &str) -> Result<String> {
     let mut out = String::with_capacity(json.len() + json.len() / 2);
     let mut key = String::new();
     let mut r = Reader::new(json);
-    let top = match r.peek() {
-        Ok(b'{' | b'[') => true,
-        _ => false,
-    };
+    let top = matches!(r.peek(), Ok(b'{' | b'['));
     let result = if top { node(&mut r, &mut out, &mut key, true).and_then(|_| r.end()) } else { Err(Stop) };
     match result {
         Ok(()) => Ok(out),

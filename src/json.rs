@@ -7,8 +7,9 @@
 //!
 //! Why not serde_json's reader: its generic visitors, its error messages and the float formatting they
 //! pull in were two fifths of the `.wasm` users load, for documents whose every leaf we read from its text
-//! anyway. serde_json still writes JSON, and is the reference this reader is tested against (same
-//! documents accepted, same strings decoded: `tests/json_reader.rs` and the `json` fuzz target).
+//! anyway. serde_json still writes JSON, and is the reference this reader is tested against (the same
+//! documents accepted, the same nesting refused, the same strings decoded): the tests at the end of this
+//! file, and the `json` fuzz target through [`probe`].
 
 use crate::error::{Error, ErrorCode};
 use std::borrow::Cow;
@@ -628,4 +629,166 @@ pub(crate) fn option_members<'a>(
         }
     }
     Ok(members.into_iter().filter(|(_, v)| !is_null(*v)).collect())
+}
+
+/// What the reader decides, for tests and the `json` fuzz target (which hold serde_json's answers against
+/// these). Not part of the SDK's API.
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod probe {
+    use super::{read_string, Reader, Stop};
+
+    /// `text` is one JSON value (at any depth).
+    pub fn is_json(text: &str) -> bool {
+        super::syntax_error(text).is_none()
+    }
+
+    /// `text` is one JSON value whose every array and object a walk enters within the nesting limit,
+    /// and whose every string (names too) is Unicode: what reading it into a tree takes.
+    pub fn walks(text: &str) -> bool {
+        fn walk(r: &mut Reader<'_>) -> Result<(), Stop> {
+            match r.peek()? {
+                b'{' => r.members(|r, _| walk(r)),
+                b'[' => r.elements(|r, _| walk(r)),
+                _ => read_string(r.raw()?)
+                    .map(drop)
+                    .or_else(|e| if e == "must be a string" { Ok(()) } else { Err(Stop) }),
+            }
+        }
+        let mut r = Reader::new(text);
+        walk(&mut r).and_then(|_| r.end()).is_ok()
+    }
+
+    /// The value of `text` when it is one JSON string of Unicode text.
+    pub fn string(text: &str) -> Option<String> {
+        let mut r = Reader::new(text);
+        let raw = r.raw().ok()?;
+        r.end().ok()?;
+        read_string(raw).ok().map(|s| s.into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probe::{is_json, string, walks};
+    use proptest::prelude::*;
+
+    fn serde_is_json(text: &str) -> bool {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    }
+
+    /// serde_json reads numbers into floats when it builds a tree, and refuses those past f64's range;
+    /// our reader never converts them. Documents with such numbers are left out of the comparison.
+    fn serde_walks(text: &str) -> Option<bool> {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(_) => Some(true),
+            Err(e) if e.to_string().starts_with("number out of range") => None,
+            Err(_) => Some(false),
+        }
+    }
+
+    /// JSON-ish text: the tokens JSON is made of, right and wrong, in any order.
+    fn tokens() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            " ",
+            "\n",
+            "\t",
+            "\"a\"",
+            "\"\"",
+            "\"\\u00e9\\n\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\u{1}\"",
+            "\"é\"",
+            "\"",
+            "\\",
+            "0",
+            "-0",
+            "01",
+            "1.5",
+            "1.",
+            ".5",
+            "-",
+            "1e5",
+            "1E+5",
+            "1e-",
+            "1e400",
+            "123456789012345678901234567890",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            "\u{a0}",
+            "\u{0}",
+            "\r",
+            "x",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|p| p.concat())
+    }
+
+    /// Valid JSON documents, then one byte of them changed, dropped or doubled.
+    fn documents() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            (-1e6f64..1e6).prop_map(serde_json::Value::from),
+            "\\PC{0,8}".prop_map(serde_json::Value::from),
+        ];
+        let value = leaf.prop_recursive(6, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                prop::collection::vec(("\\PC{0,6}", inner), 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        });
+        (value, any::<prop::sample::Index>(), 0u8..4, any::<u8>()).prop_map(|(v, at, how, byte)| {
+            let mut b = serde_json::to_string_pretty(&v).unwrap().into_bytes();
+            let i = at.index(b.len());
+            match how {
+                0 => {}
+                1 => b[i] = byte % 0x80,
+                2 => drop(b.remove(i)),
+                _ => b.insert(i, b[i]),
+            }
+            String::from_utf8(b).unwrap_or_default()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn accepts_what_serde_json_accepts(text in prop_oneof![tokens(), documents()]) {
+            prop_assert_eq!(is_json(&text), serde_is_json(&text), "{:?}", text);
+            if let Some(want) = serde_walks(&text) {
+                prop_assert_eq!(walks(&text), want, "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn decodes_strings_as_serde_json(text in tokens()) {
+            let text = format!("\"{}\"", text.replace('"', ""));
+            prop_assert_eq!(string(&text), serde_json::from_str::<String>(&text).ok(), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn nesting_limit_is_serde_jsons() {
+        for depth in [1, 126, 127, 128, 129, 100_000] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            assert!(is_json(&text), "{depth}: any depth is JSON");
+            assert_eq!(walks(&text), depth <= 127, "{depth}");
+            assert_eq!(serde_walks(&text), Some(depth <= 127), "{depth}");
+        }
+    }
 }

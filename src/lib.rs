@@ -17,6 +17,9 @@ pub mod error;
 pub mod form;
 mod invoices;
 mod json;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use json::probe as json_probe;
 pub mod matching;
 pub mod mutation;
 mod sort;

@@ -131,3 +131,75 @@ fn floats_match_php() {
     }
     assert!(wrong.is_empty(), "{} of {} differ:\n{}", wrong.len(), docs.len(), wrong[..wrong.len().min(20)].join("\n"));
 }
+
+/// Number literals PHP's `json_decode` reads in its own way, against real PHP: integers that fit PHP's
+/// stay integers (`-0` is `0`), the rest are floats nearest to their literal, infinite past the largest
+/// float (`INF`) and zero below half the smallest; then 4000 random long literals (up to 40 digits, any
+/// exponent a float can take and some beyond).
+#[test]
+fn number_literals_match_php() {
+    let mut literals: Vec<String> = [
+        "-0",
+        "-0.0",
+        "0e5",
+        "0.0e-400",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "-1e-400",
+        "1e99999999999",
+        "1E+2",
+        "0.1e1",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "4.9406564584124654e-324",
+        "2.2250738585072011e-308",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "9223372036854775807",
+        "9223372036854775808",
+        "123456789012345678901234567890",
+        "0.00000000000000000000000000000000000000001",
+        "99999999999999.5",
+        "99999999999999.49999999999999999999",
+        "100000000000001.0",
+        "100000000000005.0",
+        "100000000000015.0",
+        "364027811718505.0",
+        "999999999999995.0",
+        "-120000000000005.0",
+        "100000000000005.5",
+        "1000000000000005.0",
+        "100000000000005e0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut r = Rng(0x2545_f491_4f6c_dd1d);
+    while literals.len() < 4000 {
+        let n = 1 + r.below(40) as usize;
+        let digits: String = (0..n).map(|i| char::from(b'0' + (r.below(9) as u8 + u8::from(i == 0)))).collect();
+        let point = r.below(n as u64 + 1) as usize;
+        let (int, frac) = digits.split_at(point);
+        let int = if int.is_empty() { "0" } else { int };
+        let mut lit = if frac.is_empty() { format!("{int}.0") } else { format!("{int}.{frac}") };
+        if r.below(2) == 0 {
+            lit = format!("{lit}e{}", r.below(680) as i64 - 350);
+        }
+        literals.push(if r.below(3) == 0 { format!("-{lit}") } else { lit });
+    }
+    let docs: Vec<String> = literals.iter().map(|l| format!("{{\"a\":{l}}}")).collect();
+    let php = php_encode(&docs);
+    let mut wrong = Vec::new();
+    for (doc, want) in docs.iter().zip(&php) {
+        let got = encode_form(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        if &got != want {
+            wrong.push(format!("{doc}: {got} (PHP: {want})"));
+        }
+    }
+    println!("PHP comparison: {} number literals, {} differ", docs.len(), wrong.len());
+    assert!(wrong.is_empty(), "{} of {} differ:\n{}", wrong.len(), docs.len(), wrong[..wrong.len().min(20)].join("\n"));
+}
