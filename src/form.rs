@@ -211,6 +211,9 @@ fn nearest(lit: &(String, i32)) -> f64 {
     let head = &lit.0[..lit.0.len().min(19)];
     let mut x = head.parse::<u64>().unwrap_or(0) as f64;
     let mut e = lit.1 - (head.len() as i32 - 1);
+    // Up to 15 digits times or over an exact power of ten (10^22 at most) is one correctly rounded
+    // operation on exact operands: the nearest float already (the usual case, e.g. `1.5`, `0.001`).
+    let exact = lit.0.len() <= 15 && (-22..=22).contains(&e);
     while e > 0 {
         let k = e.min(22);
         x *= 10f64.powi(k);
@@ -220,6 +223,9 @@ fn nearest(lit: &(String, i32)) -> f64 {
         let k = (-e).min(22);
         x /= 10f64.powi(k);
         e += k;
+    }
+    if exact {
+        return x;
     }
     // The exact midpoint between x and its neighbour above (`up`) or below; above the largest float the
     // neighbour is 2^1024 (the bits of infinity read as a float), so overflow rounds as IEEE says.
