@@ -86,30 +86,43 @@ pub fn php_float(x: f64) -> String {
 /// `m × 2^e` written out exactly in decimal: its digits (no leading zeros; `m > 0`) and the decimal
 /// exponent of the first one.
 fn exact_decimal(m: u64, e: i32) -> (String, i32) {
-    // m × 2^e as an integer times a power of ten: m × 2^e, or m × 5^-e × 10^e. Limbs of 10^9, little end first.
+    // m × 2^e as an integer times a power of ten: m × 2^e, or m × 5^-e × 10^e. Limbs of 10^9, little end
+    // first, multiplied by 2^29 or 5^13 at a time (a limb times either fits a u64 with its carry).
     let mut limbs: Vec<u32> = vec![
         (m % 1_000_000_000) as u32,
         (m / 1_000_000_000 % 1_000_000_000) as u32,
         (m / 1_000_000_000_000_000_000) as u32,
     ];
-    let (times, by, exp10) = if e >= 0 { (e, 2, 0) } else { (-e, 5, e) };
-    for _ in 0..times {
+    let (mut times, exp10, base, step) = if e >= 0 { (e, 0, 2u64, 29) } else { (-e, e, 5, 13) };
+    while times > 0 {
+        let k = times.min(step);
+        times -= k;
+        let by = base.pow(k as u32);
         let mut carry = 0u64;
         for l in limbs.iter_mut() {
             let v = u64::from(*l) * by + carry;
             *l = (v % 1_000_000_000) as u32;
             carry = v / 1_000_000_000;
         }
-        if carry > 0 {
-            limbs.push(carry as u32);
+        while carry > 0 {
+            limbs.push((carry % 1_000_000_000) as u32);
+            carry /= 1_000_000_000;
         }
     }
-    let mut all = String::new();
+    let mut all = Vec::with_capacity(limbs.len() * 9);
     for l in limbs.iter().rev() {
-        all.push_str(&format!("{l:09}"));
+        let mut d = [b'0'; 9];
+        let mut n = *l;
+        for slot in d.iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        all.extend_from_slice(&d);
     }
-    let all = all.trim_start_matches('0');
-    (all.to_string(), exp10 + all.len() as i32 - 1)
+    let first = all.iter().position(|&c| c != b'0').unwrap_or(all.len());
+    let digits: String = all[first..].iter().map(|&c| char::from(c)).collect();
+    let exp = exp10 + digits.len() as i32 - 1;
+    (digits, exp)
 }
 
 /// A positive finite float as `m × 2^e`.
