@@ -109,39 +109,32 @@ impl<'a> Reader<'a> {
         &mut self,
         mut each: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), Stop>,
     ) -> Result<(), Stop> {
-        self.enter(0)?;
-        self.eat(b'{')?;
-        self.depth += 1;
-        if self.ws() != Some(b'}') {
-            loop {
-                let name = self.name()?;
-                each(self, name)?;
-                match self.ws() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => break,
-                    _ => return Err(Stop),
-                }
-            }
-        }
-        self.pos += 1;
-        self.depth -= 1;
-        Ok(())
+        self.container(b'{', |r, _| {
+            let name = r.name()?;
+            each(r, name)
+        })
     }
 
     /// Walks the array that comes next (the caller has seen `[`), calling `each` with every element's
     /// index; `each` must read the element.
-    pub(crate) fn elements(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<(), Stop>) -> Result<(), Stop> {
+    pub(crate) fn elements(&mut self, each: impl FnMut(&mut Self, usize) -> Result<(), Stop>) -> Result<(), Stop> {
+        self.container(b'[', each)
+    }
+
+    /// An object or array opened by `open`, one `item` at a time, within the nesting limit.
+    fn container(&mut self, open: u8, mut item: impl FnMut(&mut Self, usize) -> Result<(), Stop>) -> Result<(), Stop> {
+        let close = open + 2; // `{` → `}`, `[` → `]`
         self.enter(0)?;
-        self.eat(b'[')?;
+        self.eat(open)?;
         self.depth += 1;
-        if self.ws() != Some(b']') {
+        if self.ws() != Some(close) {
             let mut i = 0;
             loop {
-                each(self, i)?;
+                item(self, i)?;
                 i += 1;
                 match self.ws() {
                     Some(b',') => self.pos += 1,
-                    Some(b']') => break,
+                    Some(c) if c == close => break,
                     _ => return Err(Stop),
                 }
             }
