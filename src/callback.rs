@@ -119,8 +119,11 @@ pub struct CallbackOptions {
 /// Reads callback options from JSON text (`None`: the defaults). `signature` is known only when
 /// `with_signature`. Every failure is `config`, naming the option.
 pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<CallbackOptions> {
-    let known: &[&str] = if with_signature { &["signature", "maxBodyBytes"] } else { &["maxBodyBytes"] };
     let mut out = CallbackOptions { signature: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES };
+    if json.is_none() {
+        return Ok(out); // the usual case, kept short: a cold start compiles what a first call runs
+    }
+    let known: &[&str] = if with_signature { &["signature", "maxBodyBytes"] } else { &["maxBodyBytes"] };
     for (key, raw) in option_members(json, "options", known, ErrorCode::Config)? {
         let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
         if key == "signature" {
@@ -228,18 +231,29 @@ pub fn normal_json(body: &[u8], max_body_bytes: usize) -> Result<NormalJson<'_>>
         let text = std::str::from_utf8(body).unwrap_or_else(|_| unreachable!("checked as UTF-8"));
         Ok(NormalJson::AsIs { text, mutations: checked.mutations })
     } else {
-        Ok(NormalJson::Rewritten(parse_report(body, max_body_bytes)?.to_json()))
+        rewritten(body, max_body_bytes).map(NormalJson::Rewritten)
     }
+}
+
+/// A valid body that is not in normal form, parsed and written out again. Not inlined: the usual body
+/// needs none of it, and a cold start compiles only what a first call runs.
+#[inline(never)]
+fn rewritten(body: &[u8], max_body_bytes: usize) -> Result<String> {
+    Ok(parse_report(body, max_body_bytes)?.to_json())
 }
 
 fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Option<ContentRef<'_>>, Checked)> {
     check_body_size(body.len(), max_body_bytes)?;
-    let text = std::str::from_utf8(body)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to())))?;
+    let text = std::str::from_utf8(body).map_err(not_utf8)?;
     read_document(text, |ctx, r| {
         let report = read_root(ctx, r, build)?;
         Ok((report, Checked { mutations: ctx.rows, normal: !ctx.altered }))
     })
+}
+
+#[cold]
+fn not_utf8(e: std::str::Utf8Error) -> Error {
+    Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

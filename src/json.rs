@@ -464,6 +464,8 @@ impl Ctx {
     }
 
     /// Records a bad member at the current path (plus `last`), with the document's error code.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn invalid(&mut self, last: Option<&str>, message: &str) -> Stop {
         self.fail(self.code(), last, message)
     }
@@ -473,7 +475,10 @@ impl Ctx {
     }
 
     /// Records an error at the current path (plus `last`) and stops the walk. Only the first error is
-    /// kept: it is the one nearest the start of the document.
+    /// kept: it is the one nearest the start of the document. Cold, and not inlined into the readers: the
+    /// path and message building stays out of the code every valid document runs.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn fail(&mut self, code: ErrorCode, last: Option<&str>, message: &str) -> Stop {
         if self.err.is_none() {
             self.err = Some(Error::new(code, message).at(self.path(last)));
@@ -481,13 +486,19 @@ impl Ctx {
         Stop
     }
 
-    /// Stops unless the next value is an object: `{what}` must be one.
+    /// Stops unless the next value opens with `open` (`{` or `[`): it must be `what`.
     pub(crate) fn expect(&mut self, r: &mut Reader<'_>, open: u8, what: &str) -> Result<(), Stop> {
         if r.peek()? == open {
             Ok(())
         } else {
-            Err(self.invalid(None, &format!("must be {what}")))
+            Err(self.must_be(what))
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn must_be(&mut self, what: &str) -> Stop {
+        self.invalid(None, &format!("must be {what}"))
     }
 }
 
