@@ -300,7 +300,7 @@ fn read_root<'de>(
     let mut content = None;
     // Content met before `action` is read once the action is known (from where it was), so an unknown
     // action is reported as such rather than as a malformed payment report.
-    let mut pending_content: Option<usize> = None;
+    let mut pending_content = None;
     r.members(|r, key| {
         match &*key {
             "action" => {
@@ -326,7 +326,7 @@ fn read_root<'de>(
                     content = Some(read_content_object(ctx, r, build)?);
                     ctx.pop();
                 } else {
-                    pending_content = Some(r.position());
+                    pending_content = Some(r.mark());
                     r.raw()?;
                 }
             }
@@ -342,7 +342,7 @@ fn read_root<'de>(
     }
     if let Some(at) = pending_content {
         ctx.push(Seg::Key("content"));
-        content = Some(r.revisit(at, 1, |r| read_content_object(ctx, r, build))?);
+        content = Some(r.revisit(at, |r| read_content_object(ctx, r, build))?);
         ctx.pop();
     }
     content.ok_or_else(|| ctx.invalid(Some("content"), "missing required member"))

@@ -50,8 +50,8 @@ pub fn php_float(x: f64) -> String {
     if x.is_infinite() {
         return if x < 0.0 { "-INF".into() } else { "INF".into() };
     }
-    let (digits, exp) = significant_digits(x.abs(), 14);
     let a = x.abs();
+    let (digits, exp) = significant_digits(a, 14);
     let tie_kept = a.fract() == 0.0 && (1e14..1e15).contains(&a) && a as u64 % 10 == 5 && a as u64 / 10 % 2 == 0;
     let digits = if tie_kept { &digits[..] } else { digits.trim_end_matches('0') };
     let mut out = String::new();
@@ -321,25 +321,19 @@ fn node(r: &mut Reader<'_>, out: &mut String, key: &mut String, top: bool) -> st
     };
     let text = raw.get();
     let value: Cow<'_, str> = match text.as_bytes()[0] {
-        b'"' => Cow::Owned(urlencode(&read_string(raw).map_err(|_| Stop)?)),
+        b'"' => read_string(raw).map_err(|_| Stop)?,
         b't' => Cow::Borrowed("1"),
         b'f' => Cow::Borrowed("0"),
         b'n' => return Ok(()), // null members are left out
-        _ => Cow::Owned(urlencode(&php_number(text))),
+        _ => Cow::Owned(php_number(text)),
     };
     if !out.is_empty() {
         out.push('&');
     }
     out.push_str(key);
     out.push('=');
-    out.push_str(&value);
+    urlencode_into(out, &value);
     Ok(())
-}
-
-fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    urlencode_into(&mut out, s);
-    out
 }
 
 /// Percent-decodes a form component as PHP's `urldecode` does (`+` is a space); invalid UTF-8 is replaced.

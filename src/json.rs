@@ -33,6 +33,13 @@ impl<'a> Raw<'a> {
 #[derive(Debug)]
 pub(crate) struct Stop;
 
+/// Where a value starts, and how deep: see [`Reader::mark`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    pos: usize,
+    depth: usize,
+}
+
 /// A pull reader over one JSON text. Containers are walked with [`Reader::members`] and
 /// [`Reader::elements`]; any value can be taken whole with [`Reader::raw`] or passed over with
 /// [`Reader::skip`]. No recursion: any depth of input is read in constant stack.
@@ -72,10 +79,15 @@ impl<'a> Reader<'a> {
         self.ws().ok_or(Stop)
     }
 
-    /// Where the next value starts, for [`Reader::revisit`].
-    pub(crate) fn position(&mut self) -> usize {
+    /// Where the next value starts.
+    fn position(&mut self) -> usize {
         self.ws();
         self.pos
+    }
+
+    /// The place of the next value, to read it later with [`Reader::revisit`].
+    pub(crate) fn mark(&mut self) -> Mark {
+        Mark { pos: self.position(), depth: self.depth }
     }
 
     /// Only whitespace is left.
@@ -144,27 +156,16 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A member name and its colon.
+    /// A member name, decoded, and its colon.
     fn name(&mut self) -> Result<Cow<'a, str>, Stop> {
-        if self.ws() != Some(b'"') {
-            return Err(Stop);
+        let (inner, escaped) = self.key()?;
+        if !escaped {
+            return Ok(Cow::Borrowed(inner));
         }
-        let start = self.pos;
-        let escaped = self.string()?;
-        let inner = &self.text[start + 1..self.pos - 1];
-        let name = if escaped {
-            match unescape(inner) {
-                Some(s) => Cow::Owned(s),
-                None => {
-                    self.bad_name = true;
-                    return Err(Stop);
-                }
-            }
-        } else {
-            Cow::Borrowed(inner)
-        };
-        self.eat(b':')?;
-        Ok(name)
+        unescape(inner).map(Cow::Owned).ok_or_else(|| {
+            self.bad_name = true;
+            Stop
+        })
     }
 
     /// The next value whole, checked as JSON (at any depth: nothing in it is walked).
@@ -179,16 +180,11 @@ impl<'a> Reader<'a> {
         self.value(true)
     }
 
-    /// Reads the value at `at` (a position met earlier, at `depth`) with `read`, then comes back here.
-    pub(crate) fn revisit<T>(
-        &mut self,
-        at: usize,
-        depth: usize,
-        read: impl FnOnce(&mut Self) -> Result<T, Stop>,
-    ) -> Result<T, Stop> {
+    /// Reads the value at `at` (marked earlier) with `read`, at the depth it has there, then comes back here.
+    pub(crate) fn revisit<T>(&mut self, at: Mark, read: impl FnOnce(&mut Self) -> Result<T, Stop>) -> Result<T, Stop> {
         let (pos, outer) = (self.pos, self.depth);
-        self.pos = at;
-        self.depth = depth;
+        self.pos = at.pos;
+        self.depth = at.depth;
         let v = read(self)?;
         self.pos = pos;
         self.depth = outer;
@@ -247,13 +243,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A member name (not decoded) and its colon.
-    fn key(&mut self) -> Result<(), Stop> {
+    /// A member name as written (between its quotes), whether it has escapes, and its colon.
+    fn key(&mut self) -> Result<(&'a str, bool), Stop> {
         if self.ws() != Some(b'"') {
             return Err(Stop);
         }
-        self.string()?;
-        self.eat(b':')
+        let start = self.pos;
+        let escaped = self.string()?;
+        let inner = &self.text[start + 1..self.pos - 1];
+        self.eat(b':')?;
+        Ok((inner, escaped))
     }
 
     /// Passes over a string (at its opening quote); whether it has escapes. Escapes are checked for form
@@ -493,6 +492,22 @@ impl Ctx {
         } else {
             Err(self.must_be(what))
         }
+    }
+
+    /// Reads the array that comes next (it must be `what`), each element by `item` with `[i]` on the path.
+    pub(crate) fn elements<'de>(
+        &mut self,
+        r: &mut Reader<'de>,
+        what: &str,
+        mut item: impl FnMut(&mut Ctx, &mut Reader<'de>) -> Result<(), Stop>,
+    ) -> Result<(), Stop> {
+        self.expect(r, b'[', what)?;
+        r.elements(|r, i| {
+            self.push(Seg::Index(i));
+            item(self, r)?;
+            self.pop();
+            Ok(())
+        })
     }
 
     #[cold]

@@ -503,12 +503,9 @@ fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result
 /// Reads an array of invoices (JSON text); a bad member is `invalid_params` at `invoices[i].member`.
 pub fn read_invoices(json: &str) -> Result<Vec<Invoice>> {
     read_document_as(json, ErrorCode::InvalidParams, Seg::Key("invoices"), |ctx, r| {
-        ctx.expect(r, b'[', "an array of invoices")?;
         let mut out = Vec::new();
-        r.elements(|r, i| {
-            ctx.push(Seg::Index(i));
+        ctx.elements(r, "an array of invoices", |ctx, r| {
             out.push(read_invoice_object(ctx, r)?);
-            ctx.pop();
             Ok(())
         })?;
         Ok(out)

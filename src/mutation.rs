@@ -1,7 +1,7 @@
 //! A mutation: one line of a watched account's statement, as a callback or a search reports it.
 
 use crate::amount::Amount;
-use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop};
+use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Raw, Reader, Stop};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -284,16 +284,13 @@ fn read_amount(ctx: &mut Ctx, raw: Raw<'_>, signed: bool) -> Result<Amount, &'st
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row. With `build`
 /// false only counts them (in `ctx.rows`).
 pub(crate) fn read_rows<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> Result<Vec<RowRef<'de>>, Stop> {
-    ctx.expect(r, b'[', "an array of mutations")?;
     let mut rows = Vec::new();
     let mut count = 0;
-    r.elements(|r, i| {
-        ctx.push(Seg::Index(i));
+    ctx.elements(r, "an array of mutations", |ctx, r| {
         match read_row(ctx, r, build)? {
             Some(row) => rows.push(row),
             None => count += 1,
         }
-        ctx.pop();
         Ok(())
     })?;
     ctx.rows += rows.len() + count;
