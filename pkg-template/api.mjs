@@ -50,16 +50,22 @@ class PaymentReport {
 }
 
 /**
- * The glue with every call guarded. A trap (a Rust panic: a bug) leaves the instance unusable, and the
- * panic hook (src/wasm.rs) has asked the glue for a fresh instance on the next call. Here a trap reaches
- * the caller as a CekMutasiError with code `internal`, the fresh instance gets the error class again, and
- * an object of the ended instance (a Matcher, a client) says so instead of wasm-bindgen's bare Error.
+ * The glue with every call guarded. A trap (a Rust panic, or any other trap: a bug) leaves the instance
+ * unusable; the panic hook (src/wasm.rs) has asked the glue for a fresh instance on the next call, and for
+ * any other trap it is asked here. A trap reaches the caller as a CekMutasiError with code `internal`, the
+ * fresh instance gets the error class again, and an object of the ended instance (a Matcher, a client)
+ * says so instead of wasm-bindgen's bare Error.
  */
 function guarded(raw) {
   let reset = false;
   const convert = (e) => {
     if (e instanceof WebAssembly.RuntimeError) {
       reset = true;
+      try {
+        raw.__scheduleReinit();
+      } catch {
+        // Nothing left to ask: the glue resets on the next call all the same after a panic.
+      }
       return new CekMutasiError(
         `internal error in cekmutasi (${e.message}), please report it; the next call runs on a fresh instance, where a Matcher or client made before this error must be made again`,
         { code: "internal" },
@@ -137,6 +143,11 @@ async function drive(make) {
   }
 }
 
+/**
+ * One attempt: the request sent once, never to another URL (`redirect: "manual"`: a redirect is the
+ * task's error, so the key and a transfer go to the base URL only), the answer's body streamed into the
+ * task, which refuses it past `maxResponseBytes` before copying. The timeout covers the body too.
+ */
 async function attempt(task, request, timeoutMs) {
   const controller = new AbortController();
   let timedOut = false;
@@ -144,18 +155,34 @@ async function attempt(task, request, timeoutMs) {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
-  let status, retryAfter, body;
+  let response;
+  let reader;
+  let read = false;
   try {
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: controller.signal });
-    ({ status } = response);
-    retryAfter = response.headers.get("retry-after") ?? undefined;
-    body = await response.text();
-  } catch {
-    return task.failed(timedOut);
+    try {
+      response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: controller.signal, redirect: "manual" });
+    } catch {
+      return task.failed(timedOut);
+    }
+    task.head(response.status, response.headers.get("retry-after") ?? undefined);
+    reader = response.body?.getReader();
+    while (reader) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch {
+        return task.failed(timedOut);
+      }
+      if (chunk.done) break;
+      task.chunk(chunk.value);
+    }
+    read = true;
+    return task.answered();
   } finally {
     clearTimeout(timer);
+    // An answer left unread (a redirect, a body past the limit, a failure): let the connection go.
+    if (!read) (reader ?? response?.body)?.cancel().catch(() => {});
   }
-  return task.answered(status, retryAfter, body);
 }
 
 /** The API over an instantiated glue module. */
@@ -174,7 +201,8 @@ function parseCallback(body, options) {
 // Method and signature are checked (in Rust) before the body is read; each chunk is counted against the
 // limit as it arrives, and the sender is stopped at the first chunk past it.
 async function receiveCallback(request, options) {
-  const body = glue.__callbackBody(request.method, request.headers, options);
+  // The request is checked (in Rust) to be a Fetch Request before anything of it is used here.
+  const body = glue.__callbackBody(request, options);
   try {
     const reader = request.body?.getReader();
     while (reader) {
@@ -227,7 +255,7 @@ const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
 // For the sandbox and benches/ only: not part of the API.
 Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });
 Object.defineProperty(api, "__internal", {
-  value: { readIncoming: glue.__readIncoming, signedCallback: glue.__signedCallback, panicForTests: glue.__panicForTests },
+  value: { readIncoming: glue.__readIncoming, signedCallback: glue.__signedCallback, panicForTests: glue.__panicForTests, trapForTests: glue.__trapForTests },
   enumerable: false,
 });
 for (const [name, value] of Object.entries(glue)) {

@@ -72,13 +72,25 @@ export interface ClientOptions extends BuildOptions {
   timeoutMs?: number;
   /** Extra attempts of a read-only call after a network error, a timeout, 429 or 5xx (default 2). */
   retries?: number;
+  /**
+   * The largest answer read, in bytes (default 8 MiB, about 25 times a full 1000-row search). A larger one
+   * is refused as it streams in, past the limit, with `invalid_response` at `options.maxResponseBytes`.
+   */
+  maxResponseBytes?: number;
+  /**
+   * The most requests one call sends, retries and `searchAll`'s parts included (default 1000). Past it the
+   * call fails with `invalid_response` at `options.maxRequests`.
+   */
+  maxRequests?: number;
 }
 
 /**
  * The fetch-based client, for Node, Deno, Workers and browsers. Only read-only calls are retried (with
  * exponential backoff and jitter, honouring `Retry-After`); calls that move money or change state are sent
- * at most once, whatever happens. Failures are `CekMutasiError`s: `timeout`, `network_error`, `http_error`,
- * `api_error` (the service's message), `invalid_response`, `invalid_params`, `config`.
+ * at most once, whatever happens. A redirect is never followed (it is an `http_error` with its status, never
+ * retried): the API key and every request go to the base URL only. Failures are `CekMutasiError`s:
+ * `timeout`, `network_error`, `http_error`, `api_error` (the service's message), `invalid_response`,
+ * `invalid_params`, `config`.
  */
 export declare class CekMutasi {
   constructor(options: ClientOptions);

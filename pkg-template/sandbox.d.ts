@@ -30,8 +30,15 @@ export interface Sandbox {
 
 export declare function startSandbox(options?: SandboxOptions): Promise<Sandbox>;
 export declare function seedState(options?: { rows?: number; start?: number }): unknown;
-/** Posts a signed payment report with `rows` to `url`, as the service does. */
+/**
+ * Posts a signed payment report with `rows` to `url` (http or https only), as the service does. A redirect
+ * is the answer, never followed; a receiver silent for `timeoutMs` (default 10000) rejects the promise.
+ */
 export declare function postCallback(
   url: string,
-  report: { signature: string; service_code?: string; account_number?: string; account_name?: string; rows: Partial<Mutation>[] },
+  report: { signature: string; service_code?: string; account_number?: string; account_name?: string; rows: Partial<Mutation>[]; timeoutMs?: number },
 ): Promise<{ status: number; body: string }>;
+/** The most faults one call to `/__sandbox/faults` may queue (1000). */
+export declare const MAX_FAULTS: number;
+/** How long postCallback waits for a receiver by default (10000 ms). */
+export declare const CALLBACK_TIMEOUT_MS: number;

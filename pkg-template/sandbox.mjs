@@ -162,11 +162,30 @@ function handlers(state, now) {
   return h;
 }
 
-/** Posts a signed payment report to `url`, as the service does; resolves to the receiver's answer. */
-export async function postCallback(url, { signature, service_code = "bri", account_number = "1234567890", account_name = "Toko Sandbox", rows }) {
+/** A mistake in a request to the sandbox's control routes: answered 400 with its message. */
+class ControlError extends Error {}
+
+/** The most faults one call to /__sandbox/faults may queue. */
+export const MAX_FAULTS = 1000;
+/** How long postCallback waits for a receiver by default. */
+export const CALLBACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Posts a signed payment report to `url` (http or https only), as the service does; resolves to the
+ * receiver's answer. A redirect is the answer (never followed: the report goes to `url` only), and a
+ * receiver that does not answer within `timeoutMs` is an error.
+ */
+export async function postCallback(url, { signature, service_code = "bri", account_number = "1234567890", account_name = "Toko Sandbox", rows, timeoutMs = CALLBACK_TIMEOUT_MS }) {
+  let target;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new ControlError(`the callback URL is not a URL: ${JSON.stringify(String(url))}`);
+  }
+  if (target.protocol !== "http:" && target.protocol !== "https:") throw new ControlError(`the callback URL must be http(s), not ${target.protocol}`);
   const report = { action: "payment_report", content: { service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(), service_code, account_number, account_name, data: rows } };
   const { headers, body } = signedCallback(report, signature);
-  const res = await fetch(url, { method: "POST", headers, body });
+  const res = await fetch(target, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: await res.text() };
 }
 
@@ -193,6 +212,7 @@ export async function startSandbox(options = {}) {
     if (path === "/__sandbox/faults") {
       // The next `count` API calls fail: { count, status?, body?, delay?, reset? }.
       const { count = 1, ...fault } = input;
+      if (!Number.isSafeInteger(count) || count < 0 || count > MAX_FAULTS) throw new ControlError(`count must be a whole number from 0 to ${MAX_FAULTS}`);
       faults = Array.from({ length: count }, () => fault);
       return send(res, 200, { success: true, faults: faults.length });
     }
@@ -222,17 +242,34 @@ export async function startSandbox(options = {}) {
   }
 
   const server = createServer(async (req, res) => {
-    // Pages on other local origins (the demo, users' own front ends) may call it, as they would a proxy.
-    res.setHeader("access-control-allow-origin", "*");
+    const url = new URL(req.url, "http://sandbox");
+    const controlRoute = url.pathname.startsWith("/__sandbox/");
+    // Pages on other local origins (the demo, users' own front ends) may call the API, as they would a
+    // proxy: it needs the API key. The control routes never allow another origin: they post to any URL
+    // they are given, and a page must not be able to use the sandbox to reach (and read) internal URLs.
+    if (!controlRoute) res.setHeader("access-control-allow-origin", "*");
     if (req.method === "OPTIONS") {
+      if (controlRoute) return res.writeHead(403).end();
       res.writeHead(204, { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "api-key, content-type, accept", "access-control-max-age": "600" });
       return res.end();
     }
     let body = "";
     for await (const chunk of req) body += chunk;
-    const url = new URL(req.url, "http://sandbox");
     try {
-      if (url.pathname.startsWith("/__sandbox/")) return await control(url.pathname, body ? JSON.parse(body) : {}, res);
+      if (controlRoute) {
+        let input;
+        try {
+          input = body ? JSON.parse(body) : {};
+        } catch {
+          return send(res, 400, { success: false, error_message: "the body must be JSON" });
+        }
+        try {
+          return await control(url.pathname, input, res);
+        } catch (e) {
+          if (e instanceof ControlError) return send(res, 400, { success: false, error_message: e.message });
+          throw e;
+        }
+      }
       const fault = faults.shift();
       if (fault) {
         if (fault.delay) await new Promise((r) => setTimeout(r, fault.delay));

@@ -3,7 +3,7 @@
 //!
 //! The whole check lives here, in the order a receiver must apply it: the method, then the signature (in
 //! constant time, before the body is read), then the body size, then the payload. [`check_request`],
-//! [`BodyLimit`] and [`parse_report`] are the three steps; [`signed_request`] builds what the service
+//! [`crate::body::BodyLimit`] and [`parse_report`] are the three steps; [`signed_request`] builds what the service
 //! sends, so the sandbox and the tests produce callbacks with the very code that checks them.
 //!
 //! ```
@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 /// the service's PHP sample: that hole stays closed here). A missing or empty received value is `false`.
 pub fn verify_signature(expected: &str, received: Option<&str>) -> Result<bool> {
     if expected.is_empty() {
-        return Err(Error::new(ErrorCode::Config, "the configured callback signature is empty"));
+        return Err(config_error("the configured callback signature is empty"));
     }
     let Some(received) = received.filter(|r| !r.is_empty()) else {
         return Ok(false);
@@ -55,7 +55,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Checks a callback request before its body is read: POST only, then the signature header.
 pub fn check_request(method: &str, signature: Option<&str>, expected: &str) -> Result<()> {
     if expected.is_empty() {
-        return Err(Error::new(ErrorCode::Config, "the configured callback signature is empty"));
+        return Err(config_error("the configured callback signature is empty"));
     }
     if method != "POST" {
         return Err(Error::new(ErrorCode::MethodNotAllowed, "callbacks are POST requests"));
@@ -68,36 +68,24 @@ pub fn check_request(method: &str, signature: Option<&str>, expected: &str) -> R
     }
 }
 
-/// Collects a body chunk by chunk and refuses it as soon as it passes the limit, so an endless or huge
-/// body is never buffered whole.
-#[derive(Debug)]
-pub struct BodyLimit {
-    max: usize,
-    buf: Vec<u8>,
-}
-
-impl BodyLimit {
-    pub fn new(max: usize) -> Self {
-        BodyLimit { max, buf: Vec::new() }
-    }
-
-    /// Appends a chunk; `body_too_large` once the total passes the limit (nothing more is kept then).
-    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        if chunk.len() > self.max - self.buf.len() {
-            self.buf = Vec::new();
-            return Err(too_large(self.max));
-        }
-        self.buf.extend_from_slice(chunk);
-        Ok(())
-    }
-
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.buf
-    }
-}
-
-fn too_large(max: usize) -> Error {
+/// `body_too_large` for a body over `max` bytes.
+pub fn too_large(max: usize) -> Error {
     Error::new(ErrorCode::BodyTooLarge, format!("the body is larger than {max} bytes"))
+}
+
+/// Every error of a callback function carries the status a receiver answers with: a `config` error
+/// (the receiver's own mistake) is 500.
+pub fn receiver_error(e: Error) -> Error {
+    match (e.code(), e.status()) {
+        (ErrorCode::Config, None) => e.with_status(500),
+        _ => e,
+    }
+}
+
+/// A receiver's own mistake (an empty signature, a wrong option or argument): `config`, with status 500 so
+/// that a receiver answering `e.status` never answers 200 to a callback it did not take.
+pub fn config_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::Config, message).with_status(500)
 }
 
 /// `body_too_large` when a body of `len` bytes passes the limit.
@@ -124,8 +112,9 @@ pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<Callback
         return Ok(out); // the usual case, kept short: a cold start compiles what a first call runs
     }
     let known: &[&str] = if with_signature { &["signature", "maxBodyBytes"] } else { &["maxBodyBytes"] };
-    for (key, raw) in option_members(json, "options", known, ErrorCode::Config)? {
-        let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
+    let members = option_members(json, "options", known, ErrorCode::Config).map_err(|e| e.with_status(500))?;
+    for (key, raw) in members {
+        let at = |m: &str| config_error(m).at(format!("options.{key}"));
         if key == "signature" {
             out.signature = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned());
         } else {
@@ -176,7 +165,7 @@ impl PaymentReport {
 /// What the service sends: headers and body of a signed callback. The sandbox posts exactly this.
 pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&'static str, String)>, String)> {
     if signature.is_empty() {
-        return Err(Error::new(ErrorCode::Config, "the callback signature is empty"));
+        return Err(config_error("the callback signature is empty"));
     }
     let headers = vec![("Content-Type", "application/json".to_string()), (SIGNATURE_HEADER, signature.to_string())];
     Ok((headers, report.to_json()))

@@ -3,6 +3,7 @@
 //! state machine of each client call. The package's driver only performs what a task asks (a fetch with
 //! its timeout, a timer) and reports back; every decision is made here, and tested natively.
 
+use crate::body::BodyLimit;
 use crate::endpoints::{self, ClientOptions, Effect, Endpoint, HttpRequest};
 use crate::error::{Error, ErrorCode, Result};
 use crate::mutation::Mutation;
@@ -264,6 +265,44 @@ pub enum Action {
     Done(String),
 }
 
+/// The error of an answer past `maxResponseBytes`: the client stops reading it there.
+pub fn response_too_large(max: usize) -> Error {
+    Error::new(ErrorCode::InvalidResponse, format!("the answer is larger than {max} bytes (maxResponseBytes)"))
+        .at("options.maxResponseBytes")
+}
+
+/// The error of a call that would need more than `maxRequests` requests.
+pub fn too_many_requests(max: u32) -> Error {
+    Error::new(
+        ErrorCode::InvalidResponse,
+        format!("this call needs more than {max} requests (maxRequests): narrow the date range, or raise maxRequests"),
+    )
+    .at("options.maxRequests")
+}
+
+/// The error of a redirect (status 0: an opaque redirect, whose status a browser hides). The client never
+/// follows one: the `Location` may name any host, and following it would send the API key there, and send
+/// a transfer again. Never retried, for the same reasons.
+pub fn redirect_error(status: u16) -> Error {
+    if status == 0 {
+        return Error::new(
+            ErrorCode::HttpError,
+            "the answer was a redirect (its status hidden by the runtime): the client never follows redirects, so the API key and the request go to the base URL only; check baseUrl",
+        );
+    }
+    Error::new(
+        ErrorCode::HttpError,
+        format!("HTTP {status} is a redirect: the client never follows redirects, so the API key and the request go to the base URL only; check baseUrl"),
+    )
+    .with_status(status)
+}
+
+/// True for an answer that redirects: any 3xx, and status 0 (fetch's opaque redirect with `redirect:
+/// "manual"`; the client makes no other kind of request that could answer 0).
+pub fn is_redirect(status: u16) -> bool {
+    status == 0 || (300..400).contains(&status)
+}
+
 /// One endpoint call and its attempts.
 #[derive(Debug)]
 struct Call {
@@ -272,12 +311,17 @@ struct Call {
     timeout_ms: u64,
     retries: u32,
     attempts: u32,
+    /// The current attempt's answer: its status and `Retry-After`, then its body as it arrives.
+    status: u16,
+    retry_after: Option<u64>,
+    body: BodyLimit,
 }
 
-/// Where an attempt leaves a call: its payload, or a wait before the next attempt.
+/// Where an attempt leaves a call: its payload, or a wait before the next attempt (and the attempt's
+/// error, which is the call's if no request may be sent any more).
 enum Step {
     Payload(String),
-    Wait(u64),
+    Wait(u64, Error),
 }
 
 impl Call {
@@ -285,20 +329,47 @@ impl Call {
         let endpoint = endpoints::endpoint(path)?;
         let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
         let request = endpoints::build_request(path, params, &opts)?;
-        Ok(Call { endpoint, request, timeout_ms: options.timeout_ms, retries: options.retries, attempts: 0 })
+        Ok(Call {
+            endpoint,
+            request,
+            timeout_ms: options.timeout_ms,
+            retries: options.retries,
+            attempts: 0,
+            status: 0,
+            retry_after: None,
+            body: BodyLimit::new(options.max_response_bytes, response_too_large),
+        })
     }
 
     fn send(&mut self) -> Action {
         self.attempts += 1;
+        self.body.take();
         Action::Send { request: self.request.clone(), timeout_ms: self.timeout_ms }
     }
 
-    fn answered(&self, status: u16, retry_after: Option<&str>, body: &str, jitter: f64) -> Result<Step> {
-        match endpoints::parse_response(self.endpoint.path, status, body) {
+    fn head(&mut self, status: u16, retry_after: Option<&str>) -> Result<()> {
+        if is_redirect(status) {
+            return Err(redirect_error(status));
+        }
+        self.status = status;
+        self.retry_after = retry_after.and_then(parse_retry_after);
+        Ok(())
+    }
+
+    fn body_room(&mut self, len: usize) -> Result<&mut [u8]> {
+        let status = self.status;
+        self.body.room(len).map_err(|e| e.with_status(status))
+    }
+
+    fn answered(&mut self, jitter: f64) -> Result<Step> {
+        let bytes = self.body.take();
+        // As fetch's `response.text()` decodes: malformed UTF-8 becomes U+FFFD (and then fails the checks).
+        let body = String::from_utf8_lossy(&bytes);
+        match endpoints::parse_response(self.endpoint.path, self.status, &body) {
             Ok(json) => Ok(Step::Payload(json)),
             Err(err) => {
-                let retry_after = retry_after.and_then(parse_retry_after);
-                self.again(Outcome::Status { status, retry_after }, err, jitter)
+                let outcome = Outcome::Status { status: self.status, retry_after: self.retry_after };
+                self.again(outcome, err, jitter)
             }
         }
     }
@@ -315,7 +386,10 @@ impl Call {
 
     /// Another attempt only where [`retry_delay`] allows one; otherwise the call fails with `err`.
     fn again(&self, outcome: Outcome, err: Error, jitter: f64) -> Result<Step> {
-        retry_delay(self.endpoint, self.attempts, self.retries, outcome, jitter).map(Step::Wait).ok_or(err)
+        match retry_delay(self.endpoint, self.attempts, self.retries, outcome, jitter) {
+            Some(ms) => Ok(Step::Wait(ms, err)),
+            None => Err(err),
+        }
     }
 }
 
@@ -350,13 +424,15 @@ pub struct Task {
     options: ClientOptions,
     call: Call,
     kind: Kind,
+    /// Requests sent so far, every attempt of every part: at most `options.max_requests`.
+    sent: u32,
 }
 
 impl Task {
     /// Any endpoint of the table; done with its payload.
     pub fn request(options: &ClientOptions, path: &str, params: Option<&str>) -> Result<Task> {
         let call = Call::new(options, path, params.unwrap_or("{}"))?;
-        Ok(Task { options: options.clone(), call, kind: Kind::Request })
+        Ok(Task { options: options.clone(), call, kind: Kind::Request, sent: 0 })
     }
 
     /// Every row of `service`'s search over the filters' date range: the range is halved until each part
@@ -370,7 +446,7 @@ impl Task {
         let call = Call::new(options, &path, &with_date(filters, &current.0, &current.1)?)?;
         let kind =
             Kind::SearchAll { path, filters: filters.to_string(), current, pending: Vec::new(), pages: Vec::new() };
-        Ok(Task { options: options.clone(), call, kind })
+        Ok(Task { options: options.clone(), call, kind, sent: 0 })
     }
 
     /// Re-checks a callback's mutation (JSON text) on `{ service_code, account_number }` (JSON text); done
@@ -386,24 +462,50 @@ impl Task {
         let (service_code, account_number) = read_account(account)?;
         let (path, filters) = confirm_search(&m, &service_code, &account_number);
         let call = Call::new(options, path, &filters)?;
-        Ok(Task { options: options.clone(), call, kind: Kind::Confirm(m) })
+        Ok(Task { options: options.clone(), call, kind: Kind::Confirm(m), sent: 0 })
     }
 
     /// The first action: always a request.
     pub fn start(&mut self) -> Action {
-        self.call.send()
+        self.send()
     }
 
     /// After a [`Action::Sleep`]: the same request again.
     pub fn resumed(&mut self) -> Action {
+        self.send()
+    }
+
+    fn send(&mut self) -> Action {
+        self.sent += 1;
         self.call.send()
     }
 
-    /// The answer to the last request: its status, `Retry-After` header and body. `jitter` in `[0, 1)`
-    /// spreads retries.
-    pub fn answered(&mut self, status: u16, retry_after: Option<&str>, body: &str, jitter: f64) -> Result<Action> {
-        let step = self.call.answered(status, retry_after, body, jitter)?;
+    /// The answer to the last request has come: its status and `Retry-After` header. `Ok` means the driver
+    /// reads the body, chunk by chunk into [`Task::body_room`], then calls [`Task::body_done`]. A redirect
+    /// is the call's error at once (its body is not read; the driver drops it).
+    pub fn head(&mut self, status: u16, retry_after: Option<&str>) -> Result<()> {
+        self.call.head(status, retry_after)
+    }
+
+    /// Room for the answer's next chunk of `len` bytes, for the driver to fill; an error (the call's: the
+    /// driver stops reading) when the answer would pass `maxResponseBytes`. Nothing past the limit is ever
+    /// copied.
+    pub fn body_room(&mut self, len: usize) -> Result<&mut [u8]> {
+        self.call.body_room(len)
+    }
+
+    /// The answer's body has been read whole. `jitter` in `[0, 1)` spreads retries.
+    pub fn body_done(&mut self, jitter: f64) -> Result<Action> {
+        let step = self.call.answered(jitter)?;
         self.next(step)
+    }
+
+    /// The whole answer to the last request at once: its status, `Retry-After` header and body (what
+    /// [`Task::head`], [`Task::body_room`] and [`Task::body_done`] do for a body that arrives in chunks).
+    pub fn answered(&mut self, status: u16, retry_after: Option<&str>, body: &str, jitter: f64) -> Result<Action> {
+        self.head(status, retry_after)?;
+        self.body_room(body.len())?.copy_from_slice(body.as_bytes());
+        self.body_done(jitter)
     }
 
     /// The last request got no answer: it timed out, or the connection failed.
@@ -413,12 +515,14 @@ impl Task {
     }
 
     fn next(&mut self, step: Step) -> Result<Action> {
+        let max = self.options.max_requests;
         let payload = match step {
-            Step::Wait(ms) => return Ok(Action::Sleep(ms)),
+            // A retry is one more request: none past the budget (the attempt's own error is the call's).
+            Step::Wait(_, err) if self.sent >= max => return Err(err),
+            Step::Wait(ms, _) => return Ok(Action::Sleep(ms)),
             Step::Payload(json) => json,
         };
-        let Task { options, call, kind } = self;
-        match kind {
+        match &mut self.kind {
             Kind::Request => Ok(Action::Done(payload)),
             Kind::Confirm(m) => Ok(Action::Done(page_confirms(&payload, m).to_string())),
             Kind::SearchAll { path, filters, current, pending, pages } => {
@@ -432,9 +536,12 @@ impl Task {
                 }
                 match pending.pop() {
                     Some(range) => {
-                        *call = Call::new(options, path, &with_date(filters, &range.0, &range.1)?)?;
+                        if self.sent >= max {
+                            return Err(too_many_requests(max));
+                        }
+                        self.call = Call::new(&self.options, path, &with_date(filters, &range.0, &range.1)?)?;
                         *current = range;
-                        Ok(call.send())
+                        Ok(self.send())
                     }
                     None => Ok(Action::Done(merge_pages(pages)?)),
                 }
@@ -500,6 +607,113 @@ mod tests {
             let want = [ErrorCode::Timeout, ErrorCode::NetworkError, ErrorCode::HttpError, ErrorCode::ApiError];
             assert_eq!(err.code(), want[outcome]);
         }
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_at_once_and_never_followed_nor_retried() {
+        let ok = r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1","v6":""}}}"#;
+        for path in ["ovo/transfer/send", "bank/search", "myip"] {
+            let params = if path == "ovo/transfer/send" { r#"{"uuid":"u","token":"t","amount":10000}"# } else { "{}" };
+            for status in [0, 301, 302, 303, 307, 308, 300, 399] {
+                let mut t = Task::request(&options(5), path, Some(params)).unwrap();
+                t.start();
+                // Even with a valid envelope in its body: a 3xx is never an answer.
+                let err = t.answered(status, Some("0"), ok, 0.0).unwrap_err();
+                assert_eq!(err.code(), ErrorCode::HttpError, "{path} {status}");
+                assert_eq!(err.status(), (status != 0).then_some(status), "{path} {status}");
+                assert!(err.message().contains("never follows redirects"), "{}", err.message());
+                let mut t = Task::request(&options(5), path, Some(params)).unwrap();
+                t.start();
+                assert!(t.head(status, None).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn an_answer_is_read_up_to_max_response_bytes() {
+        let json = r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","maxResponseBytes":100}"#;
+        let opts = endpoints::read_client_options(Some(json), &["apiKey", "baseUrl", "maxResponseBytes"]).unwrap();
+        assert_eq!(opts.max_response_bytes, 100);
+        let body = r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":""}}}"#;
+        assert_eq!(body.len(), 78);
+        let mut t = Task::request(&opts, "myip", None).unwrap();
+        t.start();
+        t.head(200, None).unwrap();
+        t.body_room(40).unwrap().copy_from_slice(&body.as_bytes()[..40]);
+        t.body_room(38).unwrap().copy_from_slice(&body.as_bytes()[40..]);
+        assert_eq!(t.body_done(0.0).unwrap(), Action::Done(r#"{"ip":{"v4":"1.2.3.4","v6":""}}"#.into()));
+        // 101 bytes: refused at the chunk that passes the limit, naming it; never retried.
+        let mut t = Task::request(&opts, "myip", None).unwrap();
+        t.start();
+        t.head(200, None).unwrap();
+        t.body_room(100).unwrap();
+        let err = t.body_room(1).unwrap_err();
+        assert_eq!(
+            (err.code(), err.path(), err.status()),
+            (ErrorCode::InvalidResponse, Some("options.maxResponseBytes"), Some(200))
+        );
+        assert_eq!(err.message(), "the answer is larger than 100 bytes (maxResponseBytes)");
+        assert_eq!(endpoints::DEFAULT_MAX_RESPONSE_BYTES, 8 << 20);
+        let bad = endpoints::read_client_options(
+            Some(r#"{"apiKey":"k","maxResponseBytes":0}"#),
+            &["apiKey", "maxResponseBytes"],
+        );
+        assert_eq!(bad.unwrap_err().path(), Some("options.maxResponseBytes"));
+    }
+
+    #[test]
+    fn max_requests_bounds_every_call() {
+        let json = r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","maxRequests":5,"retries":10}"#;
+        let known = ["apiKey", "baseUrl", "maxRequests", "retries"];
+        let opts = endpoints::read_client_options(Some(json), &known).unwrap();
+        // searchAll against a server that always answers the cap: the fifth request is the last.
+        let filters = r#"{"date":{"from":"2018-04-01 00:00:00","to":"2018-04-30 23:59:59"}}"#;
+        let mut t = Task::search_all(&opts, "bank", filters).unwrap();
+        let mut action = t.start();
+        let mut sent = 0;
+        let err = loop {
+            assert!(matches!(action, Action::Send { .. }));
+            sent += 1;
+            match t.answered(200, None, &rows(1..1001), 0.0) {
+                Ok(next) => action = next,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(sent, 5);
+        assert_eq!((err.code(), err.path()), (ErrorCode::InvalidResponse, Some("options.maxRequests")));
+        assert!(err.message().contains("more than 5 requests"), "{}", err.message());
+        // Retries count too: with 10 retries allowed, the fifth failure is final, with its own error.
+        let mut t = Task::request(&opts, "bank/list", None).unwrap();
+        t.start();
+        for _ in 0..4 {
+            assert!(matches!(t.failed(true, 0.0).unwrap(), Action::Sleep(_)));
+            t.resumed();
+        }
+        assert_eq!(t.failed(true, 0.0).unwrap_err().code(), ErrorCode::Timeout);
+        assert_eq!(endpoints::DEFAULT_MAX_REQUESTS, 1000);
+        // The default: a server answering the cap for every range still ends (at the one-second cap error).
+        let mut t = Task::search_all(&options(0), "bank", filters).unwrap();
+        let mut action = t.start();
+        let mut sent = 0;
+        let err = loop {
+            let _ = action;
+            sent += 1;
+            match t.answered(200, None, &rows(1..1001), 0.0) {
+                Ok(next) => action = next,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!((sent, err.path()), (23, Some("search.date")));
+    }
+
+    #[test]
+    fn secrets_never_in_debug() {
+        let t = Task::request(&options(0), "myip", None).unwrap();
+        let opts = format!("{:?}", options(0));
+        assert!(opts.contains("[redacted]") && !opts.contains("\"k\""), "{opts}");
+        let o = endpoints::Options { api_key: "s3cret", base_url: None };
+        assert!(!format!("{o:?}").contains("s3cret"));
+        drop(t);
     }
 
     #[test]

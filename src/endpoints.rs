@@ -712,11 +712,18 @@ fn is_date(s: &str) -> bool {
 // ---- requests ----
 
 /// How to reach the service.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Options<'a> {
     pub api_key: &'a str,
     /// Default [`DEFAULT_BASE_URL`].
     pub base_url: Option<&'a str>,
+}
+
+/// The key never reaches a log through `{:?}`.
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options").field("api_key", &"[redacted]").field("base_url", &self.base_url).finish()
+    }
 }
 
 /// An HTTP request, ready for any HTTP client.
@@ -746,8 +753,9 @@ fn headers_as_object<S: serde::Serializer>(
     map.end()
 }
 
-/// A client's options as read from JSON text (`{ apiKey, baseUrl?, timeoutMs?, retries? }`, JS spelling).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A client's options as read from JSON text (`{ apiKey, baseUrl?, timeoutMs?, retries?, maxResponseBytes?,
+/// maxRequests? }`, JS spelling).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClientOptions {
     pub api_key: String,
     pub base_url: Option<String>,
@@ -755,30 +763,67 @@ pub struct ClientOptions {
     pub timeout_ms: u64,
     /// Default 2: extra attempts of a read-only call.
     pub retries: u32,
+    /// Largest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub max_response_bytes: usize,
+    /// Most requests one call sends, retries and `searchAll`'s parts included (default
+    /// [`DEFAULT_MAX_REQUESTS`]).
+    pub max_requests: u32,
 }
+
+/// The key never reaches a log through `{:?}`.
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_requests", &self.max_requests)
+            .finish()
+    }
+}
+
+/// The default `maxResponseBytes`: 8 MiB. A full search page (1000 rows) is about 300 KB, so this is far
+/// above any real answer, and far below what would hurt a process (wasm memory never shrinks).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+
+/// The default `maxRequests`: 1000. `searchAll` needs about one request per 500–1000 rows (halving a range
+/// that holds the cap costs one more), so this reads a few hundred thousand rows, and stops a server that
+/// always answers the cap long before it becomes a flood.
+pub const DEFAULT_MAX_REQUESTS: u32 = 1000;
 
 /// Reads client options; `known` limits the members (buildRequest takes only `apiKey` and `baseUrl`).
 /// Every failure is `config`, naming the option; the key itself is never echoed.
 pub fn read_client_options(json: Option<&str>, known: &[&str]) -> Result<ClientOptions> {
-    let mut o = ClientOptions { api_key: String::new(), base_url: None, timeout_ms: 30_000, retries: 2 };
+    let mut o = ClientOptions {
+        api_key: String::new(),
+        base_url: None,
+        timeout_ms: 30_000,
+        retries: 2,
+        max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        max_requests: DEFAULT_MAX_REQUESTS,
+    };
     for (key, raw) in crate::json::option_members(json, "options", known, ErrorCode::Config)? {
         let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
+        let whole = |min: u64, max: u64, m: &str| {
+            read_safe_uint(raw).ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| at(m))
+        };
         match key.as_str() {
             "apiKey" => o.api_key = read_string(raw).map_err(|_| at("must be a string"))?.into_owned(),
             "baseUrl" => o.base_url = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned()),
             "timeoutMs" => {
-                o.timeout_ms = read_safe_uint(raw)
-                    .ok()
-                    .filter(|t| *t > 0)
-                    .ok_or_else(|| at("must be a whole number of milliseconds above 0"))?
+                o.timeout_ms = whole(1, u64::MAX, "must be a whole number of milliseconds above 0")?;
             }
-            _ => {
-                o.retries = read_safe_uint(raw)
-                    .ok()
-                    .and_then(|r| u32::try_from(r).ok())
-                    .filter(|r| *r <= 10)
-                    .ok_or_else(|| at("must be a whole number from 0 to 10"))?
+            "retries" => o.retries = whole(0, 10, "must be a whole number from 0 to 10")? as u32,
+            "maxResponseBytes" => {
+                o.max_response_bytes =
+                    whole(1, u64::from(u32::MAX), "must be a whole number of bytes from 1 to 4294967295")? as usize;
             }
+            "maxRequests" => {
+                o.max_requests = whole(1, u64::from(u32::MAX), "must be a whole number from 1 to 4294967295")? as u32;
+            }
+            other => return Err(at(&format!("unknown option `{other}`"))),
         }
     }
     check_options(&Options { api_key: &o.api_key, base_url: o.base_url.as_deref() })?;
@@ -791,9 +836,13 @@ pub fn check_options(options: &Options<'_>) -> Result<String> {
     if options.api_key.is_empty() {
         return Err(Error::new(ErrorCode::Config, "the API key is empty"));
     }
-    if options.api_key.bytes().any(|b| b.is_ascii_control()) {
-        // Never echo it: a message must not carry the key.
-        return Err(Error::new(ErrorCode::Config, "the API key contains control characters (CR, LF, …)"));
+    // Unicode controls (C0, DEL, C1) and the line and paragraph separators: none belongs in a key, and each
+    // could split or end a header line somewhere on its way. Never echo the key: a message must not carry it.
+    if options.api_key.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
+        return Err(Error::new(
+            ErrorCode::Config,
+            "the API key contains control characters or line separators (CR, LF, U+2028, …)",
+        ));
     }
     let base = options.base_url.unwrap_or(DEFAULT_BASE_URL).trim_end_matches('/');
     let host = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://")).unwrap_or("");
@@ -903,7 +952,11 @@ pub fn parse_response(path: &str, status: u16, body: &str) -> Result<String> {
         (Some(raw), shape) => check(shape, raw, e.payload, ErrorCode::InvalidResponse, Some(&mut out))
             .map_err(|err| err.with_status(status))?,
     }
-    Ok(out)
+    // Members kept as the service sent them could be named `__proto__` (see `without_proto`).
+    Ok(match crate::json::without_proto(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(clean) => clean,
+    })
 }
 
 // ---- the other side: what a server of this API (the sandbox) receives ----

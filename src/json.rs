@@ -382,6 +382,123 @@ pub(crate) fn unescape(inner: &str) -> Option<String> {
     Some(out)
 }
 
+/// `text` (one checked JSON value) without any member named `__proto__`, at any depth. `JSON.parse` makes
+/// such a member an own property, and an `Object.assign` or spread copy of the object then changes its
+/// prototype: a document read for JavaScript must not carry one. Without recursion (a kept value may nest
+/// deeper than the readers walk); the text is returned as it is when it cannot hold one (the usual case).
+pub(crate) fn without_proto(text: &str) -> Cow<'_, str> {
+    // The name spelt out, or with a `\u` escape in it: any other escape decodes to a character not in it.
+    if !text.contains("__proto__") && !text.contains("\\u") {
+        return Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    // Per open container: is it an object, and has an item been written (a comma is due before the next)?
+    let mut open: Vec<(bool, bool)> = Vec::new();
+    let mut i = 0;
+    let string_end = |mut j: usize| {
+        j += 1;
+        while b[j] != b'"' {
+            j += if b[j] == b'\\' { 2 } else { 1 };
+        }
+        j + 1
+    };
+    // The end of the value that starts at `j`.
+    let value_end = |mut j: usize| match b[j] {
+        b'"' => string_end(j),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match b[j] {
+                    b'"' => {
+                        j = string_end(j);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+        }
+        _ => {
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                j += 1;
+            }
+            j
+        }
+    };
+    let skip_ws = |mut j: usize| {
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    // Before an item: the comma it needs in its container.
+    let item = |open: &mut Vec<(bool, bool)>, out: &mut String| {
+        if let Some((_, written)) = open.last_mut() {
+            if *written {
+                out.push(',');
+            }
+            *written = true;
+        }
+    };
+    while i < b.len() {
+        i = skip_ws(i);
+        if i >= b.len() {
+            break;
+        }
+        match b[i] {
+            b',' => i += 1,
+            b'{' | b'[' => {
+                item(&mut open, &mut out);
+                open.push((b[i] == b'{', false));
+                out.push(b[i] as char);
+                i += 1;
+            }
+            b'}' | b']' => {
+                open.pop();
+                out.push(b[i] as char);
+                i += 1;
+            }
+            _ if open.last().is_some_and(|(object, _)| *object) => {
+                // A member: its name, a colon, its value (which the next turns copy, or which is passed over).
+                let end = string_end(i);
+                let name = &text[i..end];
+                let colon = skip_ws(end);
+                let value = skip_ws(colon + 1);
+                if unescape(&name[1..name.len() - 1]).as_deref() == Some("__proto__") {
+                    i = value_end(value);
+                    continue;
+                }
+                item(&mut open, &mut out);
+                out.push_str(name);
+                out.push(':');
+                // The value itself: a container is walked by the loop, anything else copied whole.
+                if matches!(b[value], b'{' | b'[') {
+                    open.push((b[value] == b'{', false));
+                    out.push(b[value] as char);
+                    i = value + 1;
+                } else {
+                    let end = value_end(value);
+                    out.push_str(&text[value..end]);
+                    i = end;
+                }
+            }
+            _ => {
+                item(&mut open, &mut out);
+                let end = value_end(i);
+                out.push_str(&text[i..end]);
+                i = end;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Checks that `text` is one JSON value (any depth); on failure, where: (line, column), both from 1.
 fn syntax_error(text: &str) -> Option<(usize, usize)> {
     let mut r = Reader::new(text);
@@ -799,6 +916,67 @@ mod tests {
             let text = format!("\"{}\"", text.replace('"', ""));
             prop_assert_eq!(string(&text), serde_json::from_str::<String>(&text).ok(), "{:?}", text);
         }
+    }
+
+    fn strip_proto(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("__proto__");
+                m.values_mut().for_each(strip_proto);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip_proto),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn without_proto_drops_that_member_and_keeps_the_rest(
+            v in {
+                let leaf = prop_oneof![
+                    Just(serde_json::Value::Null),
+                    any::<i64>().prop_map(serde_json::Value::from),
+                    prop::sample::select(vec!["__proto__", "a\"}", "\\u", "é"]).prop_map(serde_json::Value::from),
+                ];
+                leaf.prop_recursive(5, 40, 5, |inner| {
+                    prop_oneof![
+                        prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                        prop::collection::vec((prop::sample::select(vec!["__proto__", "a", "b\n", "__proto_"]), inner), 0..5)
+                            .prop_map(|m| serde_json::Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+                    ]
+                })
+            },
+            pretty in any::<bool>(),
+            escaped in any::<bool>(),
+        ) {
+            let mut text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+            if escaped {
+                text = text.replace("\"__proto__\":", "\"__pro\\u0074o__\":");
+            }
+            let mut want = v.clone();
+            strip_proto(&mut want);
+            let got = super::without_proto(&text);
+            prop_assert_eq!(serde_json::from_str::<serde_json::Value>(&got).unwrap(), want, "{}", text);
+        }
+    }
+
+    #[test]
+    fn without_proto_examples() {
+        let cases = [
+            (r#"{"a":1,"__proto__":{"x":1},"b":[1,{"__proto__":2,"c":3}]}"#, r#"{"a":1,"b":[1,{"c":3}]}"#),
+            (r#"{ "__pro\u0074o__" : [1, {"y": "}"}] , "k" : "__proto__" }"#, r#"{"k":"__proto__"}"#),
+            (r#"[{"__proto__":null}]"#, r#"[{}]"#),
+            (r#"{"a":"\u0041"}"#, r#"{"a":"\u0041"}"#),
+            (r#"{"a":true}"#, r#"{"a":true}"#),
+        ];
+        for (text, want) in cases {
+            assert_eq!(super::without_proto(text), want, "{text}");
+        }
+        // Any depth, without recursion.
+        let deep = format!("{}{{\"__proto__\":1}}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(super::without_proto(&deep), format!("{}{{}}{}", "[".repeat(100_000), "]".repeat(100_000)));
     }
 
     #[test]

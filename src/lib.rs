@@ -1,6 +1,7 @@
 //! The CekMutasi SDK core: pure Rust, no JavaScript in it. The `wasm` module is the only boundary.
 //!
 //! - [`callback`]: verify the `Api-Signature` header and parse a payment report.
+//! - [`body`]: bodies read chunk by chunk up to a limit (callbacks, the client's answers).
 //! - [`amount`]: exact decimal amounts read from literal text.
 //! - [`mutation`]: one statement line as callbacks and searches report it.
 //! - [`matching`]: exact decimal matching of credits to invoices, unique-code amounts.
@@ -10,6 +11,7 @@
 //! - [`error`]: the one error type, with stable codes.
 
 pub mod amount;
+pub mod body;
 pub mod callback;
 pub mod client;
 pub mod endpoints;

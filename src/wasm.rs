@@ -3,7 +3,8 @@
 //! Errors cross as instances of the package's `CekMutasiError` class (registered by the package entry
 //! through `__setErrorClass`), carrying `code`, `path` and `status`.
 
-use crate::callback::{self, BodyLimit, NormalJson};
+use crate::body::BodyLimit;
+use crate::callback::{self, NormalJson};
 use crate::error::{Error, ErrorCode};
 use crate::{client, endpoints, matching};
 use js_sys::{Object, Reflect, Uint8Array};
@@ -46,6 +47,20 @@ pub fn panic_for_tests(message: &str) {
     panic!("{message}");
 }
 
+/// A trap that is not a panic (a failed allocation, an out-of-bounds access) schedules no fresh instance
+/// by itself: the package entry calls this after any trap, so the next call runs on a fresh instance (as
+/// its error message says). It touches no memory, so it runs on a trapped instance.
+#[wasm_bindgen(js_name = "__scheduleReinit", skip_typescript)]
+pub fn schedule_reinit() {
+    wasm_bindgen::handler::schedule_reinit();
+}
+
+/// A deliberate trap without a panic, for the package's tests of the above (not part of the API).
+#[wasm_bindgen(js_name = "__trapForTests", skip_typescript)]
+pub fn trap_for_tests() {
+    core::arch::wasm32::unreachable()
+}
+
 /// The JS value of an SDK error: `new CekMutasiError(message, { code, path, status })`.
 pub(crate) fn js_error(e: Error) -> JsValue {
     let details = Object::new();
@@ -73,8 +88,36 @@ pub(crate) fn js_error(e: Error) -> JsValue {
     }
 }
 
-fn config(message: &str) -> JsValue {
-    js_error(Error::new(ErrorCode::Config, message))
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        js_error(e)
+    }
+}
+
+type Res<T> = crate::error::Result<T>;
+
+/// What a wrong argument is, for its message: `typeof`, with null and arrays told apart.
+fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(value) {
+        "an array".into()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+fn wrong_type(value: &JsValue, name: &str, want: &str, code: ErrorCode) -> Error {
+    Error::new(code, format!("must be {want}, not {}", type_name(value))).at(name)
+}
+
+/// A string argument, or `code` naming it: a JS value of another type must never reach the module's own
+/// string passing (it would trap inside the module).
+fn string_arg(value: &JsValue, name: &str, code: ErrorCode) -> Res<String> {
+    match value.dyn_ref::<js_sys::JsString>() {
+        Some(s) => utf8(s, name, code),
+        None => Err(wrong_type(value, name, "a string", code)),
+    }
 }
 
 /// Options of `parseCallback`.
@@ -99,9 +142,12 @@ pub struct ReceiveCallbackOptions {
 
 /// A JS argument as JSON text for the core's readers. `JSON.stringify` writes a number in its shortest
 /// form, which is the literal the caller wrote: `50000.5` reads as `50000.50`, never through a float sum.
-fn json_text(value: &JsValue, path: &str, code: ErrorCode) -> Result<String, JsValue> {
-    let text = js_sys::JSON::stringify(value).ok().filter(|s| s.is_string());
-    text.map(|s| utf8(&s)).ok_or_else(|| js_error(Error::new(code, "must be a JSON value").at(path)))
+/// What it cannot write (a function, a symbol, a BigInt, undefined) is `code` naming the argument.
+fn json_text(value: &JsValue, path: &str, code: ErrorCode) -> Res<String> {
+    match js_sys::JSON::stringify(value).ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
+        Some(text) => utf8(&text, path, code),
+        None => Err(wrong_type(value, path, "a JSON value", code)),
+    }
 }
 
 #[wasm_bindgen]
@@ -124,9 +170,14 @@ thread_local! {
 /// A JS string as UTF-8, written by the runtime's `TextEncoder` straight into wasm memory: wasm-bindgen's
 /// own string passing copies ASCII one character at a time in JS, which costs as much as `JSON.stringify`
 /// itself on a batch of 1000 rows. Lone surrogates become U+FFFD, as with every JS string passed to wasm.
-fn utf8(text: &js_sys::JsString) -> String {
+/// A string too large for the module's memory is `code` naming the argument, never an abort.
+fn utf8(text: &js_sys::JsString, path: &str, code: ErrorCode) -> Res<String> {
     // At most three bytes per UTF-16 unit.
-    let mut bytes = Vec::<u8>::with_capacity(text.length() as usize * 3);
+    let mut bytes = Vec::<u8>::new();
+    let units = text.length() as usize;
+    if bytes.try_reserve_exact(units.saturating_mul(3)).is_err() {
+        return Err(Error::new(code, format!("is too large to read ({units} characters)")).at(path));
+    }
     // SAFETY: the view covers the vector's allocation, and nothing allocates (nor grows the memory, which
     // would detach the view) until `encodeInto` has returned.
     let written = unsafe {
@@ -136,12 +187,12 @@ fn utf8(text: &js_sys::JsString) -> String {
     // SAFETY: `encodeInto` wrote `written` initialised bytes of UTF-8.
     unsafe {
         bytes.set_len(written);
-        String::from_utf8_unchecked(bytes)
+        Ok(String::from_utf8_unchecked(bytes))
     }
 }
 
 /// An optional argument (`undefined` and `null` mean absent) as JSON text.
-fn optional_json(value: Option<JsValue>, path: &str, code: ErrorCode) -> Result<Option<String>, JsValue> {
+fn optional_json(value: Option<JsValue>, path: &str, code: ErrorCode) -> Res<Option<String>> {
     match value {
         Some(v) if !v.is_undefined() && !v.is_null() => json_text(&v, path, code).map(Some),
         _ => Ok(None),
@@ -155,20 +206,54 @@ fn optional_json(value: Option<JsValue>, path: &str, code: ErrorCode) -> Result<
 /// if (!verifySignature(process.env.CEKMUTASI_SIGNATURE, req.headers["api-signature"])) res.status(401);
 /// ```
 #[wasm_bindgen(js_name = verifySignature)]
-pub fn verify_signature(expected: &str, received: Option<String>) -> Result<bool, JsValue> {
-    callback::verify_signature(expected, received.as_deref()).map_err(js_error)
+pub fn verify_signature(
+    #[wasm_bindgen(unchecked_param_type = "string")] expected: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] received: JsValue,
+) -> Result<bool, JsValue> {
+    let checked = || {
+        let expected = string_arg(&expected, "expected", ErrorCode::Config)?;
+        let received = match received.is_undefined() || received.is_null() {
+            true => None,
+            false => Some(string_arg(&received, "received", ErrorCode::Config)?),
+        };
+        callback::verify_signature(&expected, received.as_deref())
+    };
+    Ok(checked().map_err(callback::receiver_error)?)
 }
 
-fn body_bytes(body: &JsValue, max: usize) -> Result<Vec<u8>, JsValue> {
+/// A callback body as bytes, refused before it is copied when it is over `max` (a string's UTF-16 length
+/// bounds its UTF-8 size from below); `lossless` is false when the string had a lone surrogate, which the
+/// copy replaced by U+FFFD: then what was validated is the copy, not the caller's string.
+fn body_bytes(body: &JsValue, max: usize) -> Res<(Vec<u8>, bool)> {
     if let Some(s) = body.dyn_ref::<js_sys::JsString>() {
-        Ok(utf8(s).into_bytes())
+        callback::check_body_size(s.length() as usize, max)?;
+        let bytes = utf8(s, "body", ErrorCode::BodyTooLarge)?.into_bytes();
+        // U+FFFD in the copy: a lone surrogate replaced, or the caller's own U+FFFD; either way the copy is
+        // what is validated, and it is what the report shows.
+        let lossless = !has_replacement_character(&bytes);
+        Ok((bytes, lossless))
     } else if let Some(array) = body.dyn_ref::<Uint8Array>() {
         // An oversized array is refused before it is copied into wasm memory.
-        callback::check_body_size(array.length() as usize, max).map_err(js_error)?;
-        Ok(array.to_vec())
+        callback::check_body_size(array.length() as usize, max)?;
+        Ok((array.to_vec(), true))
     } else {
-        Err(config("body must be a string or a Uint8Array"))
+        Err(callback::config_error(format!(
+            "must be a string or a Uint8Array (the raw body: with Express, express.raw({{ type: \"application/json\" }})), not {}",
+            type_name(body)
+        ))
+        .at("body"))
     }
+}
+
+fn has_replacement_character(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(i) = rest.iter().position(|&b| b == 0xEF) {
+        if rest[i..].starts_with("\u{FFFD}".as_bytes()) {
+            return true;
+        }
+        rest = &rest[i + 1..];
+    }
+    false
 }
 
 /// `parseCallback(body, options?)` (wrapped by the package entry, which makes the `PaymentReport`).
@@ -178,34 +263,67 @@ fn body_bytes(body: &JsValue, max: usize) -> Result<Vec<u8>, JsValue> {
 /// `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
 #[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
 pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let options = optional_json(options, "options", ErrorCode::Config)?;
-    let max = callback::read_options(options.as_deref(), false).map_err(js_error)?.max_body_bytes;
-    let bytes = body_bytes(&body, max)?;
-    match callback::normal_json(&bytes, max).map_err(js_error)? {
-        NormalJson::AsIs { mutations, .. } => Ok(JsValue::from(mutations as f64)),
-        NormalJson::Rewritten(json) => Ok(JsValue::from_str(&json)),
-    }
+    let checked = || {
+        let options = optional_json(options, "options", ErrorCode::Config)?;
+        let max = callback::read_options(options.as_deref(), false)?.max_body_bytes;
+        let (bytes, lossless) = body_bytes(&body, max)?;
+        Ok(match callback::normal_json(&bytes, max)? {
+            NormalJson::AsIs { mutations, .. } if lossless => JsValue::from(mutations as f64),
+            NormalJson::AsIs { text, .. } => JsValue::from_str(text),
+            NormalJson::Rewritten(json) => JsValue::from_str(&json),
+        })
+    };
+    Ok(checked().map_err(callback::receiver_error)?)
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A Fetch API `Headers` (structural: any object with `get` works).
-    pub type FetchHeaders;
-    #[wasm_bindgen(method)]
-    fn get(this: &FetchHeaders, name: &str) -> Option<String>;
+/// A member of a JS object, or `None` when it is absent or reading it throws.
+fn member(object: &JsValue, name: &str) -> Option<JsValue> {
+    if !object.is_object() && !object.is_function() {
+        return None;
+    }
+    Reflect::get(object, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined())
+}
+
+/// The method and `Api-Signature` header of a Fetch API `Request` (structurally: `method`, `headers.get`,
+/// and a `body` stream or none); `config` naming `request` for anything else.
+fn fetch_request(request: &JsValue) -> Res<(String, Option<String>)> {
+    let not_a_request = || {
+        callback::config_error(format!(
+            "must be a Fetch API Request (a method, headers with get(), a body stream), not {}; with Node's http or Express, read the raw body and call verifySignature and parseCallback",
+            type_name(request)
+        ))
+        .at("request")
+    };
+    let method = member(request, "method").and_then(|m| m.as_string()).ok_or_else(not_a_request)?;
+    let headers = member(request, "headers").ok_or_else(not_a_request)?;
+    let get = member(&headers, "get").and_then(|g| g.dyn_into::<js_sys::Function>().ok()).ok_or_else(not_a_request)?;
+    let body = member(request, "body").filter(|b| !b.is_null());
+    if body.is_some_and(|b| member(&b, "getReader").is_none_or(|g| !g.is_function())) {
+        return Err(not_a_request());
+    }
+    let signature = get.call1(&headers, &JsValue::from_str(callback::SIGNATURE_HEADER)).map_err(|_| not_a_request())?;
+    let signature = match signature.is_null() || signature.is_undefined() {
+        true => None,
+        false => Some(signature.as_string().ok_or_else(not_a_request)?),
+    };
+    Ok((method, signature))
 }
 
 /// `receiveCallback(request, { signature, maxBodyBytes? })` starts here (the package entry reads the body):
-/// the options, the method and the `Api-Signature` header are checked before any byte of the body is read;
-/// then the body arrives chunk by chunk, refused as soon as it passes `maxBodyBytes`.
+/// the request, the options, the method and the `Api-Signature` header are checked before any byte of the
+/// body is read; then the body arrives chunk by chunk, refused as soon as it passes `maxBodyBytes`.
 #[wasm_bindgen(js_name = "__callbackBody", skip_typescript)]
-pub fn callback_body(method: &str, headers: &FetchHeaders, options: JsValue) -> Result<JsCallbackBody, JsValue> {
-    let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-    let options = callback::read_options(options.as_deref(), true).map_err(js_error)?;
-    let expected = options.signature.ok_or_else(|| config("receiveCallback needs { signature }"))?;
-    let signature = headers.get(callback::SIGNATURE_HEADER);
-    callback::check_request(method, signature.as_deref(), &expected).map_err(js_error)?;
-    Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes)))
+pub fn callback_body(request: JsValue, options: JsValue) -> Result<JsCallbackBody, JsValue> {
+    let checked = || {
+        let options = optional_json(Some(options), "options", ErrorCode::Config)?;
+        let options = callback::read_options(options.as_deref(), true)?;
+        let expected =
+            options.signature.ok_or_else(|| callback::config_error("receiveCallback needs { signature }"))?;
+        let (method, signature) = fetch_request(&request)?;
+        callback::check_request(&method, signature.as_deref(), &expected)?;
+        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large)))
+    };
+    Ok(checked().map_err(callback::receiver_error)?)
 }
 
 /// A callback body being received. Each error carries the HTTP `status` to answer with.
@@ -214,9 +332,15 @@ pub struct JsCallbackBody(BodyLimit);
 
 #[wasm_bindgen(js_class = "__CallbackBody")]
 impl JsCallbackBody {
-    /// One chunk; `body_too_large` as soon as the total passes the limit (the reader then stops the sender).
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        self.0.push(chunk).map_err(js_error)
+    /// One chunk; `body_too_large` as soon as the total would pass the limit, before the chunk is copied
+    /// (the reader then stops the sender).
+    pub fn push(&mut self, chunk: JsValue) -> Result<(), JsValue> {
+        let Some(chunk) = chunk.dyn_ref::<Uint8Array>() else {
+            let e = callback::config_error(format!("the request body gave {}, not bytes", type_name(&chunk)));
+            return Err(e.at("request.body").into());
+        };
+        chunk.copy_to(self.0.room(chunk.length() as usize)?);
+        Ok(())
     }
 
     /// The error when the body stream fails.
@@ -226,8 +350,8 @@ impl JsCallbackBody {
 
     /// The whole body, validated: the report as JSON text in normal form.
     pub fn finish(&mut self) -> Result<String, JsValue> {
-        let bytes = std::mem::replace(&mut self.0, BodyLimit::new(0)).into_bytes();
-        Ok(match callback::normal_json(&bytes, usize::MAX).map_err(js_error)? {
+        let bytes = self.0.take();
+        Ok(match callback::normal_json(&bytes, usize::MAX)? {
             NormalJson::AsIs { text, .. } => text.to_string(),
             NormalJson::Rewritten(json) => json,
         })
@@ -241,11 +365,11 @@ impl JsCallbackBody {
 const SOURCE_SYMBOL: &str = "cekmutasi.source";
 
 /// Mutations as JSON text: a `PaymentReport`'s own source, else the value (rows, or a plain report).
-fn mutations_text(value: &JsValue) -> Result<String, JsValue> {
+fn mutations_text(value: &JsValue) -> Res<String> {
     if value.is_object() {
         let key = js_sys::Symbol::for_(SOURCE_SYMBOL);
         if let Some(source) = Reflect::get(value, &key).ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
-            return Ok(utf8(&source));
+            return utf8(&source, "mutations", ErrorCode::InvalidParams);
         }
     }
     json_text(value, "mutations", ErrorCode::InvalidParams)
@@ -267,15 +391,22 @@ fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
 /// ```
 #[wasm_bindgen(js_name = uniqueAmount)]
 pub fn unique_amount(
-    base: &str,
-    #[wasm_bindgen(unchecked_param_type = "string[]")] taken: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | number")] base: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "(string | number)[]")] taken: JsValue,
     options: Option<Ts<UniqueAmountOptions>>,
 ) -> Result<String, JsValue> {
     let options = options.map(JsValue::from);
-    let base = serde_json::to_string(base).unwrap_or_else(|_| unreachable!("a string serialises"));
+    // An amount is a decimal string, or a number (read from its shortest literal, as everywhere).
+    let base = if base.as_f64().is_some() {
+        json_text(&base, "base", ErrorCode::InvalidParams)?
+    } else {
+        let text = string_arg(&base, "base", ErrorCode::InvalidParams)
+            .map_err(|_| wrong_type(&base, "base", "a decimal string or a number", ErrorCode::InvalidParams))?;
+        serde_json::to_string(&text).unwrap_or_else(|_| unreachable!("a string serialises"))
+    };
     let taken = json_text(&taken, "taken", ErrorCode::InvalidParams)?;
     let options = optional_json(options, "options", ErrorCode::InvalidParams)?;
-    matching::unique_amount_json(&base, &taken, options.as_deref()).map(|a| a.to_string()).map_err(js_error)
+    Ok(matching::unique_amount_json(&base, &taken, options.as_deref()).map(|a| a.to_string())?)
 }
 
 /// Options of `uniqueAmount`.
@@ -302,13 +433,11 @@ pub fn match_payments(
     options: Option<Ts<matching::MatchOptions>>,
 ) -> Result<JsValue, JsValue> {
     let options = options.map(JsValue::from);
-    let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref())
-        .map_err(js_error)?;
-    let invoices =
-        matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
+    let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref())?;
+    let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?)?;
     let text = mutations_text(&mutations)?;
-    let batch = matching::read_mutations(&text).map_err(js_error)?;
-    let result = matching::match_payments(invoices, &batch.credits(), options).map_err(js_error)?;
+    let batch = matching::read_mutations(&text)?;
+    let result = matching::match_payments(invoices, &batch.credits(), options)?;
     Ok(to_js(&result))
 }
 
@@ -331,17 +460,15 @@ impl JsMatcher {
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<Ts<matching::MatchOptions>>) -> Result<JsMatcher, JsValue> {
         let options = options.map(JsValue::from);
-        let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref())
-            .map_err(js_error)?;
+        let options = matching::read_options(optional_json(options, "options", ErrorCode::InvalidParams)?.as_deref())?;
         Ok(JsMatcher { inner: matching::Matcher::new(options) })
     }
 
     /// Adds an open invoice; `invalid_params` (path `invoice.amount`, …) when it is invalid or its id is
     /// already resident.
     pub fn add(&mut self, #[wasm_bindgen(unchecked_param_type = "Invoice")] invoice: JsValue) -> Result<(), JsValue> {
-        let invoice =
-            matching::read_invoice(&json_text(&invoice, "invoice", ErrorCode::InvalidParams)?).map_err(js_error)?;
-        self.inner.add(invoice).map_err(|e| js_error(e.within("invoice")))
+        let invoice = matching::read_invoice(&json_text(&invoice, "invoice", ErrorCode::InvalidParams)?)?;
+        Ok(self.inner.add(invoice).map_err(|e| e.within("invoice"))?)
     }
 
     /// Adds many invoices at once, all or none (`invoices[3].amount` names the first bad one).
@@ -350,14 +477,16 @@ impl JsMatcher {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
     ) -> Result<(), JsValue> {
-        let invoices =
-            matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?).map_err(js_error)?;
-        self.inner.add_all(invoices).map_err(js_error)
+        let invoices = matching::read_invoices(&json_text(&invoices, "invoices", ErrorCode::InvalidParams)?)?;
+        Ok(self.inner.add_all(invoices)?)
     }
 
     /// Removes an open invoice; `false` when none has that id.
-    pub fn remove(&mut self, invoice_id: &str) -> bool {
-        self.inner.remove(invoice_id)
+    pub fn remove(
+        &mut self,
+        #[wasm_bindgen(js_name = invoiceId, unchecked_param_type = "string")] invoice_id: JsValue,
+    ) -> Result<bool, JsValue> {
+        Ok(self.inner.remove(&string_arg(&invoice_id, "invoiceId", ErrorCode::InvalidParams)?))
     }
 
     /// Open invoices resident.
@@ -373,7 +502,7 @@ impl JsMatcher {
         #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
     ) -> Result<JsValue, JsValue> {
         let text = mutations_text(&mutations)?;
-        let batch = matching::read_mutations(&text).map_err(js_error)?;
+        let batch = matching::read_mutations(&text)?;
         Ok(to_js(&self.inner.match_credits(&batch.credits())))
     }
 
@@ -396,20 +525,27 @@ pub fn memory_bytes() -> f64 {
 /// `buildRequest(endpoint, params, { apiKey, baseUrl? })`: the HTTP request for an endpoint, pure (declared
 /// with its generic types in the package's index.d.ts).
 #[wasm_bindgen(js_name = buildRequest, skip_typescript)]
-pub fn build_request(endpoint: &str, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+pub fn build_request(endpoint: JsValue, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
     let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-    let options = endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl"]).map_err(js_error)?;
+    let options = endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl"])?;
     let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
     let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
-    let request = endpoints::build_request(endpoint, params.as_deref().unwrap_or("{}"), &opts).map_err(js_error)?;
+    let request = endpoints::build_request(&endpoint, params.as_deref().unwrap_or("{}"), &opts)?;
     Ok(to_js(&request))
 }
 
 /// `parseResponse(endpoint, status, body)`: the endpoint's payload from the service's answer, or a
 /// `CekMutasiError` (`api_error`, `http_error`, `invalid_response`); declared in index.d.ts.
 #[wasm_bindgen(js_name = parseResponse, skip_typescript)]
-pub fn parse_response(endpoint: &str, status: u16, body: &str) -> Result<JsValue, JsValue> {
-    let json = endpoints::parse_response(endpoint, status, body).map_err(js_error)?;
+pub fn parse_response(endpoint: JsValue, status: JsValue, body: JsValue) -> Result<JsValue, JsValue> {
+    let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
+    let status = status
+        .as_f64()
+        .filter(|s| s.fract() == 0.0 && (0.0..=999.0).contains(s))
+        .ok_or_else(|| wrong_type(&status, "status", "an HTTP status (a whole number)", ErrorCode::InvalidParams))?;
+    let body = string_arg(&body, "body", ErrorCode::InvalidParams)?;
+    let json = endpoints::parse_response(&endpoint, status as u16, &body)?;
     js_sys::JSON::parse(&json).map_err(|_| js_error(Error::new(ErrorCode::InvalidResponse, "unreadable payload")))
 }
 
@@ -421,7 +557,7 @@ pub fn parse_response(endpoint: &str, status: u16, body: &str) -> Result<JsValue
 #[wasm_bindgen(js_name = encodeForm)]
 pub fn encode_form(#[wasm_bindgen(unchecked_param_type = "object")] value: JsValue) -> Result<String, JsValue> {
     let json = json_text(&value, "value", ErrorCode::InvalidParams)?;
-    crate::form::encode_form(&json).map_err(js_error)
+    Ok(crate::form::encode_form(&json)?)
 }
 
 // ---- the client: its calls are tasks (crate::client::Task); the package entry performs their I/O ----
@@ -439,22 +575,23 @@ impl JsClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
         let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-        let options =
-            endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl", "timeoutMs", "retries"])
-                .map_err(js_error)?;
+        let known = ["apiKey", "baseUrl", "timeoutMs", "retries", "maxResponseBytes", "maxRequests"];
+        let options = endpoints::read_client_options(options.as_deref(), &known)?;
         Ok(JsClient { options })
     }
 
     #[wasm_bindgen(js_name = "__request")]
-    pub fn request(&self, endpoint: &str, params: JsValue) -> Result<JsTask, JsValue> {
+    pub fn request(&self, endpoint: JsValue, params: JsValue) -> Result<JsTask, JsValue> {
+        let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
         let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
-        task(client::Task::request(&self.options, endpoint, params.as_deref()))
+        task(client::Task::request(&self.options, &endpoint, params.as_deref()))
     }
 
     #[wasm_bindgen(js_name = "__searchAll")]
-    pub fn search_all(&self, service: &str, filters: JsValue) -> Result<JsTask, JsValue> {
+    pub fn search_all(&self, service: JsValue, filters: JsValue) -> Result<JsTask, JsValue> {
+        let service = string_arg(&service, "service", ErrorCode::Config)?;
         let filters = json_text(&filters, "search", ErrorCode::InvalidParams)?;
-        task(client::Task::search_all(&self.options, service, &filters))
+        task(client::Task::search_all(&self.options, &service, &filters))
     }
 
     #[wasm_bindgen(js_name = "__confirmMutation")]
@@ -466,7 +603,7 @@ impl JsClient {
 }
 
 fn task(t: crate::error::Result<client::Task>) -> Result<JsTask, JsValue> {
-    t.map(JsTask).map_err(js_error)
+    Ok(t.map(JsTask)?)
 }
 
 /// A client call in progress, as the package entry drives it: each method returns the next action,
@@ -484,12 +621,26 @@ impl JsTask {
         action(self.0.resumed())
     }
 
-    pub fn answered(&mut self, status: u16, retry_after: Option<String>, body: &str) -> Result<JsValue, JsValue> {
-        self.0.answered(status, retry_after.as_deref(), body, js_sys::Math::random()).map(action).map_err(js_error)
+    /// The answer's status and `Retry-After`; throws the call's error when the body is not to be read (a
+    /// redirect).
+    pub fn head(&mut self, status: u16, retry_after: Option<String>) -> Result<(), JsValue> {
+        Ok(self.0.head(status, retry_after.as_deref())?)
+    }
+
+    /// One chunk of the answer, refused (the call's error) before it is copied when it would pass
+    /// `maxResponseBytes`.
+    pub fn chunk(&mut self, chunk: &Uint8Array) -> Result<(), JsValue> {
+        chunk.copy_to(self.0.body_room(chunk.length() as usize)?);
+        Ok(())
+    }
+
+    /// The answer's body has been read whole: the next action.
+    pub fn answered(&mut self) -> Result<JsValue, JsValue> {
+        Ok(self.0.body_done(js_sys::Math::random()).map(action)?)
     }
 
     pub fn failed(&mut self, timed_out: bool) -> Result<JsValue, JsValue> {
-        self.0.failed(timed_out, js_sys::Math::random()).map(action).map_err(js_error)
+        Ok(self.0.failed(timed_out, js_sys::Math::random()).map(action)?)
     }
 }
 
@@ -521,7 +672,7 @@ fn parse_json(json: &str) -> JsValue {
 #[cfg(feature = "sandbox")]
 #[wasm_bindgen(js_name = "__readIncoming", skip_typescript)]
 pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Result<JsValue, JsValue> {
-    let incoming = endpoints::read_incoming(method, path, query, body).map_err(js_error)?;
+    let incoming = endpoints::read_incoming(method, path, query, body)?;
     let e = incoming.endpoint;
     let out = Object::new();
     let set = |k: &str, v: JsValue| {
@@ -540,8 +691,8 @@ pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Resul
 #[wasm_bindgen(js_name = "__signedCallback", skip_typescript)]
 pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsValue> {
     let json = json_text(&report, "report", ErrorCode::InvalidPayload)?;
-    let report = callback::parse_report(json.as_bytes(), usize::MAX).map_err(js_error)?;
-    let (headers, body) = callback::signed_request(&report, signature).map_err(js_error)?;
+    let report = callback::parse_report(json.as_bytes(), usize::MAX)?;
+    let (headers, body) = callback::signed_request(&report, signature)?;
     let h = Object::new();
     for (k, v) in headers {
         let _ = Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(&v));

@@ -2,8 +2,9 @@
 //! hostile amounts, and properties over generated reports and bytes.
 
 use cekmutasi::amount::Amount;
+use cekmutasi::body::BodyLimit;
 use cekmutasi::callback::{
-    check_report, check_request, parse_report, signed_request, verify_signature, BodyLimit, Checked, PaymentReport,
+    check_report, check_request, parse_report, signed_request, too_large, verify_signature, Checked, PaymentReport,
     PaymentReportContent, DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
@@ -290,12 +291,18 @@ fn body_limit() {
     assert_eq!((e.code().as_str(), e.status()), ("body_too_large", Some(413)));
     assert!(parse_report(SEED.as_bytes(), SEED.len()).is_ok());
 
-    let mut limit = BodyLimit::new(10);
+    let mut limit = BodyLimit::new(10, too_large);
     limit.push(b"12345").unwrap();
     limit.push(b"67890").unwrap();
     let e = limit.push(b"x").unwrap_err();
     assert_eq!(e.code(), ErrorCode::BodyTooLarge);
-    let mut limit = BodyLimit::new(4);
+    let mut limit = BodyLimit::new(4, too_large);
+    limit.push(b"ab").unwrap();
+    // The room for a chunk is given only when the chunk fits: a chunk past the limit is never copied.
+    limit.room(2).unwrap().copy_from_slice(b"cd");
+    assert_eq!(limit.room(1).unwrap_err().to_string(), "the body is larger than 4 bytes");
+    assert_eq!(limit.into_bytes(), b"");
+    let mut limit = BodyLimit::new(4, too_large);
     limit.push(b"ab").unwrap();
     assert_eq!(limit.into_bytes(), b"ab");
 }
@@ -310,6 +317,13 @@ fn signature_checks() {
     assert_eq!(verify_signature("s3cret", None), Ok(false));
     assert_eq!(verify_signature("", Some("")).unwrap_err().code(), ErrorCode::Config);
     assert_eq!(verify_signature("", None).unwrap_err().code(), ErrorCode::Config);
+    // A receiver's own mistake still answers a status, and never 200.
+    assert_eq!(verify_signature("", None).unwrap_err().status(), Some(500));
+    assert_eq!(check_request("POST", None, "").unwrap_err().status(), Some(500));
+    let bad_option = cekmutasi::callback::read_options(Some(r#"{"maxBodyBytes":-1}"#), false).unwrap_err();
+    assert_eq!((bad_option.path(), bad_option.status()), (Some("options.maxBodyBytes"), Some(500)));
+    let unknown = cekmutasi::callback::read_options(Some(r#"{"nope":1}"#), false).unwrap_err();
+    assert_eq!((unknown.path(), unknown.status()), (Some("options.nope"), Some(500)));
 
     assert_eq!(check_request("POST", Some("k"), "k"), Ok(()));
     let code_status = |m: &str, s: Option<&str>, k: &str| {
@@ -321,7 +335,7 @@ fn signature_checks() {
     assert_eq!(code_status("POST", None, "k3y"), ("missing_signature", Some(401)));
     assert_eq!(code_status("POST", Some("k3y-"), "k3y"), ("invalid_signature", Some(401)));
     assert_eq!(code_status("POST", Some(""), "k3y"), ("invalid_signature", Some(401)));
-    assert_eq!(code_status("POST", Some(""), ""), ("config", None));
+    assert_eq!(code_status("POST", Some(""), ""), ("config", Some(500)));
 }
 
 #[test]

@@ -102,7 +102,13 @@ fn run(case: &Value) -> Option<Value> {
         "parseResponse" => {
             let text = expand(case["text"].as_str().unwrap(), case);
             let status = case["status"].as_u64().unwrap() as u16;
-            outcome(parse_response(case["endpoint"].as_str().unwrap(), status, &text), |_| json!({}))
+            outcome(parse_response(case["endpoint"].as_str().unwrap(), status, &text), |payload| {
+                if case.get("payload").is_some() {
+                    json!({ "payload": payload })
+                } else {
+                    json!({})
+                }
+            })
         }
         _ => return None,
     })
@@ -126,6 +132,8 @@ fn hostile_corpus() {
             json!({ "ok": n })
         } else if let Some(v) = case.get("verified") {
             json!({ "verified": v })
+        } else if let Some(v) = case.get("payload") {
+            json!({ "payload": v })
         } else {
             json!({ "body": case["body"].as_str().expect("a case names its outcome") })
         };

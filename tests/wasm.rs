@@ -2,7 +2,7 @@
 //! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium. Same tests, both engines.
 #![cfg(target_arch = "wasm32")]
 
-use cekmutasi::wasm::{callback_body, parse_callback, verify_signature, FetchHeaders};
+use cekmutasi::wasm::{callback_body, parse_callback, verify_signature};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -54,6 +54,17 @@ fn normal_bodies_are_kept_others_rewritten() {
     assert_eq!(get(&report, "content.data.1.id").as_f64(), Some(2.0));
 }
 
+/// A string with a lone surrogate is validated with U+FFFD in its place: the report then shows that text,
+/// never the caller's original.
+#[wasm_bindgen_test]
+fn a_lone_surrogate_body_is_reported_as_validated() {
+    let (before, after) = SEED.split_once("Berita transfer").unwrap();
+    let lone = js_sys::JsString::from(before).concat(&js_sys::JsString::from_char_code1(0xD800)).concat(&after.into());
+    let got = parse_callback(lone.into(), None).unwrap();
+    let text = got.as_string().expect("the validated text, not a count");
+    assert_eq!(text, format!("{before}\u{FFFD}{after}"));
+}
+
 #[wasm_bindgen_test]
 fn errors_carry_code_path_and_status() {
     let bad = SEED.replacen("\"amount\": \"50000.00\"", "\"amount\": \"50.000,00\"", 1);
@@ -71,16 +82,28 @@ fn errors_carry_code_path_and_status() {
     assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
 
     let e = parse_callback(JsValue::from(5), None).err().unwrap();
-    assert_eq!(err_parts(&e).0, "config");
+    assert_eq!(err_parts(&e), ("config".into(), "body".into(), 500.0));
+    // A string over the limit is refused by its length, before it is copied.
+    let opts = Object::new();
+    Reflect::set(&opts, &"maxBodyBytes".into(), &10.into()).unwrap();
+    let e = parse_callback("x".repeat(11).into(), Some(opts.into())).err().unwrap();
+    assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
 }
 
 #[wasm_bindgen_test]
 fn signature() {
-    assert_eq!(verify_signature("abc", Some("abc".into())).unwrap(), true);
-    assert_eq!(verify_signature("abc", Some("abd".into())).unwrap(), false);
-    assert_eq!(verify_signature("abc", None).unwrap(), false);
-    let e = verify_signature("", Some("".into())).err().unwrap();
-    assert_eq!(err_parts(&e).0, "config");
+    assert_eq!(verify_signature("abc".into(), "abc".into()).unwrap(), true);
+    assert_eq!(verify_signature("abc".into(), "abd".into()).unwrap(), false);
+    assert_eq!(verify_signature("abc".into(), JsValue::UNDEFINED).unwrap(), false);
+    assert_eq!(verify_signature("abc".into(), JsValue::NULL).unwrap(), false);
+    let e = verify_signature("".into(), "".into()).err().unwrap();
+    assert_eq!(err_parts(&e), ("config".into(), "".into(), 500.0));
+    // Wrong types name the argument (an unset environment variable, a number), and answer 500.
+    let e = verify_signature(JsValue::UNDEFINED, "abc".into()).err().unwrap();
+    assert_eq!(err_parts(&e), ("config".into(), "expected".into(), 500.0));
+    assert_eq!(s(&e, "message"), "expected: must be a string, not undefined");
+    let e = verify_signature("abc".into(), JsValue::from(123)).err().unwrap();
+    assert_eq!(err_parts(&e), ("config".into(), "received".into(), 500.0));
 }
 
 fn receive_opts(signature: &str) -> JsValue {
@@ -93,10 +116,9 @@ fn receive_opts(signature: &str) -> JsValue {
 /// body, then the body in 64 KiB chunks, then the report as JSON text in normal form.
 fn receive(method: &str, headers: &[(&str, &str)], body: Option<&str>, signature: &str) -> Result<String, JsValue> {
     let req = request(method, headers, body);
-    let headers: FetchHeaders = Reflect::get(&req, &"headers".into()).unwrap().unchecked_into();
-    let mut received = callback_body(method, &headers, receive_opts(signature))?;
+    let mut received = callback_body(req, receive_opts(signature))?;
     for chunk in body.unwrap_or("").as_bytes().chunks(64 << 10) {
-        received.push(chunk)?;
+        received.push(Uint8Array::from(chunk).into())?;
     }
     received.finish()
 }
@@ -129,5 +151,10 @@ fn refuses_bad_requests_with_status() {
     let e = receive("POST", &[("Api-Signature", "s3cret")], Some(&big), "s3cret").err().unwrap();
     assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
     let e = receive("POST", &[("Api-Signature", "")], Some(SEED), "").err().unwrap();
-    assert_eq!(err_parts(&e).0, "config");
+    assert_eq!(err_parts(&e), ("config".into(), "".into(), 500.0));
+    // Not a Fetch Request (undefined, Node's IncomingMessage-like object): config naming it, status 500.
+    for not_a_request in [JsValue::UNDEFINED, Object::new().into(), JsValue::from("POST")] {
+        let e = callback_body(not_a_request, receive_opts("s3cret")).err().unwrap();
+        assert_eq!(err_parts(&e), ("config".into(), "request".into(), 500.0));
+    }
 }

@@ -8,10 +8,11 @@ const HELP = `cekmutasi-sandbox: a local sandbox of the CekMutasi API
   cekmutasi-sandbox [--port 8787] [--host 127.0.0.1] [--api-key KEY] [--signature SIG]
       Serves every endpoint on http://HOST:PORT/v1 with seeded accounts and mutations.
       Use its base URL and API key with the SDK: new CekMutasi({ apiKey, baseUrl }).
-      Control endpoints (JSON bodies):
-        POST /__sandbox/trigger    { url, signature?, amount?, type?, description? }  post a signed callback
+      Control endpoints (JSON bodies; not callable from web pages of other origins):
+        POST /__sandbox/trigger    { url, signature?, amount?, type?, description? }  post a signed callback (http(s) URLs only)
         POST /__sandbox/mutations  { account_id?, amount?, type?, description? }      add a mutation (posted to the account's ipn_url)
-        POST /__sandbox/faults     { count, status?, body?, delay?, reset? }          make the next calls fail
+        POST /__sandbox/faults     { count, status?, body?, delay?, reset? }          make the next calls fail (count up to 1000)
+      Callbacks are posted once, never to a redirect's target, and wait at most 10 s for the receiver.
 
   cekmutasi-sandbox trigger --url URL [--signature SIG] [--amount 50000] [--type credit] [--description TEXT]
       Posts one signed payment_report to URL, as the service does, and prints the answer.

@@ -79,6 +79,7 @@ async function outcome(c) {
     const result = await run(c);
     if (c.ok !== undefined) return { ok: result.content.data.length };
     if (c.verified !== undefined) return { verified: result };
+    if (c.payload !== undefined) return { payload: JSON.stringify(result) };
     if (typeof c.body === "string") return { body: result.body };
     return {};
   } catch (e) {
@@ -93,7 +94,7 @@ test(`the hostile corpus: ${cases.length} cases, each its documented outcome`, a
   let refused = 0;
   for (const c of cases) {
     const got = await outcome(c);
-    const want = c.code !== undefined ? { code: c.code, path: c.path, status: c.status } : c.ok !== undefined ? { ok: c.ok } : c.verified !== undefined ? { verified: c.verified } : { body: c.body };
+    const want = c.code !== undefined ? { code: c.code, path: c.path, status: c.status } : c.ok !== undefined ? { ok: c.ok } : c.verified !== undefined ? { verified: c.verified } : c.payload !== undefined ? { payload: c.payload } : { body: c.body };
     for (const k of Object.keys(want)) if (want[k] === undefined) delete want[k];
     for (const k of Object.keys(got)) if (got[k] === undefined) delete got[k];
     if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push({ name: c.name, want, got });

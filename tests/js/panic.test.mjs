@@ -37,6 +37,19 @@ test("a Matcher of the ended instance refuses to work; a new one works", (t) => 
   assert.ok(fresh instanceof cm.Matcher);
 });
 
+test("a trap that is not a panic also ends the instance: the next call runs on a fresh one, as the message says", () => {
+  const old = new cm.Matcher();
+  old.add({ id: "INV-1", amount: "150001.00" });
+  assert.throws(
+    () => cm.default.__internal.trapForTests(),
+    (e) => e instanceof cm.CekMutasiError && e.code === "internal" && /the next call runs on a fresh instance/.test(e.message),
+  );
+  // The object of the trapped instance refuses to work: a fresh instance really serves the next calls.
+  assert.throws(() => old.size, (e) => e instanceof cm.CekMutasiError && e.code === "internal" && /make it again/.test(e.message));
+  assert.equal(cm.uniqueAmount("150000", ["150001.00"]), "150002.00");
+  assert.throws(() => cm.parseCallback("{"), (e) => e instanceof cm.CekMutasiError && e.code === "invalid_json");
+});
+
 test("2000 panics in a row: each an internal error, the instance never wears out", (t) => {
   t.mock.method(console, "error", () => {});
   let internal = 0;

@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { CekMutasi, CekMutasiError, receiveCallback, Matcher } from "cekmutasi";
-import { startSandbox } from "cekmutasi/sandbox";
+import { startSandbox, postCallback, MAX_FAULTS } from "cekmutasi/sandbox";
+import { createServer } from "node:http";
 import { fetchServer } from "./helpers.mjs";
 
 let sandbox;
@@ -136,6 +137,50 @@ test("signed callbacks: trigger, and a new mutation posted to the account's ipn_
     assert.equal(await client.confirmMutation(report.content.data[0], { service_code: "bri", account_number: "1234567890" }), true);
   } finally {
     await receiver.close();
+  }
+});
+
+test("the control routes: no other origin, http(s) callback URLs only, faults capped, callbacks never redirected", async () => {
+  // The API allows other origins (it needs the key); the control routes never do, preflight included.
+  const api = await fetch(`${sandbox.url}/myip`, { method: "POST", headers: { origin: "http://evil.example" } });
+  assert.equal(api.headers.get("access-control-allow-origin"), "*");
+  const faults = await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", headers: { origin: "http://evil.example" }, body: '{"count":0}' });
+  assert.deepEqual([faults.status, faults.headers.get("access-control-allow-origin")], [200, null]);
+  const preflight = await fetch(`${sandbox.controlUrl}/trigger`, { method: "OPTIONS", headers: { origin: "http://evil.example", "access-control-request-method": "POST" } });
+  assert.deepEqual([preflight.status, preflight.headers.get("access-control-allow-origin")], [403, null]);
+  // Trigger URLs: http(s) only, answered 400 with the reason.
+  for (const url of ["file:///etc/passwd", "ftp://127.0.0.1/", "javascript:alert(1)", "not a url"]) {
+    const res = await fetch(`${sandbox.controlUrl}/trigger`, { method: "POST", body: JSON.stringify({ url }) });
+    const body = await res.json();
+    assert.equal(res.status, 400, url);
+    assert.match(body.error_message, /callback URL/, url);
+  }
+  // faults.count capped.
+  for (const count of [MAX_FAULTS + 1, 1e9, -1, 1.5, "9"]) {
+    const res = await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", body: JSON.stringify({ count }) });
+    assert.equal(res.status, 400, String(count));
+  }
+  assert.equal((await fetch(`${sandbox.controlUrl}/faults`, { method: "POST", body: "{" })).status, 400);
+  // postCallback: a redirect is the answer, never followed; a receiver that never answers times out.
+  const hits = [];
+  const other = createServer((req, res) => { hits.push(req.url); res.end("stolen"); });
+  await new Promise((r) => other.listen(0, "127.0.0.1", r));
+  const redirecting = createServer((req, res) => res.writeHead(307, { location: `http://127.0.0.1:${other.address().port}/x` }).end());
+  await new Promise((r) => redirecting.listen(0, "127.0.0.1", r));
+  const silent = createServer(() => {});
+  await new Promise((r) => silent.listen(0, "127.0.0.1", r));
+  try {
+    const answer = await postCallback(`http://127.0.0.1:${redirecting.address().port}/ipn`, { signature: "s", rows: [{ id: 1, unix_timestamp: 1, type: "credit", amount: "1.00", description: "" }] });
+    assert.equal(answer.status, 307);
+    assert.deepEqual(hits, []);
+    const started = Date.now();
+    await assert.rejects(postCallback(`http://127.0.0.1:${silent.address().port}/ipn`, { signature: "s", rows: [{ id: 1, unix_timestamp: 1, type: "credit", amount: "1.00", description: "" }], timeoutMs: 300 }), { name: "TimeoutError" });
+    assert.ok(Date.now() - started < 3000);
+  } finally {
+    for (const s of [other, redirecting, silent]) {
+      s.closeAllConnections();
+      s.close();
+    }
   }
 });
 

@@ -5,7 +5,7 @@
 export const SEED = `{"action":"payment_report","content":{"service_name":"Bank BRI","service_code":"bri","account_number":"1234567890","account_name":"Nama Pemilik Rekening","data":[{"id":1,"unix_timestamp":123456789,"type":"credit","amount":"1400026.00","description":"Berita transfer INV-7","balance":"1500000.00"},{"id":2,"unix_timestamp":987654321,"type":"debit","amount":50000,"description":"Berita transfer","balance":"1450000.00"}]}}`;
 
 /** Runs every part of the package once; resolves to plain values the harness compares exactly. */
-export async function smoke(api, { sandboxUrl, apiKey }) {
+export async function smoke(api, { sandboxUrl, apiKey, redirectUrl }) {
   const out = {};
   out.verify = [api.verifySignature("rahasia", "rahasia"), api.verifySignature("rahasia", "rahasiA"), api.verifySignature("rahasia", null)];
 
@@ -37,6 +37,14 @@ export async function smoke(api, { sandboxUrl, apiKey }) {
     await new api.CekMutasi({ apiKey: "wrong", baseUrl: sandboxUrl, retries: 0 }).myIp();
   } catch (e) {
     out.clientError = [e instanceof api.CekMutasiError, e.code, e.message];
+  }
+  // A base URL that answers 307 to another server: never followed, in this runtime's own fetch (browsers
+  // give an opaque redirect, status hidden; the others the 307 itself).
+  try {
+    await new api.CekMutasi({ apiKey, baseUrl: redirectUrl, retries: 2 }).myIp();
+    out.redirect = "followed";
+  } catch (e) {
+    out.redirect = [e.code, e.status === 307 || e.status === undefined, /never follows redirects/.test(e.message)];
   }
   return out;
 }
