@@ -97,6 +97,8 @@ impl From<Error> for JsValue {
 type Res<T> = crate::error::Result<T>;
 
 /// What a wrong argument is, for its message: `typeof`, with null and arrays told apart.
+// The argument helpers are not inlined: one copy each, not one per export shim (module size).
+#[inline(never)]
 fn type_name(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()
@@ -107,12 +109,14 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
+#[inline(never)]
 fn wrong_type(value: &JsValue, name: &str, want: &str, code: ErrorCode) -> Error {
     Error::new(code, format!("must be {want}, not {}", type_name(value))).at(name)
 }
 
 /// A string argument, or `code` naming it: a JS value of another type must never reach the module's own
 /// string passing (it would trap inside the module).
+#[inline(never)]
 fn string_arg(value: &JsValue, name: &str, code: ErrorCode) -> Res<String> {
     match value.dyn_ref::<js_sys::JsString>() {
         Some(s) => utf8(s, name, code),
@@ -143,6 +147,7 @@ pub struct ReceiveCallbackOptions {
 /// A JS argument as JSON text for the core's readers. `JSON.stringify` writes a number in its shortest
 /// form, which is the literal the caller wrote: `50000.5` reads as `50000.50`, never through a float sum.
 /// What it cannot write (a function, a symbol, a BigInt, undefined) is `code` naming the argument.
+#[inline(never)]
 fn json_text(value: &JsValue, path: &str, code: ErrorCode) -> Res<String> {
     match js_sys::JSON::stringify(value).ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
         Some(text) => utf8(&text, path, code),
@@ -171,6 +176,7 @@ thread_local! {
 /// own string passing copies ASCII one character at a time in JS, which costs as much as `JSON.stringify`
 /// itself on a batch of 1000 rows. Lone surrogates become U+FFFD, as with every JS string passed to wasm.
 /// A string too large for the module's memory is `code` naming the argument, never an abort.
+#[inline(never)]
 fn utf8(text: &js_sys::JsString, path: &str, code: ErrorCode) -> Res<String> {
     // At most three bytes per UTF-16 unit.
     let mut bytes = Vec::<u8>::new();
@@ -192,6 +198,7 @@ fn utf8(text: &js_sys::JsString, path: &str, code: ErrorCode) -> Res<String> {
 }
 
 /// An optional argument (`undefined` and `null` mean absent) as JSON text.
+#[inline(never)]
 fn optional_json(value: Option<JsValue>, path: &str, code: ErrorCode) -> Res<Option<String>> {
     match value {
         Some(v) if !v.is_undefined() && !v.is_null() => json_text(&v, path, code).map(Some),
@@ -224,6 +231,7 @@ pub fn verify_signature(
 /// A callback body as bytes, refused before it is copied when it is over `max` (a string's UTF-16 length
 /// bounds its UTF-8 size from below); `lossless` is false when the string had a lone surrogate, which the
 /// copy replaced by U+FFFD: then what was validated is the copy, not the caller's string.
+#[inline(never)]
 fn body_bytes(body: &JsValue, max: usize) -> Res<(Vec<u8>, bool)> {
     if let Some(s) = body.dyn_ref::<js_sys::JsString>() {
         callback::check_body_size(s.length() as usize, max)?;
@@ -277,6 +285,7 @@ pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue
 }
 
 /// A member of a JS object, or `None` when it is absent or reading it throws.
+#[inline(never)]
 fn member(object: &JsValue, name: &str) -> Option<JsValue> {
     if !object.is_object() && !object.is_function() {
         return None;
@@ -286,6 +295,7 @@ fn member(object: &JsValue, name: &str) -> Option<JsValue> {
 
 /// The method and `Api-Signature` header of a Fetch API `Request` (structurally: `method`, `headers.get`,
 /// and a `body` stream or none); `config` naming `request` for anything else.
+#[inline(never)]
 fn fetch_request(request: &JsValue) -> Res<(String, Option<String>)> {
     let not_a_request = || {
         callback::config_error(format!(
