@@ -30,9 +30,10 @@ pack: build
 ## test: every layer, in order
 test: test-native test-wasm-node test-wasm-browser test-js
 
+# --features sandbox: the server side of the endpoint table (the sandbox's) is tested here too.
 test-native:
 	scripts/setup.sh php
-	cargo test
+	cargo test --features sandbox
 
 test-wasm-node:
 	scripts/setup.sh rust

@@ -336,100 +336,6 @@ fn node(r: &mut Reader<'_>, out: &mut String, key: &mut String, top: bool) -> st
     Ok(())
 }
 
-/// Percent-decodes a form component as PHP's `urldecode` does (`+` is a space); invalid UTF-8 is replaced.
-pub fn urldecode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A decoded form: nested members in order, as PHP's `parse_str` builds them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormValue {
-    Str(String),
-    Map(Vec<(String, FormValue)>),
-}
-
-impl FormValue {
-    fn insert(&mut self, keys: &[String], value: String) {
-        let FormValue::Map(members) = self else { return };
-        let Some((first, rest)) = keys.split_first() else { return };
-        // `k[]` appends: the next index, as PHP numbers it.
-        let key = if first.is_empty() { members.len().to_string() } else { first.clone() };
-        let pos = match members.iter().position(|(k, _)| *k == key) {
-            Some(p) => p,
-            None => {
-                members.push((key, FormValue::Map(Vec::new())));
-                members.len() - 1
-            }
-        };
-        if rest.is_empty() {
-            members[pos].1 = FormValue::Str(value); // the last of repeated keys wins, as in PHP
-        } else {
-            if matches!(members[pos].1, FormValue::Str(_)) {
-                members[pos].1 = FormValue::Map(Vec::new());
-            }
-            members[pos].1.insert(rest, value);
-        }
-    }
-
-    /// The member `name` of a map.
-    pub fn get(&self, name: &str) -> Option<&FormValue> {
-        match self {
-            FormValue::Map(m) => m.iter().find(|(k, _)| k == name).map(|(_, v)| v),
-            FormValue::Str(_) => None,
-        }
-    }
-
-    /// As JSON text: strings stay strings (a form has no other type).
-    pub fn to_json(&self) -> String {
-        match self {
-            FormValue::Str(s) => serde_json::to_string(s).unwrap_or_else(|_| unreachable!("a string serialises")),
-            FormValue::Map(m) => {
-                let body: Vec<String> =
-                    m.iter().map(|(k, v)| format!("{}:{}", FormValue::Str(k.clone()).to_json(), v.to_json())).collect();
-                format!("{{{}}}", body.join(","))
-            }
-        }
-    }
-}
-
-/// Decodes a form body or query string the way PHP's `parse_str` does: `a[b][c]=1` nests, `a[]=x` appends.
-pub fn decode_form(text: &str) -> FormValue {
-    let mut root = FormValue::Map(Vec::new());
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = urldecode(k);
-        let (name, mut rest) = match key.find('[') {
-            Some(i) if i > 0 => (key[..i].to_string(), &key[i..]),
-            _ => (key.clone(), ""),
-        };
-        let mut keys = vec![name];
-        while let Some(inner) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
-            keys.push(inner.0.to_string());
-            rest = inner.1;
-        }
-        root.insert(&keys, urldecode(v));
-    }
-    root
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,18 +359,6 @@ mod tests {
         for bad in ["\"x\"", "5", "null", "{", "{\"a\":1} x"] {
             assert_eq!(encode_form(bad).unwrap_err().code(), ErrorCode::InvalidParams, "{bad}");
         }
-    }
-
-    #[test]
-    fn decodes_what_it_encodes() {
-        let json = r#"{"search":{"date":{"from":"2018-04-09 00:00:00","to":"x+y%z"},"amount":"50000.00"},"tokens":{"name":"Budi & Ani"},"l":["a","b"],"e":"","u":"é😀"}"#;
-        let form = encode_form(json).unwrap();
-        assert_eq!(
-            decode_form(&form).to_json(),
-            r#"{"search":{"date":{"from":"2018-04-09 00:00:00","to":"x+y%z"},"amount":"50000.00"},"tokens":{"name":"Budi & Ani"},"l":{"0":"a","1":"b"},"e":"","u":"é😀"}"#
-        );
-        assert_eq!(decode_form("a[]=1&a[]=2&b=%zz&c").to_json(), r#"{"a":{"0":"1","1":"2"},"b":"%zz","c":""}"#);
-        assert_eq!(decode_form("").to_json(), "{}");
     }
 
     #[test]

@@ -538,7 +538,7 @@ pub fn memory_bytes() -> f64 {
 pub fn build_request(endpoint: JsValue, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
     let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-    let options = endpoints::read_client_options(options.as_deref(), &["apiKey", "baseUrl"])?;
+    let options = client::read_client_options(options.as_deref(), &["apiKey", "baseUrl"])?;
     let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
     let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
     let request = endpoints::build_request(&endpoint, params.as_deref().unwrap_or("{}"), &opts)?;
@@ -577,7 +577,7 @@ pub fn encode_form(#[wasm_bindgen(unchecked_param_type = "object")] value: JsVal
 /// package entry: each makes a task here and drives it. Declared in index.d.ts.
 #[wasm_bindgen(js_name = CekMutasi, skip_typescript)]
 pub struct JsClient {
-    options: endpoints::ClientOptions,
+    options: client::ClientOptions,
 }
 
 #[wasm_bindgen(js_class = CekMutasi)]
@@ -586,7 +586,7 @@ impl JsClient {
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
         let options = optional_json(Some(options), "options", ErrorCode::Config)?;
         let known = ["apiKey", "baseUrl", "timeoutMs", "retries", "maxResponseBytes", "maxRequests"];
-        let options = endpoints::read_client_options(options.as_deref(), &known)?;
+        let options = client::read_client_options(options.as_deref(), &known)?;
         Ok(JsClient { options })
     }
 

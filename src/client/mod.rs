@@ -4,9 +4,12 @@
 //! its timeout, a timer) and reports back; every decision is made here, and tested natively.
 
 use crate::body::BodyLimit;
-use crate::endpoints::{self, ClientOptions, Effect, Endpoint, HttpRequest};
+use crate::endpoints::{self, Effect, Endpoint, HttpRequest};
+
+mod options;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mutation::Mutation;
+pub use options::{read_client_options, ClientOptions, DEFAULT_MAX_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES};
 
 /// What one attempt ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,7 +414,7 @@ enum Kind {
 ///
 /// ```
 /// use cekmutasi::client::{Action, Task};
-/// use cekmutasi::endpoints::read_client_options;
+/// use cekmutasi::client::read_client_options;
 /// let options = read_client_options(Some(r#"{"apiKey":"k","retries":0}"#), &["apiKey", "retries"]).unwrap();
 /// let mut task = Task::request(&options, "myip", None).unwrap();
 /// let Action::Send { request, timeout_ms } = task.start() else { panic!() };
@@ -557,7 +560,7 @@ mod tests {
 
     fn options(retries: u32) -> ClientOptions {
         let json = format!(r#"{{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","retries":{retries}}}"#);
-        endpoints::read_client_options(Some(&json), &["apiKey", "baseUrl", "retries"]).unwrap()
+        read_client_options(Some(&json), &["apiKey", "baseUrl", "retries"]).unwrap()
     }
 
     fn sent(a: Action) -> HttpRequest {
@@ -632,7 +635,7 @@ mod tests {
     #[test]
     fn an_answer_is_read_up_to_max_response_bytes() {
         let json = r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","maxResponseBytes":100}"#;
-        let opts = endpoints::read_client_options(Some(json), &["apiKey", "baseUrl", "maxResponseBytes"]).unwrap();
+        let opts = read_client_options(Some(json), &["apiKey", "baseUrl", "maxResponseBytes"]).unwrap();
         assert_eq!(opts.max_response_bytes, 100);
         let body = r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":""}}}"#;
         assert_eq!(body.len(), 78);
@@ -653,11 +656,8 @@ mod tests {
             (ErrorCode::InvalidResponse, Some("options.maxResponseBytes"), Some(200))
         );
         assert_eq!(err.message(), "the answer is larger than 100 bytes (maxResponseBytes)");
-        assert_eq!(endpoints::DEFAULT_MAX_RESPONSE_BYTES, 8 << 20);
-        let bad = endpoints::read_client_options(
-            Some(r#"{"apiKey":"k","maxResponseBytes":0}"#),
-            &["apiKey", "maxResponseBytes"],
-        );
+        assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 8 << 20);
+        let bad = read_client_options(Some(r#"{"apiKey":"k","maxResponseBytes":0}"#), &["apiKey", "maxResponseBytes"]);
         assert_eq!(bad.unwrap_err().path(), Some("options.maxResponseBytes"));
     }
 
@@ -665,7 +665,7 @@ mod tests {
     fn max_requests_bounds_every_call() {
         let json = r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","maxRequests":5,"retries":10}"#;
         let known = ["apiKey", "baseUrl", "maxRequests", "retries"];
-        let opts = endpoints::read_client_options(Some(json), &known).unwrap();
+        let opts = read_client_options(Some(json), &known).unwrap();
         // searchAll against a server that always answers the cap: the fifth request is the last.
         let filters = r#"{"date":{"from":"2018-04-01 00:00:00","to":"2018-04-30 23:59:59"}}"#;
         let mut t = Task::search_all(&opts, "bank", filters).unwrap();
@@ -690,7 +690,7 @@ mod tests {
             t.resumed();
         }
         assert_eq!(t.failed(true, 0.0).unwrap_err().code(), ErrorCode::Timeout);
-        assert_eq!(endpoints::DEFAULT_MAX_REQUESTS, 1000);
+        assert_eq!(DEFAULT_MAX_REQUESTS, 1000);
         // The default: a server answering the cap for every range still ends (at the one-second cap error).
         let mut t = Task::search_all(&options(0), "bank", filters).unwrap();
         let mut action = t.start();
@@ -745,7 +745,7 @@ mod tests {
     }
 
     fn urldecode_body(r: &HttpRequest) -> String {
-        crate::form::urldecode(r.body.as_deref().unwrap())
+        crate::endpoints::urldecode(r.body.as_deref().unwrap())
     }
 
     #[test]

@@ -1,0 +1,83 @@
+//! A client's options, read from the JS options object (as JSON text): the API key and base URL, the
+//! timeout and retries, and the limits of what one call reads and sends.
+
+use crate::endpoints::{check_options, Options};
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{read_safe_uint, read_string};
+
+/// A client's options as read from JSON text (`{ apiKey, baseUrl?, timeoutMs?, retries?, maxResponseBytes?,
+/// maxRequests? }`, JS spelling).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    pub api_key: String,
+    pub base_url: Option<String>,
+    /// Default 30000.
+    pub timeout_ms: u64,
+    /// Default 2: extra attempts of a read-only call.
+    pub retries: u32,
+    /// Largest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub max_response_bytes: usize,
+    /// Most requests one call sends, retries and `searchAll`'s parts included (default
+    /// [`DEFAULT_MAX_REQUESTS`]).
+    pub max_requests: u32,
+}
+
+/// The key never reaches a log through `{:?}`.
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("retries", &self.retries)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_requests", &self.max_requests)
+            .finish()
+    }
+}
+
+/// The default `maxResponseBytes`: 8 MiB. A full search page (1000 rows) is about 300 KB, so this is far
+/// above any real answer, and far below what would hurt a process (wasm memory never shrinks).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+
+/// The default `maxRequests`: 1000. `searchAll` needs about one request per 500–1000 rows (halving a range
+/// that holds the cap costs one more), so this reads a few hundred thousand rows, and stops a server that
+/// always answers the cap long before it becomes a flood.
+pub const DEFAULT_MAX_REQUESTS: u32 = 1000;
+
+/// Reads client options; `known` limits the members (buildRequest takes only `apiKey` and `baseUrl`).
+/// Every failure is `config`, naming the option; the key itself is never echoed.
+pub fn read_client_options(json: Option<&str>, known: &[&str]) -> Result<ClientOptions> {
+    let mut o = ClientOptions {
+        api_key: String::new(),
+        base_url: None,
+        timeout_ms: 30_000,
+        retries: 2,
+        max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        max_requests: DEFAULT_MAX_REQUESTS,
+    };
+    for (key, raw) in crate::json::option_members(json, "options", known, ErrorCode::Config)? {
+        let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
+        let whole = |min: u64, max: u64, m: &str| {
+            read_safe_uint(raw).ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| at(m))
+        };
+        match key.as_str() {
+            "apiKey" => o.api_key = read_string(raw).map_err(|_| at("must be a string"))?.into_owned(),
+            "baseUrl" => o.base_url = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned()),
+            "timeoutMs" => {
+                o.timeout_ms = whole(1, u64::MAX, "must be a whole number of milliseconds above 0")?;
+            }
+            "retries" => o.retries = whole(0, 10, "must be a whole number from 0 to 10")? as u32,
+            "maxResponseBytes" => {
+                o.max_response_bytes =
+                    whole(1, u64::from(u32::MAX), "must be a whole number of bytes from 1 to 4294967295")? as usize;
+            }
+            "maxRequests" => {
+                o.max_requests = whole(1, u64::from(u32::MAX), "must be a whole number from 1 to 4294967295")? as u32;
+            }
+            other => return Err(at(&format!("unknown option `{other}`"))),
+        }
+    }
+    check_options(&Options { api_key: &o.api_key, base_url: o.base_url.as_deref() })?;
+    Ok(o)
+}

@@ -1,0 +1,120 @@
+//! Requests: validated parameters, the form body as PHP's `http_build_query` writes it, and the headers.
+
+use super::check::check_members;
+use super::table::{endpoint, Endpoint, Verb, DEFAULT_BASE_URL};
+use crate::error::{Error, ErrorCode, Result};
+use crate::form::encode_form;
+use crate::json::members;
+use serde::Serialize;
+
+/// How to reach the service.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    pub api_key: &'a str,
+    /// Default [`DEFAULT_BASE_URL`].
+    pub base_url: Option<&'a str>,
+}
+
+/// The key never reaches a log through `{:?}`.
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options").field("api_key", &"[redacted]").field("base_url", &self.base_url).finish()
+    }
+}
+
+/// An HTTP request, ready for any HTTP client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct HttpRequest {
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"GET\" | \"POST\""))]
+    pub method: &'static str,
+    pub url: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    #[serde(serialize_with = "headers_as_object")]
+    pub headers: Vec<(&'static str, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub body: Option<String>,
+}
+
+fn headers_as_object<S: serde::Serializer>(
+    headers: &[(&'static str, String)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(headers.len()))?;
+    for (k, v) in headers {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}
+
+/// Checks the API key and base URL: `config` when the key is empty or could break a header, or the base
+/// URL is not http(s).
+pub fn check_options(options: &Options<'_>) -> Result<String> {
+    if options.api_key.is_empty() {
+        return Err(Error::new(ErrorCode::Config, "the API key is empty"));
+    }
+    // Unicode controls (C0, DEL, C1) and the line and paragraph separators: none belongs in a key, and each
+    // could split or end a header line somewhere on its way. Never echo the key: a message must not carry it.
+    if options.api_key.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
+        return Err(Error::new(
+            ErrorCode::Config,
+            "the API key contains control characters or line separators (CR, LF, U+2028, …)",
+        ));
+    }
+    let base = options.base_url.unwrap_or(DEFAULT_BASE_URL).trim_end_matches('/');
+    let host = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://")).unwrap_or("");
+    if host.is_empty() || base.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return Err(Error::new(ErrorCode::Config, "the base URL must be an http(s) URL").at("baseUrl"));
+    }
+    Ok(base.to_string())
+}
+
+/// Validates `params` (JSON text; `None` for none) for an endpoint; the error names the parameter
+/// (`search.date.from`, `amount`) with code `invalid_params`.
+pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<()> {
+    let root = if e.search { "search" } else { "" };
+    let got = match params {
+        None => Vec::new(),
+        Some(p) => members(p).filter(|_| p.trim_start().starts_with('{')).ok_or_else(|| {
+            let m = Error::new(ErrorCode::InvalidParams, "the parameters must be an object");
+            if root.is_empty() {
+                m
+            } else {
+                m.at(root)
+            }
+        })?,
+    };
+    check_members(e.params, &got, root, ErrorCode::InvalidParams, false, None)
+}
+
+/// Builds the HTTP request for an endpoint: validated parameters, the form body (or query string for GET)
+/// exactly as PHP's `http_build_query` writes it, `Api-Key` and `Accept` headers. Pure: no I/O.
+pub fn build_request(path: &str, params: &str, options: &Options<'_>) -> Result<HttpRequest> {
+    let e = endpoint(path)?;
+    let base = check_options(options)?;
+    let params = Some(params).filter(|p| !matches!(p.trim(), "" | "null"));
+    check_params(e, params)?;
+    let form = match params {
+        None => String::new(),
+        Some(p) if e.search => encode_form(&format!("{{\"search\":{p}}}"))?,
+        Some(p) => encode_form(p)?,
+    };
+    let mut headers = vec![("Api-Key", options.api_key.to_string()), ("Accept", "application/json".to_string())];
+    let mut url = format!("{base}/{}", e.path);
+    let body = match e.verb {
+        Verb::Get => {
+            if !form.is_empty() {
+                url.push('?');
+                url.push_str(&form);
+            }
+            None
+        }
+        Verb::Post => {
+            headers.push(("Content-Type", "application/x-www-form-urlencoded".to_string()));
+            Some(form)
+        }
+    };
+    Ok(HttpRequest { method: e.verb.as_str(), url, headers, body })
+}
