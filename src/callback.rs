@@ -17,7 +17,7 @@
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{option_members, read_document, read_safe_uint, read_string, Ctx, Reader, Seg, Stop};
+use crate::json::{names, option_members, read_document, read_safe_uint, read_string, Ctx, Reader, Seg, Stop};
 use crate::mutation::{read_rows, Mutation, RowRef};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -97,32 +97,54 @@ pub fn check_body_size(len: usize, max: usize) -> Result<()> {
     }
 }
 
+names! {
+    /// The callback functions' options, as spelt in JS (`signature` for `receiveCallback` only).
+    pub enum CallbackOption {
+        Signature = "signature",
+        MaxBodyBytes = "maxBodyBytes",
+    }
+}
+
 /// The options of a callback receiver: `{ signature?, maxBodyBytes? }` (JS spelling).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CallbackOptions {
     pub signature: Option<String>,
     pub max_body_bytes: usize,
 }
 
+/// The signature never reaches a log through `{:?}`.
+impl std::fmt::Debug for CallbackOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let signature = self.signature.as_ref().map(|_| "[redacted]");
+        f.debug_struct("CallbackOptions")
+            .field("signature", &signature)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
 /// Reads callback options from JSON text (`None`: the defaults). `signature` is known only when
-/// `with_signature`. Every failure is `config`, naming the option.
+/// `with_signature`. Every failure is `config` (status 500), naming the option.
 pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<CallbackOptions> {
     let mut out = CallbackOptions { signature: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES };
     if json.is_none() {
         return Ok(out); // the usual case, kept short: a cold start compiles what a first call runs
     }
-    let known: &[&str] = if with_signature { &["signature", "maxBodyBytes"] } else { &["maxBodyBytes"] };
+    let known: &[CallbackOption] = if with_signature { CallbackOption::ALL } else { &[CallbackOption::MaxBodyBytes] };
     let members = option_members(json, "options", known, ErrorCode::Config).map_err(|e| e.with_status(500))?;
     for (key, raw) in members {
-        let at = |m: &str| config_error(m).at(format!("options.{key}"));
-        if key == "signature" {
-            out.signature = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned());
-        } else {
-            out.max_body_bytes = read_safe_uint(raw)
-                .ok()
-                .filter(|n| *n <= u64::from(u32::MAX))
-                .ok_or_else(|| at("must be a whole number of bytes from 0 to 4294967295"))?
-                as usize;
+        let at = |m: &str| config_error(m).at(format!("options.{}", key.name()));
+        match key {
+            CallbackOption::Signature => {
+                out.signature = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned());
+            }
+            CallbackOption::MaxBodyBytes => {
+                out.max_body_bytes = read_safe_uint(raw)
+                    .ok()
+                    .filter(|n| *n <= u64::from(u32::MAX))
+                    .ok_or_else(|| at("must be a whole number of bytes from 0 to 4294967295"))?
+                    as usize;
+            }
         }
     }
     Ok(out)
@@ -245,37 +267,15 @@ fn not_utf8(e: std::str::Utf8Error) -> Error {
     Error::new(ErrorCode::InvalidJson, format!("body is not UTF-8 (byte {})", e.valid_up_to()))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ContentField {
-    ServiceName,
-    ServiceCode,
-    AccountNumber,
-    AccountName,
-    Data,
-    Other,
-}
-
-impl ContentField {
-    fn of(key: &str) -> Self {
-        match key {
-            "service_name" => ContentField::ServiceName,
-            "service_code" => ContentField::ServiceCode,
-            "account_number" => ContentField::AccountNumber,
-            "account_name" => ContentField::AccountName,
-            "data" => ContentField::Data,
-            _ => ContentField::Other,
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            ContentField::ServiceName => "service_name",
-            ContentField::ServiceCode => "service_code",
-            ContentField::AccountNumber => "account_number",
-            ContentField::AccountName => "account_name",
-            ContentField::Data => "data",
-            ContentField::Other => "",
-        }
-    }
+names! {
+    /// The content's members; the four strings first (their order indexes the slots they are read into).
+    enum ContentField {
+        ServiceName = "service_name",
+        ServiceCode = "service_code",
+        AccountNumber = "account_number",
+        AccountName = "account_name",
+        Data = "data",
+    } else Other
 }
 
 /// The report object: `action`, then `content` (built only when `build`).
@@ -384,7 +384,10 @@ fn read_content_object<'de>(
                 data = Some(read_rows(ctx, r, build)?);
                 ctx.pop();
             }
-            _ => {
+            ContentField::ServiceName
+            | ContentField::ServiceCode
+            | ContentField::AccountNumber
+            | ContentField::AccountName => {
                 let slot = &mut strings[field as usize];
                 if slot.is_some() {
                     return Err(ctx.invalid(Some(name), "duplicate member"));

@@ -15,6 +15,60 @@ use crate::error::{Error, ErrorCode};
 use std::borrow::Cow;
 use std::fmt::Write;
 
+/// Declares the member names a reader knows as an enum, from one list: `of` finds a name's variant (with
+/// `else Other`: `Other` for any other name; without: `None`), `name` spells a variant, `NAMES` lists the
+/// names in order. Readers match on the enum with no wildcard arm for known names, so a name added to a
+/// list without its arm in the reader is a compile error. Option sets (no `else`) also implement
+/// [`OptionNames`], for [`option_members`].
+macro_rules! names {
+    ($(#[$meta:meta])* $vis:vis enum $E:ident { $($(#[$vm:meta])* $V:ident = $s:literal),+ $(,)? } else $Other:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $E { $($(#[$vm])* $V,)+ $Other }
+        #[allow(dead_code)]
+        impl $E {
+            /// The known names, in order.
+            pub(crate) const NAMES: &'static [&'static str] = &[$($s),+];
+            /// The variant of a member name.
+            pub(crate) fn of(name: &str) -> $E {
+                match name { $($s => $E::$V,)+ _ => $E::$Other }
+            }
+            /// The member name (empty for any other).
+            pub(crate) fn name(self) -> &'static str {
+                match self { $($E::$V => $s,)+ $E::$Other => "" }
+            }
+        }
+    };
+    ($(#[$meta:meta])* $vis:vis enum $E:ident { $($(#[$vm:meta])* $V:ident = $s:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $E { $($(#[$vm])* $V),+ }
+        impl $E {
+            /// Every option, in order.
+            pub const ALL: &'static [$E] = &[$($E::$V),+];
+            /// Its JS spelling.
+            pub fn name(self) -> &'static str {
+                match self { $($E::$V => $s),+ }
+            }
+        }
+        impl $crate::json::OptionNames for $E {
+            fn of(name: &str) -> Option<$E> {
+                match name { $($s => Some($E::$V),)+ _ => None }
+            }
+            fn name(self) -> &'static str {
+                $E::name(self)
+            }
+        }
+    };
+}
+pub(crate) use names;
+
+/// An option set declared with [`names!`].
+pub trait OptionNames: Copy + PartialEq + 'static {
+    fn of(name: &str) -> Option<Self>;
+    fn name(self) -> &'static str;
+}
+
 /// The deepest nesting of arrays and objects a walk enters (as serde_json's default limit).
 pub(crate) const MAX_DEPTH: usize = 127;
 
@@ -751,21 +805,26 @@ pub(crate) fn elements(text: &str) -> Option<Vec<Raw<'_>>> {
 
 /// The members of an options object, each checked against `known`: a member not in `known` is an error
 /// (a typo must not fall back to a default silently), and `null` members count as absent.
-pub(crate) fn option_members<'a>(
+pub(crate) fn option_members<'a, E: OptionNames>(
     text: Option<&'a str>,
     root: &str,
-    known: &[&str],
+    known: &[E],
     code: ErrorCode,
-) -> Result<Vec<(String, Raw<'a>)>, Error> {
+) -> Result<Vec<(E, Raw<'a>)>, Error> {
     let Some(text) = text else { return Ok(Vec::new()) };
     let members = members(text).ok_or_else(|| Error::new(code, "must be an object").at(root))?;
-    for (key, _) in &members {
-        if !known.contains(&key.as_str()) {
-            let message = format!("unknown option (known: {})", known.join(", "));
+    let mut out = Vec::with_capacity(members.len());
+    for (key, value) in members {
+        let Some(option) = E::of(&key).filter(|o| known.contains(o)) else {
+            let names: Vec<&str> = known.iter().map(|o| o.name()).collect();
+            let message = format!("unknown option (known: {})", names.join(", "));
             return Err(Error::new(code, message).at(format!("{root}.{key}")));
+        };
+        if !is_null(value) {
+            out.push((option, value));
         }
     }
-    Ok(members.into_iter().filter(|(_, v)| !is_null(*v)).collect())
+    Ok(out)
 }
 
 /// What the reader decides, for tests and the `json` fuzz target (which hold serde_json's answers against

@@ -37,8 +37,8 @@ use crate::callback::read_content;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
 use crate::json::{
-    elements, is_null, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Reader, Seg,
-    Stop,
+    elements, is_null, names, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx,
+    Reader, Seg, Stop,
 };
 use crate::mutation::{read_rows, RowRef};
 use crate::sort::{insertion_sort, sort_by_key};
@@ -93,6 +93,25 @@ pub enum OnAmbiguous {
     Report,
     /// Pay the oldest candidate.
     Oldest,
+}
+
+names! {
+    /// The matching options, as spelt in JS (the same as [`MatchOptions`]' members).
+    pub enum MatchOption {
+        Seen = "seen",
+        GraceSeconds = "grace_seconds",
+        RequireReference = "require_reference",
+        OnAmbiguous = "on_ambiguous",
+    }
+}
+
+names! {
+    /// `uniqueAmount`'s options, as spelt in JS.
+    pub enum UniqueAmountOption {
+        Min = "min",
+        Max = "max",
+        Mode = "mode",
+    }
 }
 
 /// Matching options; `seen` are mutation ids already processed (e.g. restored after a restart).
@@ -418,44 +437,17 @@ pub fn unique_amount(base: Amount, taken: &[Amount], min: u32, max: u32, subtrac
 
 // ---- reading a caller's arguments from JSON text (what the JS boundary hands over) ----
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum InvoiceField {
-    Id,
-    Amount,
-    CreatedAt,
-    ExpiresAt,
-    Reference,
-    ServiceCode,
-    AccountNumber,
-    Other,
-}
-
-impl InvoiceField {
-    fn of(key: &str) -> Self {
-        match key {
-            "id" => InvoiceField::Id,
-            "amount" => InvoiceField::Amount,
-            "created_at" => InvoiceField::CreatedAt,
-            "expires_at" => InvoiceField::ExpiresAt,
-            "reference" => InvoiceField::Reference,
-            "service_code" => InvoiceField::ServiceCode,
-            "account_number" => InvoiceField::AccountNumber,
-            _ => InvoiceField::Other,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            InvoiceField::Id => "id",
-            InvoiceField::Amount => "amount",
-            InvoiceField::CreatedAt => "created_at",
-            InvoiceField::ExpiresAt => "expires_at",
-            InvoiceField::Reference => "reference",
-            InvoiceField::ServiceCode => "service_code",
-            InvoiceField::AccountNumber => "account_number",
-            InvoiceField::Other => "",
-        }
-    }
+names! {
+    /// An invoice's members; any other is ignored.
+    enum InvoiceField {
+        Id = "id",
+        Amount = "amount",
+        CreatedAt = "created_at",
+        ExpiresAt = "expires_at",
+        Reference = "reference",
+        ServiceCode = "service_code",
+        AccountNumber = "account_number",
+    } else Other
 }
 
 /// One invoice object at the current path of `ctx`.
@@ -483,15 +475,14 @@ fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result
             }
             InvoiceField::CreatedAt => inv.created_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
             InvoiceField::ExpiresAt => inv.expires_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
-            InvoiceField::Reference | InvoiceField::ServiceCode | InvoiceField::AccountNumber => {
-                let v = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned());
-                match field {
-                    InvoiceField::Reference => inv.reference = v,
-                    InvoiceField::ServiceCode => inv.service_code = v,
-                    _ => inv.account_number = v,
-                }
+            InvoiceField::Reference => inv.reference = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned()),
+            InvoiceField::ServiceCode => {
+                inv.service_code = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned())
             }
-            InvoiceField::Other => unreachable!(),
+            InvoiceField::AccountNumber => {
+                inv.account_number = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned())
+            }
+            InvoiceField::Other => {} // skipped above
         }
         Ok(())
     })?;
@@ -569,12 +560,11 @@ pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
 /// Reads matching options (JSON text, or nothing for the defaults). Unknown members are an error: a typo
 /// must not fall back to a default silently.
 pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
-    const KNOWN: [&str; 4] = ["seen", "grace_seconds", "require_reference", "on_ambiguous"];
     let mut o = MatchOptions::default();
-    for (key, raw) in option_members(json, "options", &KNOWN, ErrorCode::InvalidParams)? {
-        let at = |m: &str| invalid(format!("options.{key}"), m);
-        match key.as_str() {
-            "seen" => {
+    for (key, raw) in option_members(json, "options", MatchOption::ALL, ErrorCode::InvalidParams)? {
+        let at = |m: &str| invalid(format!("options.{}", key.name()), m);
+        match key {
+            MatchOption::Seen => {
                 let ids = elements(raw.get()).ok_or_else(|| at("must be an array of mutation ids"))?;
                 o.seen = ids
                     .iter()
@@ -582,18 +572,18 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
                     .map(|(i, id)| read_safe_uint(*id).map_err(|m| invalid(format!("options.seen[{i}]"), m)))
                     .collect::<Result<_>>()?;
             }
-            "grace_seconds" => {
+            MatchOption::GraceSeconds => {
                 o.grace_seconds =
                     read_safe_uint(raw).map_err(|_| at("must be a whole number of seconds, 0 or more"))? as i64;
             }
-            "require_reference" => {
+            MatchOption::RequireReference => {
                 o.require_reference = match raw.get() {
                     "true" => true,
                     "false" => false,
                     _ => return Err(at("must be true or false")),
                 }
             }
-            _ => {
+            MatchOption::OnAmbiguous => {
                 o.on_ambiguous = match read_string(raw).as_deref() {
                     Ok("report") => OnAmbiguous::Report,
                     Ok("oldest") => OnAmbiguous::Oldest,
@@ -617,18 +607,18 @@ pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Res
         .map(|(i, raw)| amount(raw.get(), &format!("taken[{i}]")))
         .collect::<Result<Vec<_>>>()?;
     let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
-    for (key, raw) in option_members(options, "options", &["min", "max", "mode"], ErrorCode::InvalidParams)? {
-        let at = |m: &str| invalid(format!("options.{key}"), m);
+    for (key, raw) in option_members(options, "options", UniqueAmountOption::ALL, ErrorCode::InvalidParams)? {
+        let at = |m: &str| invalid(format!("options.{}", key.name()), m);
         let whole = || {
             read_safe_uint(raw)
                 .ok()
                 .and_then(|n| u32::try_from(n).ok())
                 .ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
         };
-        match key.as_str() {
-            "min" => min = whole()?,
-            "max" => max = whole()?,
-            _ => {
+        match key {
+            UniqueAmountOption::Min => min = whole()?,
+            UniqueAmountOption::Max => max = whole()?,
+            UniqueAmountOption::Mode => {
                 subtract = match read_string(raw).as_deref() {
                     Ok("add") => false,
                     Ok("subtract") => true,

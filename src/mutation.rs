@@ -1,7 +1,7 @@
 //! A mutation: one line of a watched account's statement, as a callback or a search reports it.
 
 use crate::amount::Amount;
-use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Raw, Reader, Stop};
+use crate::json::{is_null, names, read_safe_int, read_safe_uint, read_string, Ctx, Raw, Reader, Stop};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -106,74 +106,28 @@ impl Mutation {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Id,
-    UnixTimestamp,
-    Type,
-    Amount,
-    Description,
-    Balance,
-    ServiceCode,
-    AccountNumber,
-    PartnerPhone,
-    Username,
-    Email,
-    Name,
-    TransactionId,
-    Status,
-    Fee,
-    Net,
-    Currency,
-    Other,
-}
-
-impl Field {
-    fn of(key: &str) -> Field {
-        match key {
-            "id" => Field::Id,
-            "unix_timestamp" => Field::UnixTimestamp,
-            "type" => Field::Type,
-            "amount" => Field::Amount,
-            "description" => Field::Description,
-            "balance" => Field::Balance,
-            "service_code" => Field::ServiceCode,
-            "account_number" => Field::AccountNumber,
-            "partner_phone" => Field::PartnerPhone,
-            "username" => Field::Username,
-            "email" => Field::Email,
-            "name" => Field::Name,
-            "transactionid" => Field::TransactionId,
-            "status" => Field::Status,
-            "fee" => Field::Fee,
-            "net" => Field::Net,
-            "currency" => Field::Currency,
-            _ => Field::Other,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Field::Id => "id",
-            Field::UnixTimestamp => "unix_timestamp",
-            Field::Type => "type",
-            Field::Amount => "amount",
-            Field::Description => "description",
-            Field::Balance => "balance",
-            Field::ServiceCode => "service_code",
-            Field::AccountNumber => "account_number",
-            Field::PartnerPhone => "partner_phone",
-            Field::Username => "username",
-            Field::Email => "email",
-            Field::Name => "name",
-            Field::TransactionId => "transactionid",
-            Field::Status => "status",
-            Field::Fee => "fee",
-            Field::Net => "net",
-            Field::Currency => "currency",
-            Field::Other => "",
-        }
-    }
+names! {
+    /// A mutation row's members (the bit of each in a row's `seen` set is its position); any other is
+    /// left out.
+    enum Field {
+        Id = "id",
+        UnixTimestamp = "unix_timestamp",
+        Type = "type",
+        Amount = "amount",
+        Description = "description",
+        Balance = "balance",
+        ServiceCode = "service_code",
+        AccountNumber = "account_number",
+        PartnerPhone = "partner_phone",
+        Username = "username",
+        Email = "email",
+        Name = "name",
+        TransactionId = "transactionid",
+        Status = "status",
+        Fee = "fee",
+        Net = "net",
+        Currency = "currency",
+    } else Other
 }
 
 const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
@@ -202,6 +156,26 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
         let raw = r.raw()?;
         let member = field.name();
         let bad = |ctx: &mut Ctx, msg: &str| -> Stop { ctx.invalid(Some(member), msg) };
+        // An optional amount (balance, fee, net); `null` means absent.
+        let optional_amount = |ctx: &mut Ctx| -> Result<Option<Amount>, Stop> {
+            if is_null(raw) {
+                ctx.not_canonical();
+                return Ok(None);
+            }
+            read_amount(ctx, raw, true).map(Some).map_err(|e| bad(ctx, e))
+        };
+        // An optional text of the service, kept only when the row is built; `null` means absent.
+        let optional_text = |ctx: &mut Ctx| -> Result<Option<Cow<'de, str>>, Stop> {
+            if is_null(raw) {
+                ctx.not_canonical();
+                return Ok(None);
+            }
+            let v = read_string(raw).map_err(|e| bad(ctx, e))?;
+            Ok(build.then_some(v))
+        };
+        fn extra<'m>(m: &'m mut RowRef<'_>) -> &'m mut ServiceFields {
+            m.extra.get_or_insert_with(Default::default)
+        }
         match field {
             Field::Id => m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?,
             Field::UnixTimestamp => {
@@ -213,44 +187,64 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
             // `type` decides whether the amount may be signed; both are read once the row is complete.
             Field::Type => kind_raw = Some(raw),
             Field::Amount => amount_raw = Some(raw),
-            Field::Balance | Field::Fee | Field::Net => {
-                if is_null(raw) {
-                    ctx.not_canonical();
-                } else {
-                    let v = read_amount(ctx, raw, true).map_err(|e| bad(ctx, e))?;
-                    let slot = match field {
-                        Field::Balance => &mut m.balance,
-                        Field::Fee => &mut m.extra.get_or_insert_with(Default::default).fee,
-                        _ => &mut m.extra.get_or_insert_with(Default::default).net,
-                    };
-                    *slot = Some(v);
-                }
-            }
             Field::Description => m.description = read_string(raw).map_err(|e| bad(ctx, e))?,
-            _ => {
-                if is_null(raw) {
-                    ctx.not_canonical();
-                    return Ok(());
-                }
-                let v = read_string(raw).map_err(|e| bad(ctx, e))?;
-                if !build {
-                    return Ok(());
-                }
-                fn extra<'m>(m: &'m mut RowRef<'_>) -> &'m mut ServiceFields {
-                    m.extra.get_or_insert_with(Default::default)
-                }
-                match field {
-                    Field::ServiceCode => m.service_code = Some(v),
-                    Field::AccountNumber => m.account_number = Some(v),
-                    Field::PartnerPhone => extra(&mut m).partner_phone = Some(v.into_owned()),
-                    Field::Username => extra(&mut m).username = Some(v.into_owned()),
-                    Field::Email => extra(&mut m).email = Some(v.into_owned()),
-                    Field::Name => extra(&mut m).name = Some(v.into_owned()),
-                    Field::TransactionId => extra(&mut m).transactionid = Some(v.into_owned()),
-                    Field::Status => extra(&mut m).status = Some(v.into_owned()),
-                    _ => extra(&mut m).currency = Some(v.into_owned()),
+            Field::Balance => m.balance = optional_amount(ctx)?,
+            Field::Fee => {
+                if let Some(v) = optional_amount(ctx)? {
+                    extra(&mut m).fee = Some(v);
                 }
             }
+            Field::Net => {
+                if let Some(v) = optional_amount(ctx)? {
+                    extra(&mut m).net = Some(v);
+                }
+            }
+            Field::ServiceCode => {
+                if let Some(v) = optional_text(ctx)? {
+                    m.service_code = Some(v);
+                }
+            }
+            Field::AccountNumber => {
+                if let Some(v) = optional_text(ctx)? {
+                    m.account_number = Some(v);
+                }
+            }
+            Field::PartnerPhone => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).partner_phone = Some(v.into_owned());
+                }
+            }
+            Field::Username => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).username = Some(v.into_owned());
+                }
+            }
+            Field::Email => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).email = Some(v.into_owned());
+                }
+            }
+            Field::Name => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).name = Some(v.into_owned());
+                }
+            }
+            Field::TransactionId => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).transactionid = Some(v.into_owned());
+                }
+            }
+            Field::Status => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).status = Some(v.into_owned());
+                }
+            }
+            Field::Currency => {
+                if let Some(v) = optional_text(ctx)? {
+                    extra(&mut m).currency = Some(v.into_owned());
+                }
+            }
+            Field::Other => {} // skipped above
         }
         Ok(())
     })?;

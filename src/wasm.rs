@@ -5,6 +5,7 @@
 
 use crate::body::BodyLimit;
 use crate::callback::{self, NormalJson};
+use crate::client::ClientOption;
 use crate::error::{Error, ErrorCode};
 use crate::{client, endpoints, matching};
 use js_sys::{Object, Reflect, Uint8Array};
@@ -538,7 +539,7 @@ pub fn memory_bytes() -> f64 {
 pub fn build_request(endpoint: JsValue, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
     let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-    let options = client::read_client_options(options.as_deref(), &["apiKey", "baseUrl"])?;
+    let options = client::read_client_options(options.as_deref(), &[ClientOption::ApiKey, ClientOption::BaseUrl])?;
     let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
     let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
     let request = endpoints::build_request(&endpoint, params.as_deref().unwrap_or("{}"), &opts)?;
@@ -585,8 +586,7 @@ impl JsClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
         let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-        let known = ["apiKey", "baseUrl", "timeoutMs", "retries", "maxResponseBytes", "maxRequests"];
-        let options = client::read_client_options(options.as_deref(), &known)?;
+        let options = client::read_client_options(options.as_deref(), ClientOption::ALL)?;
         Ok(JsClient { options })
     }
 

@@ -9,7 +9,7 @@ use crate::endpoints::{self, Effect, Endpoint, HttpRequest};
 mod options;
 use crate::error::{Error, ErrorCode, Result};
 use crate::mutation::Mutation;
-pub use options::{read_client_options, ClientOptions, DEFAULT_MAX_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES};
+pub use options::{read_client_options, ClientOption, ClientOptions, DEFAULT_MAX_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES};
 
 /// What one attempt ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -414,8 +414,8 @@ enum Kind {
 ///
 /// ```
 /// use cekmutasi::client::{Action, Task};
-/// use cekmutasi::client::read_client_options;
-/// let options = read_client_options(Some(r#"{"apiKey":"k","retries":0}"#), &["apiKey", "retries"]).unwrap();
+/// use cekmutasi::client::{read_client_options, ClientOption};
+/// let options = read_client_options(Some(r#"{"apiKey":"k","retries":0}"#), ClientOption::ALL).unwrap();
 /// let mut task = Task::request(&options, "myip", None).unwrap();
 /// let Action::Send { request, timeout_ms } = task.start() else { panic!() };
 /// assert_eq!((request.url.as_str(), timeout_ms), ("https://api.cekmutasi.co.id/v1/myip", 30_000));
@@ -560,7 +560,7 @@ mod tests {
 
     fn options(retries: u32) -> ClientOptions {
         let json = format!(r#"{{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","retries":{retries}}}"#);
-        read_client_options(Some(&json), &["apiKey", "baseUrl", "retries"]).unwrap()
+        read_client_options(Some(&json), ClientOption::ALL).unwrap()
     }
 
     fn sent(a: Action) -> HttpRequest {
@@ -635,7 +635,7 @@ mod tests {
     #[test]
     fn an_answer_is_read_up_to_max_response_bytes() {
         let json = r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","maxResponseBytes":100}"#;
-        let opts = read_client_options(Some(json), &["apiKey", "baseUrl", "maxResponseBytes"]).unwrap();
+        let opts = read_client_options(Some(json), ClientOption::ALL).unwrap();
         assert_eq!(opts.max_response_bytes, 100);
         let body = r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":""}}}"#;
         assert_eq!(body.len(), 78);
@@ -657,15 +657,14 @@ mod tests {
         );
         assert_eq!(err.message(), "the answer is larger than 100 bytes (maxResponseBytes)");
         assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 8 << 20);
-        let bad = read_client_options(Some(r#"{"apiKey":"k","maxResponseBytes":0}"#), &["apiKey", "maxResponseBytes"]);
+        let bad = read_client_options(Some(r#"{"apiKey":"k","maxResponseBytes":0}"#), ClientOption::ALL);
         assert_eq!(bad.unwrap_err().path(), Some("options.maxResponseBytes"));
     }
 
     #[test]
     fn max_requests_bounds_every_call() {
         let json = r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9/v1","maxRequests":5,"retries":10}"#;
-        let known = ["apiKey", "baseUrl", "maxRequests", "retries"];
-        let opts = read_client_options(Some(json), &known).unwrap();
+        let opts = read_client_options(Some(json), ClientOption::ALL).unwrap();
         // searchAll against a server that always answers the cap: the fifth request is the last.
         let filters = r#"{"date":{"from":"2018-04-01 00:00:00","to":"2018-04-30 23:59:59"}}"#;
         let mut t = Task::search_all(&opts, "bank", filters).unwrap();
@@ -708,12 +707,23 @@ mod tests {
 
     #[test]
     fn secrets_never_in_debug() {
-        let t = Task::request(&options(0), "myip", None).unwrap();
-        let opts = format!("{:?}", options(0));
-        assert!(opts.contains("[redacted]") && !opts.contains("\"k\""), "{opts}");
-        let o = endpoints::Options { api_key: "s3cret", base_url: None };
-        assert!(!format!("{o:?}").contains("s3cret"));
-        drop(t);
+        let json = r#"{"apiKey":"s3cret-key","baseUrl":"http://127.0.0.1:9/v1"}"#;
+        let opts = read_client_options(Some(json), ClientOption::ALL).unwrap();
+        let params = r#"{"uuid":"u","token":"s3cret-token","amount":10000}"#;
+        let mut t = Task::request(&opts, "ovo/transfer/send", Some(params)).unwrap();
+        let sent = t.start();
+        let o = endpoints::Options { api_key: "s3cret-key", base_url: None };
+        let callback = crate::callback::read_options(Some(r#"{"signature":"s3cret-sig"}"#), true).unwrap();
+        for text in
+            [format!("{opts:?}"), format!("{t:?}"), format!("{sent:?}"), format!("{o:?}"), format!("{callback:?}")]
+        {
+            assert!(text.contains("[redacted]"), "{text}");
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+        assert_eq!(
+            format!("{sent:?}"),
+            r#"Send { request: HttpRequest { method: "POST", url: "http://127.0.0.1:9/v1/ovo/transfer/send", headers: [("Api-Key", "[redacted]"), ("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")], body: Some("[38 bytes]") }, timeout_ms: 30000 }"#
+        );
     }
 
     #[test]

@@ -3,7 +3,19 @@
 
 use crate::endpoints::{check_options, Options};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{read_safe_uint, read_string};
+use crate::json::{names, option_members, read_safe_uint, read_string};
+
+names! {
+    /// The client's options, as spelt in JS. `buildRequest` takes only `ApiKey` and `BaseUrl`.
+    pub enum ClientOption {
+        ApiKey = "apiKey",
+        BaseUrl = "baseUrl",
+        TimeoutMs = "timeoutMs",
+        Retries = "retries",
+        MaxResponseBytes = "maxResponseBytes",
+        MaxRequests = "maxRequests",
+    }
+}
 
 /// A client's options as read from JSON text (`{ apiKey, baseUrl?, timeoutMs?, retries?, maxResponseBytes?,
 /// maxRequests? }`, JS spelling).
@@ -47,7 +59,7 @@ pub const DEFAULT_MAX_REQUESTS: u32 = 1000;
 
 /// Reads client options; `known` limits the members (buildRequest takes only `apiKey` and `baseUrl`).
 /// Every failure is `config`, naming the option; the key itself is never echoed.
-pub fn read_client_options(json: Option<&str>, known: &[&str]) -> Result<ClientOptions> {
+pub fn read_client_options(json: Option<&str>, known: &[ClientOption]) -> Result<ClientOptions> {
     let mut o = ClientOptions {
         api_key: String::new(),
         base_url: None,
@@ -56,26 +68,27 @@ pub fn read_client_options(json: Option<&str>, known: &[&str]) -> Result<ClientO
         max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         max_requests: DEFAULT_MAX_REQUESTS,
     };
-    for (key, raw) in crate::json::option_members(json, "options", known, ErrorCode::Config)? {
-        let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{key}"));
+    for (key, raw) in option_members(json, "options", known, ErrorCode::Config)? {
+        let at = |m: &str| Error::new(ErrorCode::Config, m).at(format!("options.{}", key.name()));
         let whole = |min: u64, max: u64, m: &str| {
             read_safe_uint(raw).ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| at(m))
         };
-        match key.as_str() {
-            "apiKey" => o.api_key = read_string(raw).map_err(|_| at("must be a string"))?.into_owned(),
-            "baseUrl" => o.base_url = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned()),
-            "timeoutMs" => {
+        match key {
+            ClientOption::ApiKey => o.api_key = read_string(raw).map_err(|_| at("must be a string"))?.into_owned(),
+            ClientOption::BaseUrl => {
+                o.base_url = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned())
+            }
+            ClientOption::TimeoutMs => {
                 o.timeout_ms = whole(1, u64::MAX, "must be a whole number of milliseconds above 0")?;
             }
-            "retries" => o.retries = whole(0, 10, "must be a whole number from 0 to 10")? as u32,
-            "maxResponseBytes" => {
+            ClientOption::Retries => o.retries = whole(0, 10, "must be a whole number from 0 to 10")? as u32,
+            ClientOption::MaxResponseBytes => {
                 o.max_response_bytes =
                     whole(1, u64::from(u32::MAX), "must be a whole number of bytes from 1 to 4294967295")? as usize;
             }
-            "maxRequests" => {
+            ClientOption::MaxRequests => {
                 o.max_requests = whole(1, u64::from(u32::MAX), "must be a whole number from 1 to 4294967295")? as u32;
             }
-            other => return Err(at(&format!("unknown option `{other}`"))),
         }
     }
     check_options(&Options { api_key: &o.api_key, base_url: o.base_url.as_deref() })?;

@@ -23,7 +23,7 @@ impl std::fmt::Debug for Options<'_> {
 }
 
 /// An HTTP request, ready for any HTTP client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct HttpRequest {
     #[cfg_attr(target_arch = "wasm32", tsify(type = "\"GET\" | \"POST\""))]
@@ -35,6 +35,20 @@ pub struct HttpRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub body: Option<String>,
+}
+
+/// Never the key, nor a body (a transfer's token) through `{:?}`: the header names, the body's length.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> =
+            self.headers.iter().map(|(k, v)| (*k, if *k == "Api-Key" { "[redacted]" } else { v.as_str() })).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body.as_ref().map(|b| format!("[{} bytes]", b.len())))
+            .finish()
+    }
 }
 
 fn headers_as_object<S: serde::Serializer>(
