@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-WASM_TEST := cargo test --target wasm32-unknown-unknown --test wasm
+WASM_TEST := cargo test --target wasm32-unknown-unknown --features js --test wasm
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 TARBALL := target/npm/cekmutasi-$(VERSION).tgz
@@ -17,8 +17,8 @@ all: build
 build:
 	scripts/setup.sh rust node
 	rm -rf pkg
-	wasm-pack --quiet build --release --target web --out-dir pkg/sandbox-wasm --out-name sandbox --no-pack -- --features sandbox
-	wasm-pack --quiet build --release --target web --out-dir pkg/wasm --out-name cekmutasi --no-pack
+	wasm-pack --quiet build --release --target web --out-dir pkg/sandbox-wasm --out-name sandbox --no-pack -- --features js,sandbox
+	wasm-pack --quiet build --release --target web --out-dir pkg/wasm --out-name cekmutasi --no-pack -- --features js
 	node scripts/package.mjs
 
 ## pack: the tarball users install, in target/npm/

@@ -53,41 +53,52 @@ class PaymentReport {
  * The glue with every call guarded. A trap (a Rust panic, or any other trap: a bug) leaves the instance
  * unusable; the panic hook (src/wasm.rs) has asked the glue for a fresh instance on the next call, and for
  * any other trap it is asked here. A trap reaches the caller as a CekMutasiError with code `internal`, the
- * fresh instance gets the error class again, and an object of the ended instance (a Matcher, a client)
- * says so instead of wasm-bindgen's bare Error.
+ * fresh instance gets the error class again, and an object of an ended instance (a Matcher, a client)
+ * says so; its `free()` does nothing (its memory went with its instance: freeing its pointer in the fresh
+ * instance would free someone else's memory).
  */
 function guarded(raw) {
+  // Which instance each object of the glue was made on (a count of traps), so an object of an ended
+  // instance is known without reading the glue's own fields or messages.
+  let instance = 0;
   let reset = false;
-  const convert = (e) => {
-    if (e instanceof WebAssembly.RuntimeError) {
-      reset = true;
-      try {
-        raw.__scheduleReinit();
-      } catch {
-        // Nothing left to ask: the glue resets on the next call all the same after a panic.
-      }
-      return new CekMutasiError(
-        `internal error in cekmutasi (${e.message}), please report it; the next call runs on a fresh instance, where a Matcher or client made before this error must be made again`,
-        { code: "internal" },
-      );
-    }
-    if (e instanceof Error && e.message === "Invalid stale object from previous Wasm instance") {
-      return new CekMutasiError(
-        "this object belonged to an instance that an internal error ended: make it again (a Matcher: new Matcher({ seen }) and add the open invoices again)",
-        { code: "internal" },
-      );
-    }
-    return e;
+  const madeOn = new WeakMap();
+  // wasm-bindgen's classes are the exports whose instances can be freed.
+  const classes = Object.values(raw).filter((v) => typeof v === "function" && typeof v.prototype?.free === "function");
+  const remember = (value) => {
+    if (typeof value === "object" && value !== null && classes.some((c) => value instanceof c)) madeOn.set(value, instance);
+    return value;
   };
-  const wrap = (fn) =>
+  const convert = (e) => {
+    if (!(e instanceof WebAssembly.RuntimeError)) return e;
+    instance += 1;
+    reset = true;
+    try {
+      raw.__scheduleReinit();
+    } catch {
+      // Nothing left to ask: the glue resets on the next call all the same after a panic.
+    }
+    return new CekMutasiError(
+      `internal error in cekmutasi (${e.message}), please report it; the next call runs on a fresh instance, where a Matcher or client made before this error must be made again`,
+      { code: "internal" },
+    );
+  };
+  const wrap = (fn, name) =>
     function (...args) {
+      if (madeOn.has(this) && madeOn.get(this) !== instance) {
+        if (name === "free") return undefined;
+        throw new CekMutasiError(
+          "this object belonged to an instance that an internal error ended: make it again (a Matcher: new Matcher({ seen }) and add the open invoices again)",
+          { code: "internal" },
+        );
+      }
       if (reset) {
         reset = false;
         raw.__setErrorClass(CekMutasiError);
       }
       let result;
       try {
-        result = fn.apply(this, args);
+        result = remember(fn.apply(this, args));
       } catch (e) {
         throw convert(e);
       }
@@ -96,21 +107,21 @@ function guarded(raw) {
   const glue = {};
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== "function" || name === "initSync" || name === "default") continue;
-    if (!/^class\b/.test(Function.prototype.toString.call(value))) {
-      glue[name] = wrap(value);
+    if (!classes.includes(value)) {
+      glue[name] = wrap(value, name);
       continue;
     }
     for (const key of Object.getOwnPropertyNames(value.prototype)) {
       const d = Object.getOwnPropertyDescriptor(value.prototype, key);
       if (key === "constructor") continue;
-      if (typeof d.value === "function") d.value = wrap(d.value);
-      if (d.get) d.get = wrap(d.get);
+      if (typeof d.value === "function") d.value = wrap(d.value, key);
+      if (d.get) d.get = wrap(d.get, key);
       Object.defineProperty(value.prototype, key, d);
     }
     glue[name] = new Proxy(value, {
       construct(target, args, newTarget) {
         try {
-          return Reflect.construct(target, args, newTarget);
+          return remember(Reflect.construct(target, args, newTarget));
         } catch (e) {
           throw convert(e);
         }

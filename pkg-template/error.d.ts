@@ -15,7 +15,7 @@ export type CekMutasiErrorCode =
   | "network_error"
   | "timeout"
   | "unique_amount_exhausted"
-  /** A bug in the SDK (a Rust panic): the next call runs on a fresh WebAssembly instance. Please report it. */
+  /** A bug in the SDK (a trap of the module: a Rust panic or another): the next call runs on a fresh WebAssembly instance. Please report it. */
   | "internal";
 
 /** Every failure of the SDK. */

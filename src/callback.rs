@@ -158,7 +158,7 @@ pub struct PaymentReport {
 
 /// What a payment report is about: the watched account and its new mutations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct PaymentReportContent {
     pub service_name: String,
     pub service_code: String,
@@ -185,11 +185,11 @@ impl PaymentReport {
 }
 
 /// What the service sends: headers and body of a signed callback. The sandbox posts exactly this.
-pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<(Vec<(&'static str, String)>, String)> {
+pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<([(&'static str, String); 2], String)> {
     if signature.is_empty() {
         return Err(config_error("the callback signature is empty"));
     }
-    let headers = vec![("Content-Type", "application/json".to_string()), (SIGNATURE_HEADER, signature.to_string())];
+    let headers = [("Content-Type", "application/json".to_string()), (SIGNATURE_HEADER, signature.to_string())];
     Ok((headers, report.to_json()))
 }
 

@@ -4,63 +4,51 @@
 //! and where it applies the path of the offending field (`content.data[1].amount`) and an HTTP status
 //! (for callbacks: the status to answer with). Messages never contain secrets (API key, signature).
 
+use crate::json::names;
 use std::fmt;
 
-/// Stable error codes. Their `as_str` spelling is part of the public API: never rename one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// The SDK was configured wrongly (empty signature or API key, bad base URL).
-    Config,
-    /// A callback request that is not a POST.
-    MethodNotAllowed,
-    /// No `Api-Signature` header on a callback.
-    MissingSignature,
-    /// The `Api-Signature` header differs from the configured signature.
-    InvalidSignature,
-    /// The callback body is larger than the configured limit.
-    BodyTooLarge,
-    /// The body is not UTF-8 JSON.
-    InvalidJson,
-    /// JSON, but not a valid payment report; `path` says where.
-    InvalidPayload,
-    /// An `action` other than `payment_report`.
-    UnsupportedAction,
-    /// A request parameter fails validation; `path` names it.
-    InvalidParams,
-    /// The service answered `success: false`.
-    ApiError,
-    /// A non-2xx answer without a valid envelope.
-    HttpError,
-    /// An answer that is not the documented JSON envelope.
-    InvalidResponse,
-    /// The request could not be sent or the connection failed.
-    NetworkError,
-    /// No answer in time.
-    Timeout,
-    /// Every unique code in the range is taken.
-    UniqueAmountExhausted,
+names! {
+    /// Stable error codes. Their `as_str` spelling is part of the public API: never rename one. The
+    /// package's `error.d.ts` lists the same (a test holds them together), and `internal` (a trap).
+    #[derive(Hash)]
+    pub enum ErrorCode {
+        /// The SDK was configured wrongly (empty signature or API key, bad base URL).
+        Config = "config",
+        /// A callback request that is not a POST.
+        MethodNotAllowed = "method_not_allowed",
+        /// No `Api-Signature` header on a callback.
+        MissingSignature = "missing_signature",
+        /// The `Api-Signature` header differs from the configured signature.
+        InvalidSignature = "invalid_signature",
+        /// The callback body is larger than the configured limit.
+        BodyTooLarge = "body_too_large",
+        /// The body is not UTF-8 JSON.
+        InvalidJson = "invalid_json",
+        /// JSON, but not a valid payment report; `path` says where.
+        InvalidPayload = "invalid_payload",
+        /// An `action` other than `payment_report`.
+        UnsupportedAction = "unsupported_action",
+        /// A request parameter fails validation; `path` names it.
+        InvalidParams = "invalid_params",
+        /// The service answered `success: false`.
+        ApiError = "api_error",
+        /// A non-2xx answer without a valid envelope, or a redirect.
+        HttpError = "http_error",
+        /// An answer that is not the documented JSON envelope, or past the client's limits.
+        InvalidResponse = "invalid_response",
+        /// The request could not be sent or the connection failed.
+        NetworkError = "network_error",
+        /// No answer in time.
+        Timeout = "timeout",
+        /// Every unique code in the range is taken.
+        UniqueAmountExhausted = "unique_amount_exhausted",
+    }
 }
 
 impl ErrorCode {
     /// The stable snake_case spelling used in JS (`err.code`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Config => "config",
-            ErrorCode::MethodNotAllowed => "method_not_allowed",
-            ErrorCode::MissingSignature => "missing_signature",
-            ErrorCode::InvalidSignature => "invalid_signature",
-            ErrorCode::BodyTooLarge => "body_too_large",
-            ErrorCode::InvalidJson => "invalid_json",
-            ErrorCode::InvalidPayload => "invalid_payload",
-            ErrorCode::UnsupportedAction => "unsupported_action",
-            ErrorCode::InvalidParams => "invalid_params",
-            ErrorCode::ApiError => "api_error",
-            ErrorCode::HttpError => "http_error",
-            ErrorCode::InvalidResponse => "invalid_response",
-            ErrorCode::NetworkError => "network_error",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::UniqueAmountExhausted => "unique_amount_exhausted",
-        }
+        self.name()
     }
 
     /// The HTTP status a callback receiver answers with for this failure, where one applies.
@@ -158,3 +146,20 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn the_declared_codes_are_the_codes() {
+        let dts = include_str!("../pkg-template/error.d.ts");
+        let union = &dts[dts.find("export type CekMutasiErrorCode").unwrap()..];
+        let union = &union[..union.find(';').unwrap()];
+        let declared: Vec<&str> =
+            union.lines().filter_map(|l| l.trim().strip_prefix("| \"")).map(|l| l.trim_end_matches('"')).collect();
+        let mut codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        codes.push("internal"); // made by the package's JS, for a trap
+        assert_eq!(declared, codes);
+    }
+}

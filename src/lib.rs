@@ -1,4 +1,5 @@
-//! The CekMutasi SDK core: pure Rust, no JavaScript in it. The `wasm` module is the only boundary.
+//! The CekMutasi SDK core: pure Rust, no JavaScript in it. The `wasm` module (the `js` feature) is the
+//! only boundary.
 //!
 //! - [`callback`]: verify the `Api-Signature` header and parse a payment report.
 //! - [`body`]: bodies read chunk by chunk up to a limit (callbacks, the client's answers).
@@ -26,5 +27,7 @@ pub mod matching;
 pub mod mutation;
 mod sort;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(feature = "js")]
 pub mod wasm;
+#[cfg(all(feature = "js", not(target_arch = "wasm32")))]
+compile_error!("the `js` feature is the npm package's WebAssembly boundary: build it for wasm32-unknown-unknown");

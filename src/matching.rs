@@ -51,20 +51,20 @@ use std::collections::{HashMap, HashSet};
 /// `created_at` / `expires_at` are Unix seconds; `reference` is searched in the transfer description;
 /// `service_code` / `account_number` restrict which account may pay it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Invoice {
     pub id: String,
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    #[cfg_attr(feature = "js", tsify(type = "string"))]
     pub amount: Amount,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub created_at: Option<i64>,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub expires_at: Option<i64>,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub reference: Option<String>,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub service_code: Option<String>,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub account_number: Option<String>,
 }
 
@@ -85,8 +85,8 @@ impl Invoice {
 
 /// What to do with a credit that fits several invoices.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[cfg_attr(target_arch = "wasm32", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", serde(rename_all = "lowercase"))]
 pub enum OnAmbiguous {
     /// List it in `ambiguous` and pay nothing (the default: a guess can pay the wrong customer).
     #[default]
@@ -116,16 +116,16 @@ names! {
 
 /// Matching options; `seen` are mutation ids already processed (e.g. restored after a restart).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MatchOptions {
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub seen: Vec<u64>,
     /// Seconds after `expires_at` during which a payment still counts (default 0).
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub grace_seconds: i64,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub require_reference: bool,
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub on_ambiguous: OnAmbiguous,
 }
 
@@ -142,33 +142,33 @@ pub struct Credit<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Matched {
     pub invoice_id: String,
     pub mutation_id: u64,
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    #[cfg_attr(feature = "js", tsify(type = "string"))]
     pub amount: Amount,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Ambiguous {
     pub mutation_id: u64,
     pub invoice_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Ignored {
     pub mutation_id: u64,
     /// `debit`, `not_credit` (another service's type, e.g. PayPal's `payment`), `seen` or `duplicate`.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"debit\" | \"not_credit\" | \"seen\" | \"duplicate\""))]
+    #[cfg_attr(feature = "js", tsify(type = "\"debit\" | \"not_credit\" | \"seen\" | \"duplicate\""))]
     pub reason: &'static str,
 }
 
 /// The outcome of one matching run, each list in processing order (time, then id).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MatchResult {
     pub matched: Vec<Matched>,
     pub ambiguous: Vec<Ambiguous>,

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 /// One mutation. `type` is `credit` (money in) or `debit` (money out) for banks and e-wallets; PayPal rows
 /// use their own types. Service-specific members are present only when the service sent them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Mutation {
     /// The mutation's id at CekMutasi: unique per mutation, the idempotency key.
     pub id: u64,
@@ -16,55 +16,55 @@ pub struct Mutation {
     pub unix_timestamp: i64,
     #[serde(rename = "type")]
     pub kind: String,
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    #[cfg_attr(feature = "js", tsify(type = "string"))]
     pub amount: Amount,
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
+    #[cfg_attr(feature = "js", tsify(optional, type = "string"))]
     pub balance: Option<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub service_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub account_number: Option<String>,
     /// Members only some services send (GoPay's `partner_phone`, PayPal's `email`, `fee`, …); boxed, so a
     /// bank row stays small.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub extra: Option<Box<ServiceFields>>,
 }
 
 /// The members of a mutation that only some services send.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct ServiceFields {
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub partner_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub transactionid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
+    #[cfg_attr(feature = "js", tsify(optional, type = "string"))]
     pub fee: Option<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "string"))]
+    #[cfg_attr(feature = "js", tsify(optional, type = "string"))]
     pub net: Option<Amount>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub currency: Option<String>,
 }
 

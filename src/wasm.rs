@@ -62,19 +62,25 @@ pub fn trap_for_tests() {
     core::arch::wasm32::unreachable()
 }
 
+/// A plain JS object of these members, in this order (`None`: left out).
+fn object<const N: usize>(members: [(&str, Option<JsValue>); N]) -> Object {
+    let out = Object::new();
+    for (name, value) in members {
+        if let Some(value) = value {
+            // Setting a data property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&out, &JsValue::from_str(name), &value);
+        }
+    }
+    out
+}
+
 /// The JS value of an SDK error: `new CekMutasiError(message, { code, path, status })`.
 pub(crate) fn js_error(e: Error) -> JsValue {
-    let details = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&details, &JsValue::from_str(k), &v);
-    };
-    set("code", JsValue::from_str(e.code().as_str()));
-    if let Some(p) = e.path() {
-        set("path", JsValue::from_str(p));
-    }
-    if let Some(s) = e.status() {
-        set("status", JsValue::from(s));
-    }
+    let details = object([
+        ("code", Some(e.code().as_str().into())),
+        ("path", e.path().map(JsValue::from_str)),
+        ("status", e.status().map(JsValue::from)),
+    ]);
     let message = JsValue::from_str(&e.to_string());
     let class = ERROR_CLASS.with(|c| c.borrow().clone());
     match class {
@@ -655,19 +661,14 @@ impl JsTask {
 }
 
 fn action(a: client::Action) -> JsValue {
-    let out = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
-    };
     match a {
         client::Action::Send { request, timeout_ms } => {
-            set("send", &to_js(&request));
-            set("timeoutMs", &JsValue::from_f64(timeout_ms as f64));
+            object([("send", Some(to_js(&request))), ("timeoutMs", Some((timeout_ms as f64).into()))])
         }
-        client::Action::Sleep(ms) => set("sleep", &JsValue::from_f64(ms as f64)),
-        client::Action::Done(json) => set("done", &parse_json(&json)),
+        client::Action::Sleep(ms) => object([("sleep", Some((ms as f64).into()))]),
+        client::Action::Done(json) => object([("done", Some(parse_json(&json)))]),
     }
-    out.into()
+    .into()
 }
 
 fn parse_json(json: &str) -> JsValue {
@@ -684,16 +685,14 @@ fn parse_json(json: &str) -> JsValue {
 pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Result<JsValue, JsValue> {
     let incoming = endpoints::read_incoming(method, path, query, body)?;
     let e = incoming.endpoint;
-    let out = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&out, &JsValue::from_str(k), &v);
-    };
-    set("path", e.path.into());
-    set("payload", e.payload.into());
-    set("readOnly", JsValue::from_bool(e.effect == endpoints::Effect::ReadOnly));
-    set("search", JsValue::from_bool(e.search));
-    set("params", parse_json(&incoming.params));
-    Ok(out.into())
+    Ok(object([
+        ("path", Some(e.path.into())),
+        ("payload", Some(e.payload.into())),
+        ("readOnly", Some((e.effect == endpoints::Effect::ReadOnly).into())),
+        ("search", Some(e.search.into())),
+        ("params", Some(parse_json(&incoming.params))),
+    ])
+    .into())
 }
 
 /// A signed callback as the service sends it: `{ headers, body }` for a payment report (validated first).
@@ -703,12 +702,6 @@ pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsVa
     let json = json_text(&report, "report", ErrorCode::InvalidPayload)?;
     let report = callback::parse_report(json.as_bytes(), usize::MAX)?;
     let (headers, body) = callback::signed_request(&report, signature)?;
-    let h = Object::new();
-    for (k, v) in headers {
-        let _ = Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(&v));
-    }
-    let out = Object::new();
-    let _ = Reflect::set(&out, &"headers".into(), &h);
-    let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(&body));
-    Ok(out.into())
+    let headers = object(headers.map(|(name, value)| (name, Some(value.into()))));
+    Ok(object([("headers", Some(headers.into())), ("body", Some(body.into()))]).into())
 }

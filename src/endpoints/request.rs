@@ -24,16 +24,16 @@ impl std::fmt::Debug for Options<'_> {
 
 /// An HTTP request, ready for any HTTP client.
 #[derive(Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct HttpRequest {
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "\"GET\" | \"POST\""))]
+    #[cfg_attr(feature = "js", tsify(type = "\"GET\" | \"POST\""))]
     pub method: &'static str,
     pub url: String,
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    #[cfg_attr(feature = "js", tsify(type = "Record<string, string>"))]
     #[serde(serialize_with = "headers_as_object")]
     pub headers: Vec<(&'static str, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional))]
     pub body: Option<String>,
 }
 

@@ -50,6 +50,21 @@ test("a trap that is not a panic also ends the instance: the next call runs on a
   assert.throws(() => cm.parseCallback("{"), (e) => e instanceof cm.CekMutasiError && e.code === "invalid_json");
 });
 
+test("free() of an object of an ended instance does nothing: the fresh instance's objects stay whole", (t) => {
+  t.mock.method(console, "error", () => {});
+  const old = new cm.Matcher();
+  old.add({ id: "OLD", amount: "150001.00" });
+  assert.throws(() => panic("boom"), { code: "internal" });
+  // Made first on the fresh instance: the same address the old one had there.
+  const fresh = new cm.Matcher();
+  fresh.addAll([{ id: "F-1", amount: "5.00" }, { id: "F-2", amount: "6.00" }]);
+  old.free();
+  old.free();
+  assert.equal(fresh.size, 2);
+  assert.deepEqual(fresh.match([{ id: 1, unix_timestamp: 1, type: "credit", amount: "5.00", description: "" }]).matched, [{ invoice_id: "F-1", mutation_id: 1, amount: "5.00" }]);
+  assert.equal(fresh.size, 1);
+});
+
 test("2000 panics in a row: each an internal error, the instance never wears out", (t) => {
   t.mock.method(console, "error", () => {});
   let internal = 0;
