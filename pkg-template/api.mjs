@@ -266,7 +266,13 @@ const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
 // For the sandbox and benches/ only: not part of the API.
 Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });
 Object.defineProperty(api, "__internal", {
-  value: { readIncoming: glue.__readIncoming, signedCallback: glue.__signedCallback, panicForTests: glue.__panicForTests, trapForTests: glue.__trapForTests },
+  value: {
+    readIncoming: glue.__readIncoming,
+    signedCallback: glue.__signedCallback,
+    serviceFacts: glue.__serviceFacts,
+    panicForTests: glue.__panicForTests,
+    trapForTests: glue.__trapForTests,
+  },
   enumerable: false,
 });
 for (const [name, value] of Object.entries(glue)) {

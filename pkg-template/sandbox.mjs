@@ -10,9 +10,9 @@ import { makeApi } from "./api.mjs";
 
 // The sandbox's own module: the SDK plus the server side of the API (reading requests, signing callbacks).
 glue.initSync({ module: readFileSync(new URL("./sandbox-wasm/sandbox_bg.wasm", import.meta.url)) });
-const { readIncoming, signedCallback } = makeApi(glue).__internal;
-const CAP = 1000;
-const JAKARTA = 7 * 3600;
+const { readIncoming, signedCallback, serviceFacts } = makeApi(glue).__internal;
+// The search cap and the service's time zone, as the SDK's core knows them.
+const { searchCap: CAP, serviceUtcOffsetSeconds: JAKARTA } = serviceFacts();
 
 /** `Y-m-d H:i:s` in the service's local time (Asia/Jakarta). */
 const localDate = (unix) => new Date((unix + JAKARTA) * 1000).toISOString().replace("T", " ").slice(0, 19);
@@ -73,8 +73,6 @@ function searchRows(rows, f) {
   });
   return hits.slice(0, CAP); // the service's cap
 }
-
-const SERVICE_OF = { "bank/search": "bank", "ovo/search": "ovo", "gopay/search": "gopay", "paypal/search": "paypal" };
 
 /** The fake service: one handler per endpoint path; parameters arrive validated by the SDK's table. */
 function handlers(state, now) {
@@ -190,6 +188,14 @@ export async function postCallback(url, { signature, service_code = "bri", accou
 }
 
 /**
+ * The one mutation of a triggered callback (the control route and the command line): `amount` (default
+ * 50000), `type` (credit), `description`, `id` and `unix_timestamp` as given.
+ */
+export function triggerRow({ id, unix_timestamp, type = "credit", amount = 50000, description = "TRANSFER SANDBOX" }) {
+  return { id, unix_timestamp, type, amount: money(Number(amount)), description, balance: "15000000.00" };
+}
+
+/**
  * Starts the sandbox. Options: port (0 for any), host ("127.0.0.1"), apiKey, signature (the callback
  * signature), rows (seeded bank mutations), now (a clock in Unix seconds, for tests).
  * Resolves to { url, apiKey, signature, state, close }.
@@ -218,8 +224,7 @@ export async function startSandbox(options = {}) {
     }
     if (path === "/__sandbox/trigger") {
       // A signed payment report with one mutation, posted to `url`.
-      const row = { id: input.id ?? nextMutationId++, unix_timestamp: input.unix_timestamp ?? now(), type: input.type ?? "credit",
-        amount: money(Number(input.amount ?? 50000)), description: input.description ?? "TRANSFER SANDBOX", balance: "15000000.00" };
+      const row = triggerRow({ ...input, id: input.id ?? nextMutationId++, unix_timestamp: input.unix_timestamp ?? now() });
       const answer = await postCallback(input.url, { signature: input.signature ?? signature, service_code: input.service_code, account_number: input.account_number, rows: [row] });
       return send(res, 200, { success: true, mutation: row, callback: answer });
     }

@@ -51,14 +51,20 @@ impl Ord for Amount {
 /// Why a text is not an amount. The message names no field: callers add the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AmountError {
+    /// An empty text.
     Empty,
+    /// Not a plain decimal (separators, an exponent, letters).
     NotDecimal,
+    /// More than two decimals.
     TooManyDecimals,
+    /// A negative amount where only positive ones are allowed.
     Negative,
+    /// Too large to be exact.
     OutOfRange,
 }
 
 impl AmountError {
+    /// What is wrong, for an error message.
     pub fn message(self) -> &'static str {
         match self {
             AmountError::Empty => "amount is empty",
@@ -82,6 +88,7 @@ impl fmt::Display for AmountError {
 const MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
 impl Amount {
+    /// Zero, with two decimals.
     pub const ZERO: Amount = Amount(Decimal::from_parts(0, 0, 0, false, 2));
 
     /// Parses `-?digits(.d{1,2})?`. A sign is accepted only with `allow_negative`.
@@ -182,10 +189,12 @@ impl Amount {
         i64::try_from(self.0.mantissa()).ok()
     }
 
+    /// The value as a `Decimal` (two decimals).
     pub fn decimal(self) -> Decimal {
         self.0
     }
 
+    /// True below zero.
     pub fn is_negative(self) -> bool {
         self.0.is_sign_negative() && !self.0.is_zero()
     }

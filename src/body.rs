@@ -22,6 +22,7 @@ pub struct BodyLimit {
 }
 
 impl BodyLimit {
+    /// An empty body that may grow to `max` bytes; `over(max)` is the error past it.
     pub fn new(max: usize, over: fn(usize) -> Error) -> Self {
         BodyLimit { max, buf: Vec::new(), over }
     }
@@ -55,6 +56,7 @@ impl BodyLimit {
         std::mem::take(&mut self.buf)
     }
 
+    /// The body received.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
     }

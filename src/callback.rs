@@ -108,7 +108,9 @@ names! {
 /// The options of a callback receiver: `{ signature?, maxBodyBytes? }` (JS spelling).
 #[derive(Clone, PartialEq, Eq)]
 pub struct CallbackOptions {
+    /// The configured `Api-Signature` (`receiveCallback` only).
     pub signature: Option<String>,
+    /// The largest body read, in bytes (default 1 MiB).
     pub max_body_bytes: usize,
 }
 
@@ -153,6 +155,7 @@ pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<Callback
 /// A validated payment report. `action` is always `payment_report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentReport {
+    /// The account and its new mutations.
     pub content: PaymentReportContent,
 }
 
@@ -160,10 +163,15 @@ pub struct PaymentReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct PaymentReportContent {
+    /// The service's display name (`Bank BRI`).
     pub service_name: String,
+    /// The service's code (`bri`, `ovo`, …).
     pub service_code: String,
+    /// The watched account's number.
     pub account_number: String,
+    /// The watched account's holder.
     pub account_name: String,
+    /// The new mutations, in the order sent.
     pub data: Vec<Mutation>,
 }
 
@@ -228,7 +236,12 @@ pub fn check_report(body: &[u8], max_body_bytes: usize) -> Result<Checked> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NormalJson<'a> {
     /// The body itself is in normal form (see [`Checked::normal`]).
-    AsIs { text: &'a str, mutations: usize },
+    AsIs {
+        /// The body, as text.
+        text: &'a str,
+        /// How many mutations it holds.
+        mutations: usize,
+    },
     /// The body had to be rewritten (amounts as numbers, unknown members, nulls): the normalised report.
     Rewritten(String),
 }

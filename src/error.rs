@@ -116,6 +116,7 @@ impl Error {
         self
     }
 
+    /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
     }
@@ -125,10 +126,12 @@ impl Error {
         &self.message
     }
 
+    /// Where it applies, if anywhere: a JSON path or a parameter.
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
 
+    /// The HTTP status: for callbacks the one to answer with, for client calls the server's.
     pub fn status(&self) -> Option<u16> {
         self.status
     }
@@ -145,6 +148,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The SDK's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ macro_rules! names {
     ($(#[$meta:meta])* $vis:vis enum $E:ident { $($(#[$vm:meta])* $V:ident = $s:literal),+ $(,)? } else $Other:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        $vis enum $E { $($(#[$vm])* $V,)+ $Other }
+        $vis enum $E { $($(#[$vm])* #[doc = concat!("`", $s, "`")] $V,)+ /** Any other name. */ $Other }
         #[allow(dead_code)]
         impl $E {
             /// The known names, in order.
@@ -42,7 +42,7 @@ macro_rules! names {
     ($(#[$meta:meta])* $vis:vis enum $E:ident { $($(#[$vm:meta])* $V:ident = $s:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        $vis enum $E { $($(#[$vm])* $V),+ }
+        $vis enum $E { $($(#[$vm])* #[doc = concat!("`", $s, "`")] $V),+ }
         impl $E {
             /// Every option, in order.
             pub const ALL: &'static [$E] = &[$($E::$V),+];
@@ -65,7 +65,9 @@ pub(crate) use names;
 
 /// An option set declared with [`names!`].
 pub trait OptionNames: Copy + PartialEq + 'static {
+    /// The option of a name, if it is one.
     fn of(name: &str) -> Option<Self>;
+    /// Its JS spelling.
     fn name(self) -> &'static str;
 }
 

@@ -11,6 +11,9 @@
 //! - [`client`]: the transport's rules (retries, date splitting, merging pages), without I/O.
 //! - [`error`]: the one error type, with stable codes.
 
+// The rules live in the code (as httparse has them): every public item is documented.
+#![warn(missing_docs)]
+
 pub mod amount;
 pub mod body;
 pub mod callback;

@@ -53,17 +53,24 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Invoice {
+    /// Your invoice id.
     pub id: String,
+    /// The exact amount to pay (a unique-code amount, say).
     #[cfg_attr(feature = "js", tsify(type = "string"))]
     pub amount: Amount,
+    /// When the invoice was opened (Unix seconds): earlier mutations cannot pay it.
     #[cfg_attr(feature = "js", tsify(optional))]
     pub created_at: Option<i64>,
+    /// When it stops being payable (Unix seconds).
     #[cfg_attr(feature = "js", tsify(optional))]
     pub expires_at: Option<i64>,
+    /// A text the transfer's description must contain (case-insensitive), when required.
     #[cfg_attr(feature = "js", tsify(optional))]
     pub reference: Option<String>,
+    /// Only a mutation on this service pays it.
     #[cfg_attr(feature = "js", tsify(optional))]
     pub service_code: Option<String>,
+    /// Only a mutation on this account pays it.
     #[cfg_attr(feature = "js", tsify(optional))]
     pub account_number: Option<String>,
 }
@@ -118,13 +125,16 @@ names! {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MatchOptions {
+    /// Mutation ids already processed (restored after a restart): they pay nothing again.
     #[cfg_attr(feature = "js", tsify(optional))]
     pub seen: Vec<u64>,
     /// Seconds after `expires_at` during which a payment still counts (default 0).
     #[cfg_attr(feature = "js", tsify(optional))]
     pub grace_seconds: i64,
+    /// Pay only when the description contains the invoice's `reference`.
     #[cfg_attr(feature = "js", tsify(optional))]
     pub require_reference: bool,
+    /// What to do when several invoices fit one credit (default: report them).
     #[cfg_attr(feature = "js", tsify(optional))]
     pub on_ambiguous: OnAmbiguous,
 }
@@ -132,34 +142,50 @@ pub struct MatchOptions {
 /// The view of a mutation that matching needs (borrowed: nothing is copied to match).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Credit<'a> {
+    /// The mutation's id.
     pub id: u64,
+    /// Its time, Unix seconds.
     pub unix_timestamp: i64,
+    /// `credit`, `debit`, …
     pub kind: &'a str,
+    /// Its amount.
     pub amount: Amount,
+    /// Its description.
     pub description: &'a str,
+    /// Its service, when known.
     pub service_code: Option<&'a str>,
+    /// Its account, when known.
     pub account_number: Option<&'a str>,
 }
 
+/// An invoice paid by a mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Matched {
+    /// The invoice paid.
     pub invoice_id: String,
+    /// The mutation that paid it.
     pub mutation_id: u64,
+    /// The amount paid.
     #[cfg_attr(feature = "js", tsify(type = "string"))]
     pub amount: Amount,
 }
 
+/// A credit that fits several invoices: reported, never guessed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Ambiguous {
+    /// The credit.
     pub mutation_id: u64,
+    /// Every invoice it fits.
     pub invoice_ids: Vec<String>,
 }
 
+/// A mutation that pays nothing, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Ignored {
+    /// The mutation.
     pub mutation_id: u64,
     /// `debit`, `not_credit` (another service's type, e.g. PayPal's `payment`), `seen` or `duplicate`.
     #[cfg_attr(feature = "js", tsify(type = "\"debit\" | \"not_credit\" | \"seen\" | \"duplicate\""))]
@@ -170,10 +196,13 @@ pub struct Ignored {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MatchResult {
+    /// Invoices paid.
     pub matched: Vec<Matched>,
+    /// Credits that fit more than one invoice.
     pub ambiguous: Vec<Ambiguous>,
     /// Credits that fit no invoice.
     pub unmatched: Vec<u64>,
+    /// Mutations that pay nothing.
     pub ignored: Vec<Ignored>,
 }
 
@@ -193,6 +222,7 @@ fn invalid(path: impl Into<String>, message: &str) -> Error {
 }
 
 impl Matcher {
+    /// A matcher with no open invoices, remembering `options.seen`.
     pub fn new(mut options: MatchOptions) -> Self {
         let seen = std::mem::take(&mut options.seen).into_iter().map(|id| (id, 0)).collect();
         Matcher { options, seen, ..Default::default() }
@@ -203,6 +233,7 @@ impl Matcher {
         self.invoices.len()
     }
 
+    /// No open invoice is resident.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -384,6 +415,7 @@ impl std::hash::BuildHasher for IdHasher {
     }
 }
 
+/// A hasher for mutation ids (already well spread: no hashing needed).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IdHash(u64);
 

@@ -14,17 +14,23 @@ pub struct Mutation {
     pub id: u64,
     /// Time of the mutation, Unix seconds.
     pub unix_timestamp: i64,
+    /// `credit` or `debit` for banks and e-wallets; PayPal rows carry their own types.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The amount, exact (a two-decimal string in JS).
     #[cfg_attr(feature = "js", tsify(type = "string"))]
     pub amount: Amount,
+    /// The bank's description of the transfer (`""` when the service sends none).
     pub description: String,
+    /// The account's balance after the mutation, when the service sends it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional, type = "string"))]
     pub balance: Option<Amount>,
+    /// The account's service (`bri`, `ovo`, …): present in search results.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub service_code: Option<String>,
+    /// The account's number (or PayPal username): present in search results.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub account_number: Option<String>,
@@ -39,30 +45,39 @@ pub struct Mutation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct ServiceFields {
+    /// GoPay: the other party's phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub partner_phone: Option<String>,
+    /// PayPal: the account's username.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub username: Option<String>,
+    /// PayPal: the payer's email.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub email: Option<String>,
+    /// PayPal: the payer's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub name: Option<String>,
+    /// PayPal: the transaction id.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub transactionid: Option<String>,
+    /// PayPal: the transaction's status (`Completed`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub status: Option<String>,
+    /// PayPal: the fee.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional, type = "string"))]
     pub fee: Option<Amount>,
+    /// PayPal: the amount less the fee.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional, type = "string"))]
     pub net: Option<Amount>,
+    /// PayPal: the currency (`USD`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub currency: Option<String>,

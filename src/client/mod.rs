@@ -16,10 +16,14 @@ pub use options::{read_client_options, ClientOption, ClientOptions, DEFAULT_MAX_
 pub enum Outcome {
     /// An HTTP answer with this status, and its `Retry-After` in seconds, if any.
     Status {
+        /// The HTTP status.
         status: u16,
+        /// `Retry-After`, in seconds.
         retry_after: Option<u64>,
     },
+    /// No answer: the connection failed.
     NetworkError,
+    /// No answer within the timeout.
     Timeout,
 }
 
@@ -261,7 +265,12 @@ pub fn read_account(json: &str) -> Result<(String, String)> {
 pub enum Action {
     /// Send this request, aborting it after `timeout_ms`; report the answer with [`Task::answered`], or the
     /// failure with [`Task::failed`].
-    Send { request: HttpRequest, timeout_ms: u64 },
+    Send {
+        /// The request.
+        request: HttpRequest,
+        /// Abort it after this many milliseconds.
+        timeout_ms: u64,
+    },
     /// Wait this many milliseconds, then call [`Task::resumed`].
     Sleep(u64),
     /// Finished: the result as JSON text.

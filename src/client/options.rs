@@ -21,7 +21,9 @@ names! {
 /// maxRequests? }`, JS spelling).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientOptions {
+    /// The account's API key (never shown by `Debug`).
     pub api_key: String,
+    /// The service's base URL (default `https://api.cekmutasi.co.id/v1`).
     pub base_url: Option<String>,
     /// Default 30000.
     pub timeout_ms: u64,

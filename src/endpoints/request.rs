@@ -10,6 +10,7 @@ use serde::Serialize;
 /// How to reach the service.
 #[derive(Clone, Copy)]
 pub struct Options<'a> {
+    /// The account's API key.
     pub api_key: &'a str,
     /// Default [`DEFAULT_BASE_URL`].
     pub base_url: Option<&'a str>,
@@ -26,12 +27,16 @@ impl std::fmt::Debug for Options<'_> {
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct HttpRequest {
+    /// `GET` or `POST`.
     #[cfg_attr(feature = "js", tsify(type = "\"GET\" | \"POST\""))]
     pub method: &'static str,
+    /// The base URL and the endpoint's path (and, for GET, the query string).
     pub url: String,
+    /// `Api-Key`, `Accept` and, for POST, `Content-Type`.
     #[cfg_attr(feature = "js", tsify(type = "Record<string, string>"))]
     #[serde(serialize_with = "headers_as_object")]
     pub headers: Vec<(&'static str, String)>,
+    /// The form body, for POST.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "js", tsify(optional))]
     pub body: Option<String>,

@@ -13,7 +13,9 @@ const BOTH_VERBS: &[&str] = &["bank/list"];
 /// table as the client's (JSON text, typed: ids and rupiah as numbers).
 #[derive(Debug, Clone)]
 pub struct Incoming {
+    /// The endpoint the request is for.
     pub endpoint: &'static Endpoint,
+    /// Its parameters as JSON text, validated and typed.
     pub params: String,
 }
 
@@ -82,7 +84,9 @@ pub fn urldecode(s: &str) -> String {
 /// A decoded form: nested members in order, as PHP's `parse_str` builds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormValue {
+    /// A value.
     Str(String),
+    /// Named members, in order.
     Map(Vec<(String, FormValue)>),
 }
 

@@ -6,13 +6,17 @@ use crate::error::{Error, ErrorCode, Result};
 /// The service's documented base URL (version 1.0).
 pub const DEFAULT_BASE_URL: &str = "https://api.cekmutasi.co.id/v1";
 
+/// An endpoint's HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
+    /// `GET`: parameters in the query string.
     Get,
+    /// `POST`: parameters in a form body.
     Post,
 }
 
 impl Verb {
+    /// `GET` or `POST`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verb::Get => "GET",
@@ -44,10 +48,12 @@ pub enum Shape {
     /// A decimal amount with at most two places (string or number); results carry it as a two-decimal
     /// string.
     Amount {
+        /// A negative amount is allowed.
         signed: bool,
     },
     /// Whole rupiah (a JSON integer), at least `min`; stays a number.
     Rupiah {
+        /// The smallest allowed.
         min: u64,
     },
     /// `Y-m-d H:i:s`, a date that exists on the calendar.
@@ -58,14 +64,18 @@ pub enum Shape {
     Currency,
     /// A string of at most this many characters.
     Text {
+        /// The most characters allowed.
         max: usize,
     },
     /// An object of strings (WhatsApp template tokens).
     StrMap,
     /// A string or a number, kept as it is (ids whose type the service does not document).
     Scalar,
+    /// `true` or `false`.
     Bool,
+    /// An object of these members (unknown ones: refused in parameters, kept in results).
     Object(&'static [Member]),
+    /// An array of this shape.
     List(&'static Shape),
     /// Any JSON, untyped (the undocumented endpoints' results).
     Any,
@@ -76,8 +86,11 @@ pub enum Shape {
 /// A member of an object shape.
 #[derive(Debug, Clone, Copy)]
 pub struct Member {
+    /// The member's name, as the API spells it.
     pub name: &'static str,
+    /// Its rule.
     pub shape: Shape,
+    /// It must be present (and not null).
     pub required: bool,
 }
 
@@ -94,13 +107,17 @@ const fn opt(name: &'static str, shape: Shape) -> Member {
 pub struct Endpoint {
     /// Without the leading slash: `bank/search`.
     pub path: &'static str,
+    /// `GET` or `POST`.
     pub verb: Verb,
     /// The envelope member with the payload: `response` or `data`.
     pub payload: &'static str,
+    /// Whether the call only reads (and may be retried).
     pub effect: Effect,
     /// The parameters; for searches, the filters (sent nested under `search`).
     pub params: &'static [Member],
+    /// One of the four searches (`*/search`): the filters go under `search`.
     pub search: bool,
+    /// The payload's shape.
     pub result: Shape,
     /// In the service's own pages (SPEC.md §4), or only called by its PHP package (§5).
     pub documented: bool,

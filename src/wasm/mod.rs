@@ -253,6 +253,8 @@ pub struct JsMatcher {
 
 #[wasm_bindgen(js_class = Matcher)]
 impl JsMatcher {
+    /// A matcher with no open invoices; `options.seen` are mutation ids already processed (restored after a
+    /// restart).
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<Ts<matching::MatchOptions>>) -> Result<JsMatcher, JsValue> {
         let options = options.map(JsValue::from);
@@ -368,6 +370,7 @@ pub struct JsClient {
 
 #[wasm_bindgen(js_class = CekMutasi)]
 impl JsClient {
+    /// The client, with its options checked (`config` naming a bad one).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
         let options = optional_json(Some(options), "options", ErrorCode::Config)?;
@@ -375,6 +378,7 @@ impl JsClient {
         Ok(JsClient { options })
     }
 
+    /// The task of `request(endpoint, params)`.
     #[wasm_bindgen(js_name = "__request")]
     pub fn request(&self, endpoint: JsValue, params: JsValue) -> Result<JsTask, JsValue> {
         let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
@@ -382,6 +386,7 @@ impl JsClient {
         task(client::Task::request(&self.options, &endpoint, params.as_deref()))
     }
 
+    /// The task of `searchAll(service, filters)`.
     #[wasm_bindgen(js_name = "__searchAll")]
     pub fn search_all(&self, service: JsValue, filters: JsValue) -> Result<JsTask, JsValue> {
         let service = string_arg(&service, "service", ErrorCode::Config)?;
@@ -389,6 +394,7 @@ impl JsClient {
         task(client::Task::search_all(&self.options, &service, &filters))
     }
 
+    /// The task of `confirmMutation(mutation, account)`.
     #[wasm_bindgen(js_name = "__confirmMutation")]
     pub fn confirm_mutation(&self, mutation: JsValue, account: JsValue) -> Result<JsTask, JsValue> {
         let mutation = json_text(&mutation, "mutation", ErrorCode::InvalidParams)?;
@@ -408,10 +414,12 @@ pub struct JsTask(client::Task);
 
 #[wasm_bindgen(js_class = "__ClientTask")]
 impl JsTask {
+    /// The first action.
     pub fn start(&mut self) -> JsValue {
         action(self.0.start())
     }
 
+    /// After a sleep: the next action.
     pub fn resumed(&mut self) -> JsValue {
         action(self.0.resumed())
     }
@@ -434,6 +442,7 @@ impl JsTask {
         Ok(self.0.body_done(js_sys::Math::random()).map(action)?)
     }
 
+    /// The request got no answer (it timed out, or the connection failed): the next action, or the call's error.
     pub fn failed(&mut self, timed_out: bool) -> Result<JsValue, JsValue> {
         Ok(self.0.failed(timed_out, js_sys::Math::random()).map(action)?)
     }
@@ -457,6 +466,17 @@ pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Resul
         ("params", Some(parse_json(&incoming.params))),
     ])
     .into())
+}
+
+/// The service's facts the sandbox plays by, from the core: `{ searchCap, serviceUtcOffsetSeconds }`.
+#[cfg(feature = "sandbox")]
+#[wasm_bindgen(js_name = "__serviceFacts", skip_typescript)]
+pub fn service_facts() -> JsValue {
+    object([
+        ("searchCap", Some((client::SEARCH_CAP as f64).into())),
+        ("serviceUtcOffsetSeconds", Some((client::SERVICE_UTC_OFFSET as f64).into())),
+    ])
+    .into()
 }
 
 /// A signed callback as the service sends it: `{ headers, body }` for a payment report (validated first).
