@@ -8,7 +8,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 TARBALL := target/npm/cekmutasi-$(VERSION).tgz
 
-.PHONY: all build pack test test-native test-wasm-node test-wasm-browser test-js bench size fuzz demo clean
+.PHONY: all build pack lint test test-native test-wasm-node test-wasm-browser test-js bench size fuzz demo clean
 
 all: build
 
@@ -27,8 +27,19 @@ pack: build
 	npm pack ./pkg --pack-destination target/npm --silent >/dev/null
 	@echo "packed $(TARBALL) ($$(wc -c < $(TARBALL)) bytes)"
 
+## lint: formatting and lints, Rust (native and wasm32) and JavaScript (Biome, biome.json): the gate that
+## opens make test
+lint:
+	scripts/setup.sh rust node
+	cargo fmt --check
+	cargo clippy --all-targets --features sandbox -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features js,sandbox -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features js --test wasm -- -D warnings
+	biome ci --colors=off
+	@echo "lint: rustfmt, clippy (native, wasm32) and biome found nothing"
+
 ## test: every layer, in order
-test: test-native test-wasm-node test-wasm-browser test-js
+test: lint test-native test-wasm-node test-wasm-browser test-js
 
 # --features sandbox: the server side of the endpoint table (the sandbox's) is tested here too.
 test-native:

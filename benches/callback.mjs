@@ -2,8 +2,9 @@
 // idiomatic pure-JS validator doing the same checks, side by side in one Node process (rounds interleaved,
 // median taken, so machine noise hits both alike). Prints the ratio per size (> 1 means the package is
 // faster) and the .wasm size. Run with `make bench`.
-import { readFileSync } from "node:fs";
+
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { parseCallback } from "../pkg/index.mjs";
 
 const SIZES = [1, 10, 100, 1000];
@@ -24,7 +25,13 @@ function report(rows) {
   }
   const body = {
     action: "payment_report",
-    content: { service_name: "Bank BRI", service_code: "bri", account_number: "1234567890", account_name: "Toko Maju", data },
+    content: {
+      service_name: "Bank BRI",
+      service_code: "bri",
+      account_number: "1234567890",
+      account_name: "Toko Maju",
+      data,
+    },
   };
   return new TextEncoder().encode(JSON.stringify(body));
 }

@@ -8,8 +8,8 @@
 //   Worker importing the package against the same Worker without it; the difference is the package's cost.
 // Run with `make bench`; medians of interleaved samples.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync, copyFileSync, readFileSync } from "node:fs";
-import { join, dirname, basename } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -22,12 +22,15 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const SAMPLES = 15;
 
 // ---- Node ----
-writeFileSync(join(out, "baseline.mjs"), `export function parseCallback(body) {
+writeFileSync(
+  join(out, "baseline.mjs"),
+  `export function parseCallback(body) {
   const doc = JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
   if (doc.action !== "payment_report" || !Array.isArray(doc.content?.data)) throw new Error("bad report");
   for (const m of doc.content.data) if (!Number.isSafeInteger(m.id) || !/^\\d+(\\.\\d{1,2})?$/.test(String(m.amount))) throw new Error("bad row");
   return doc;
-}\n`);
+}\n`,
+);
 const cases = {
   "baseline (pure JS)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(out, "baseline.mjs"))});`,
   "ESM (index.mjs)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(pkg, "index.mjs"))});`,
@@ -36,17 +39,31 @@ const cases = {
 };
 writeFileSync(join(out, "empty.mjs"), "export {};\n");
 const warm = `await import(${JSON.stringify(join(out, "empty.mjs"))});`;
-const samples = Object.fromEntries(Object.keys(cases).flatMap((k) => [[k, []], [`${k} cold loader`, []]]));
+const samples = Object.fromEntries(
+  Object.keys(cases).flatMap((k) => [
+    [k, []],
+    [`${k} cold loader`, []],
+  ]),
+);
 for (let i = 0; i < SAMPLES; i++) {
   for (const [name, head] of Object.entries(cases)) {
     const body = `${head} const r = api.parseCallback(${JSON.stringify(SEED)}); if (r.content.data.length !== 2) throw 1; process.stdout.write(String(performance.now() - t0));`;
-    samples[name].push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", warm + body], { encoding: "utf8" })));
-    samples[`${name} cold loader`].push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", body], { encoding: "utf8" })));
+    samples[name].push(
+      Number(execFileSync(process.execPath, ["--input-type=module", "-e", warm + body], { encoding: "utf8" })),
+    );
+    samples[`${name} cold loader`].push(
+      Number(execFileSync(process.execPath, ["--input-type=module", "-e", body], { encoding: "utf8" })),
+    );
   }
 }
-console.log(`cold start in Node ${process.version}: import + first parseCallback, median of ${SAMPLES} fresh processes`);
+console.log(
+  `cold start in Node ${process.version}: import + first parseCallback, median of ${SAMPLES} fresh processes`,
+);
 console.log(`  ${"entry".padEnd(28)} after the app's first import | including the ESM loader's first import`);
-for (const name of Object.keys(cases)) console.log(`  ${name.padEnd(28)} ${median(samples[name]).toFixed(2).padStart(8)} ms | ${median(samples[`${name} cold loader`]).toFixed(2).padStart(8)} ms`);
+for (const name of Object.keys(cases))
+  console.log(
+    `  ${name.padEnd(28)} ${median(samples[name]).toFixed(2).padStart(8)} ms | ${median(samples[`${name} cold loader`]).toFixed(2).padStart(8)} ms`,
+  );
 
 // ---- workerd ----
 const { Miniflare } = await import("miniflare");
@@ -62,10 +79,26 @@ async function worker(name, source) {
       });
     },
   };
-  await build({ stdin: { contents: source, resolveDir: out }, bundle: true, format: "esm", conditions: ["workerd", "worker", "browser"], outfile: join(dir, "worker.mjs"), plugins: [wasmModules], alias: { cekmutasi: join(pkg, "workerd.mjs") }, logLevel: "error" });
-  return { modules: true, modulesRoot: dir, scriptPath: join(dir, "worker.mjs"), modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2025-01-01" };
+  await build({
+    stdin: { contents: source, resolveDir: out },
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd", "worker", "browser"],
+    outfile: join(dir, "worker.mjs"),
+    plugins: [wasmModules],
+    alias: { cekmutasi: join(pkg, "workerd.mjs") },
+    logLevel: "error",
+  });
+  return {
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-01-01",
+  };
 }
-const handler = (imp) => `${imp}\nexport default { async fetch(request) { const r = parseCallback(await request.text()); return new Response(String(r.content.data.length)); } };\n`;
+const handler = (imp) =>
+  `${imp}\nexport default { async fetch(request) { const r = parseCallback(await request.text()); return new Response(String(r.content.data.length)); } };\n`;
 const workers = {
   "without the package": await worker("cold-baseline", handler(`import { parseCallback } from "./baseline.mjs";`)),
   "with the package": await worker("cold-package", handler(`import { parseCallback } from "cekmutasi";`)),
@@ -83,4 +116,6 @@ for (let i = 0; i < 7; i++) {
 }
 const [base, withPkg] = Object.values(wd).map(median);
 console.log("cold start in workerd: a new miniflare to the first response (parse a callback), median of 7");
-console.log(`  without the package ${base.toFixed(1)} ms | with it ${withPkg.toFixed(1)} ms | the package's cost ${(withPkg - base).toFixed(1)} ms`);
+console.log(
+  `  without the package ${base.toFixed(1)} ms | with it ${withPkg.toFixed(1)} ms | the package's cost ${(withPkg - base).toFixed(1)} ms`,
+);

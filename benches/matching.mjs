@@ -5,7 +5,7 @@
 //      while the wasm memory is fresh (it never shrinks);
 //   2. matchPayments with 200k invoices x 50k credits.
 // Run with `make bench` (node --expose-gc).
-import api, { matchPayments, Matcher, uniqueAmount } from "../pkg/index.mjs";
+import api, { Matcher, matchPayments } from "../pkg/index.mjs";
 
 const ROUNDS = 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -24,7 +24,12 @@ function invoices(n, seed = 1) {
     const base = 10_000 * (1 + (Math.floor(x / 65536) % prices)); // high bits: the low ones cycle
     const code = 1 + ((used.get(base) ?? 0) % 999);
     used.set(base, code);
-    out.push({ id: `INV-${i}`, amount: `${base + code}.00`, created_at: 1_700_000_000 + i, expires_at: 1_700_000_000 + i + 86_400 });
+    out.push({
+      id: `INV-${i}`,
+      amount: `${base + code}.00`,
+      created_at: 1_700_000_000 + i,
+      expires_at: 1_700_000_000 + i + 86_400,
+    });
   }
   return out;
 }
@@ -64,8 +69,15 @@ class JsMatcher {
   add(inv) {
     if (this.byId.has(inv.id)) throw new Error("duplicate id");
     const k = key(inv.amount);
-    const entry = { id: inv.id, amount: k, created_at: inv.created_at ?? -Infinity, expires_at: inv.expires_at ?? Infinity,
-      reference: inv.reference?.toLowerCase(), service_code: inv.service_code, account_number: inv.account_number };
+    const entry = {
+      id: inv.id,
+      amount: k,
+      created_at: inv.created_at ?? -Infinity,
+      expires_at: inv.expires_at ?? Infinity,
+      reference: inv.reference?.toLowerCase(),
+      service_code: inv.service_code,
+      account_number: inv.account_number,
+    };
     this.byId.set(inv.id, entry);
     const list = this.byAmount.get(k);
     if (list) list.push(entry);
@@ -88,10 +100,19 @@ class JsMatcher {
     const order = [...rows].sort((a, b) => a.unix_timestamp - b.unix_timestamp || a.id - b.id);
     const batch = new Set();
     for (const m of order) {
-      if (this.seen.has(m.id)) { r.ignored.push({ mutation_id: m.id, reason: "seen" }); continue; }
-      if (batch.has(m.id)) { r.ignored.push({ mutation_id: m.id, reason: "duplicate" }); continue; }
+      if (this.seen.has(m.id)) {
+        r.ignored.push({ mutation_id: m.id, reason: "seen" });
+        continue;
+      }
+      if (batch.has(m.id)) {
+        r.ignored.push({ mutation_id: m.id, reason: "duplicate" });
+        continue;
+      }
       batch.add(m.id);
-      if (m.type !== "credit") { r.ignored.push({ mutation_id: m.id, reason: m.type === "debit" ? "debit" : "not_credit" }); continue; }
+      if (m.type !== "credit") {
+        r.ignored.push({ mutation_id: m.id, reason: m.type === "debit" ? "debit" : "not_credit" });
+        continue;
+      }
       const k = key(m.amount);
       const desc = m.description.toLowerCase();
       const cands = [];
@@ -106,9 +127,15 @@ class JsMatcher {
         if (hit) refd.push(e);
       }
       const pool = refd.length ? refd : cands;
-      if (pool.length === 0) { r.unmatched.push(m.id); continue; }
+      if (pool.length === 0) {
+        r.unmatched.push(m.id);
+        continue;
+      }
       pool.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
-      if (pool.length > 1 && !this.oldest) { r.ambiguous.push({ mutation_id: m.id, invoice_ids: pool.map((e) => e.id) }); continue; }
+      if (pool.length > 1 && !this.oldest) {
+        r.ambiguous.push({ mutation_id: m.id, invoice_ids: pool.map((e) => e.id) });
+        continue;
+      }
       this.remove(pool[0].id);
       r.matched.push({ invoice_id: pool[0].id, mutation_id: m.id, amount: k });
     }
@@ -146,16 +173,24 @@ function jsMatchPayments(invs, rows, options) {
   for (let r = 0; r < ROUNDS; r++) {
     const mine = batches.slice(next, next + BATCHES);
     next += BATCHES;
-    for (const [name, m] of [["js", jm], ["wasm", wm]]) {
+    for (const [name, m] of [
+      ["js", jm],
+      ["wasm", wm],
+    ]) {
       const s = performance.now();
       for (const batch of mine) m.match(batch);
       t[name].push((performance.now() - s) / (BATCHES * 1000));
     }
   }
-  const js = median(t.js) * 1e3, wasm = median(t.wasm) * 1e3;
+  const js = median(t.js) * 1e3,
+    wasm = median(t.wasm) * 1e3;
   console.log(`Matcher, ${N} resident invoices, batches of 1000 credits (${wm.size} / ${jm.size} left)`);
-  console.log(`  js ${js.toFixed(2)} µs/credit | wasm ${wasm.toFixed(2)} µs/credit | throughput ratio ${(js / wasm).toFixed(2)}`);
-  console.log(`  resident memory per invoice: wasm ${wasmBytes.toFixed(0)} bytes | js heap ${jsBytes.toFixed(0)} bytes`);
+  console.log(
+    `  js ${js.toFixed(2)} µs/credit | wasm ${wasm.toFixed(2)} µs/credit | throughput ratio ${(js / wasm).toFixed(2)}`,
+  );
+  console.log(
+    `  resident memory per invoice: wasm ${wasmBytes.toFixed(0)} bytes | js heap ${jsBytes.toFixed(0)} bytes`,
+  );
 }
 
 // ---- 1. matchPayments ----
@@ -167,15 +202,21 @@ function jsMatchPayments(invs, rows, options) {
   if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error("matchPayments: outputs differ");
   const t = { js: [], wasm: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, fn] of [["js", () => jsMatchPayments(invs, rows)], ["wasm", () => matchPayments(invs, rows)]]) {
+    for (const [name, fn] of [
+      ["js", () => jsMatchPayments(invs, rows)],
+      ["wasm", () => matchPayments(invs, rows)],
+    ]) {
       gc();
       const s = performance.now();
       fn();
       t[name].push(performance.now() - s);
     }
   }
-  const js = median(t.js), wasm = median(t.wasm);
-  console.log(`matchPayments 200k invoices x 50k credits (${b.matched.length} matched, ${b.ambiguous.length} ambiguous, ${b.unmatched.length} unmatched)`);
+  const js = median(t.js),
+    wasm = median(t.wasm);
+  console.log(
+    `matchPayments 200k invoices x 50k credits (${b.matched.length} matched, ${b.ambiguous.length} ambiguous, ${b.unmatched.length} unmatched)`,
+  );
   console.log(`  js ${js.toFixed(1)} ms | wasm ${wasm.toFixed(1)} ms | ratio ${(js / wasm).toFixed(2)}`);
 }
 
@@ -184,11 +225,20 @@ function jsMatchPayments(invs, rows, options) {
   const { parseCallback } = api;
   const invs = invoices(200_000, 3);
   const rowsOf = (k) =>
-    credits(invs, 1000, 50_000_000 + k * 1000).map((r) => ({ ...r, amount: r.amount.includes(".") ? r.amount : `${r.amount}.00` }));
+    credits(invs, 1000, 50_000_000 + k * 1000).map((r) => ({
+      ...r,
+      amount: r.amount.includes(".") ? r.amount : `${r.amount}.00`,
+    }));
   const bodies = [];
   for (let k = 0; k < 40; k++) {
     const data = rowsOf(k).map((r) => ({ ...r, balance: "1000000.00" }));
-    const content = { service_name: "Bank BRI", service_code: "bri", account_number: "1234567890", account_name: "Toko", data };
+    const content = {
+      service_name: "Bank BRI",
+      service_code: "bri",
+      account_number: "1234567890",
+      account_name: "Toko",
+      data,
+    };
     bodies.push(new TextEncoder().encode(JSON.stringify({ action: "payment_report", content })));
   }
   const decoder = new TextDecoder();
@@ -204,7 +254,8 @@ function jsMatchPayments(invs, rows, options) {
     for (const b of mine) {
       const doc = JSON.parse(decoder.decode(b));
       if (doc.action !== "payment_report" || !Array.isArray(doc.content?.data)) throw new Error("bad report");
-      for (const m of doc.content.data) if (!Number.isSafeInteger(m.id) || typeof m.amount !== "string") throw new Error("bad row");
+      for (const m of doc.content.data)
+        if (!Number.isSafeInteger(m.id) || typeof m.amount !== "string") throw new Error("bad row");
       jm.match(doc.content.data);
     }
     t.js.push((performance.now() - s) / mine.length);
@@ -212,7 +263,8 @@ function jsMatchPayments(invs, rows, options) {
     for (const b of mine) wm.match(parseCallback(b));
     t.wasm.push((performance.now() - s) / mine.length);
   }
-  const js = median(t.js), wasm = median(t.wasm);
+  const js = median(t.js),
+    wasm = median(t.wasm);
   console.log("callback report -> Matcher.match, 1000-row reports, 200k resident invoices");
   console.log(`  js ${js.toFixed(2)} ms/report | wasm ${wasm.toFixed(2)} ms/report | ratio ${(js / wasm).toFixed(2)}`);
 }

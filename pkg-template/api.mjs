@@ -66,7 +66,8 @@ function guarded(raw) {
   // wasm-bindgen's classes are the exports whose instances can be freed.
   const classes = Object.values(raw).filter((v) => typeof v === "function" && typeof v.prototype?.free === "function");
   const remember = (value) => {
-    if (typeof value === "object" && value !== null && classes.some((c) => value instanceof c)) madeOn.set(value, instance);
+    if (typeof value === "object" && value !== null && classes.some((c) => value instanceof c))
+      madeOn.set(value, instance);
     return value;
   };
   const convert = (e) => {
@@ -171,7 +172,13 @@ async function attempt(task, request, timeoutMs) {
   let read = false;
   try {
     try {
-      response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: controller.signal, redirect: "manual" });
+      response = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+        redirect: "manual",
+      });
     } catch {
       return task.failed(timedOut);
     }
@@ -198,85 +205,85 @@ async function attempt(task, request, timeoutMs) {
 
 /** The API over an instantiated glue module. */
 export function makeApi(raw) {
-raw.__setErrorClass(CekMutasiError);
-const glue = guarded(raw);
+  raw.__setErrorClass(CekMutasiError);
+  const glue = guarded(raw);
 
-function parseCallback(body, options) {
-  const result = glue.__parseCallback(body, options);
-  if (typeof result === "string") return new PaymentReport(result);
-  // The body is in normal form: it is the source. Bytes are decoded now (they are valid UTF-8), so later
-  // writes to the caller's buffer cannot change a validated report.
-  return new PaymentReport(typeof body === "string" ? body : decoder.decode(body), result);
-}
-
-// Method and signature are checked (in Rust) before the body is read; each chunk is counted against the
-// limit as it arrives, and the sender is stopped at the first chunk past it.
-async function receiveCallback(request, options) {
-  // The request is checked (in Rust) to be a Fetch Request before anything of it is used here.
-  const body = glue.__callbackBody(request, options);
-  try {
-    const reader = request.body?.getReader();
-    while (reader) {
-      let chunk;
-      try {
-        chunk = await reader.read();
-      } catch {
-        throw body.unreadable();
-      }
-      if (chunk.done) break;
-      try {
-        body.push(chunk.value);
-      } catch (e) {
-        reader.cancel().catch(() => {});
-        throw e;
-      }
-    }
-    return new PaymentReport(body.finish());
-  } finally {
-    body.free();
+  function parseCallback(body, options) {
+    const result = glue.__parseCallback(body, options);
+    if (typeof result === "string") return new PaymentReport(result);
+    // The body is in normal form: it is the source. Bytes are decoded now (they are valid UTF-8), so later
+    // writes to the caller's buffer cannot change a validated report.
+    return new PaymentReport(typeof body === "string" ? body : decoder.decode(body), result);
   }
-}
 
-// The client's calls: each is a task (src/client.rs) that decides everything; `drive` performs its I/O.
-Object.assign(glue.CekMutasi.prototype, {
-  request(endpoint, params) {
-    return drive(() => this.__request(endpoint, params));
-  },
-  searchAll(service, filters) {
-    return drive(() => this.__searchAll(service, filters));
-  },
-  confirmMutation(mutation, account) {
-    return drive(() => this.__confirmMutation(mutation, account));
-  },
-});
+  // Method and signature are checked (in Rust) before the body is read; each chunk is counted against the
+  // limit as it arrives, and the sender is stopped at the first chunk past it.
+  async function receiveCallback(request, options) {
+    // The request is checked (in Rust) to be a Fetch Request before anything of it is used here.
+    const body = glue.__callbackBody(request, options);
+    try {
+      const reader = request.body?.getReader();
+      while (reader) {
+        let chunk;
+        try {
+          chunk = await reader.read();
+        } catch {
+          throw body.unreadable();
+        }
+        if (chunk.done) break;
+        try {
+          body.push(chunk.value);
+        } catch (e) {
+          reader.cancel().catch(() => {});
+          throw e;
+        }
+      }
+      return new PaymentReport(body.finish());
+    } finally {
+      body.free();
+    }
+  }
 
-// One method per endpoint, from the endpoint table: each is `request(path, params)`. The list is written
-// here from the table (endpoints.json) when the package is built.
-for (const [name, path] of ENDPOINT_METHODS) {
-  Object.defineProperty(glue.CekMutasi.prototype, name, {
-    value: function (params) {
-      return this.request(path, params);
+  // The client's calls: each is a task (src/client.rs) that decides everything; `drive` performs its I/O.
+  Object.assign(glue.CekMutasi.prototype, {
+    request(endpoint, params) {
+      return drive(() => this.__request(endpoint, params));
     },
-    writable: true,
-    configurable: true,
+    searchAll(service, filters) {
+      return drive(() => this.__searchAll(service, filters));
+    },
+    confirmMutation(mutation, account) {
+      return drive(() => this.__confirmMutation(mutation, account));
+    },
   });
-}
 
-const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
-// For the sandbox and benches/ only: not part of the API.
-Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });
-Object.defineProperty(api, "__internal", {
-  value: {
-    readIncoming: glue.__readIncoming,
-    signedCallback: glue.__signedCallback,
-    serviceFacts: glue.__serviceFacts,
-    panicForTests: glue.__panicForTests,
-    trapForTests: glue.__trapForTests,
-  },
-  enumerable: false,
-});
-for (const [name, value] of Object.entries(glue)) {
-  if (!name.startsWith("__") && name !== "default" && name !== "initSync") api[name] = value;
-}
-return api;
+  // One method per endpoint, from the endpoint table: each is `request(path, params)`. The list is written
+  // here from the table (endpoints.json) when the package is built.
+  for (const [name, path] of ENDPOINT_METHODS) {
+    Object.defineProperty(glue.CekMutasi.prototype, name, {
+      value: function (params) {
+        return this.request(path, params);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+
+  const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
+  // For the sandbox and benches/ only: not part of the API.
+  Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });
+  Object.defineProperty(api, "__internal", {
+    value: {
+      readIncoming: glue.__readIncoming,
+      signedCallback: glue.__signedCallback,
+      serviceFacts: glue.__serviceFacts,
+      panicForTests: glue.__panicForTests,
+      trapForTests: glue.__trapForTests,
+    },
+    enumerable: false,
+  });
+  for (const [name, value] of Object.entries(glue)) {
+    if (!name.startsWith("__") && name !== "default" && name !== "initSync") api[name] = value;
+  }
+  return api;
 }

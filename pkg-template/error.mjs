@@ -22,7 +22,8 @@ export class CekMutasiError extends Error {
   }
 
   static [Symbol.hasInstance](value) {
-    // Subclasses keep the ordinary prototype check.
+    // Subclasses keep the ordinary prototype check: `this` is the class being tested against.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is deliberately the (sub)class, not CekMutasiError
     if (this !== CekMutasiError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return value instanceof Error && value[BRAND] === true;
   }

@@ -1,11 +1,18 @@
 // Types of the package entry. Shapes (PaymentReportContent, Mutation, options, …) are generated from the
 // Rust types by tsify, in ./wasm/cekmutasi.d.ts; only the entry's own wrappers are declared here.
-import type { PaymentReportContent, ParseCallbackOptions, ReceiveCallbackOptions, HttpRequest, Mutation } from "./wasm/cekmutasi";
-import type { Endpoint, EndpointParams, EndpointResult, CekMutasiMethods } from "./endpoints";
 
-export * from "./wasm/cekmutasi";
+import type { CekMutasiMethods, Endpoint, EndpointParams, EndpointResult } from "./endpoints";
+import type {
+  HttpRequest,
+  Mutation,
+  ParseCallbackOptions,
+  PaymentReportContent,
+  ReceiveCallbackOptions,
+} from "./wasm/cekmutasi";
+
+export type { CekMutasiMethods, Endpoint, EndpointParams, EndpointResult } from "./endpoints";
 export { CekMutasiError, CekMutasiErrorCode } from "./error";
-export type { Endpoint, EndpointParams, EndpointResult, CekMutasiMethods } from "./endpoints";
+export * from "./wasm/cekmutasi";
 
 /** How to reach the service: the API key, and the base URL (default https://api.cekmutasi.co.id/v1). */
 export interface BuildOptions {
@@ -19,7 +26,11 @@ export interface BuildOptions {
  * and the `Api-Key`, `Accept` (and form `Content-Type`) headers. For the four searches `params` are the
  * filters, sent nested under `search`.
  */
-export declare function buildRequest<E extends Endpoint>(endpoint: E, params: EndpointParams[E], options: BuildOptions): HttpRequest;
+export declare function buildRequest<E extends Endpoint>(
+  endpoint: E,
+  params: EndpointParams[E],
+  options: BuildOptions,
+): HttpRequest;
 
 /**
  * The endpoint's payload (the envelope's `response` or `data`) from the service's answer, checked and in
@@ -97,7 +108,10 @@ export declare class CekMutasi {
   /** Calls any endpoint (SPEC.md §4 and §5) and resolves to its payload. */
   request<E extends Endpoint>(endpoint: E, params?: EndpointParams[E]): Promise<EndpointResult[E]>;
   /** Every row of a search over a date range (both ends needed), past the service's 1000-row cap: each row once, in time order. */
-  searchAll<S extends "bank" | "paypal" | "ovo" | "gopay">(service: S, filters: EndpointParams[`${S}/search`]): Promise<EndpointResult[`${S}/search`]>;
+  searchAll<S extends "bank" | "paypal" | "ovo" | "gopay">(
+    service: S,
+    filters: EndpointParams[`${S}/search`],
+  ): Promise<EndpointResult[`${S}/search`]>;
   /** Re-checks a callback's mutation with a search: `true` only when the same id, type and amount come back. */
   confirmMutation(mutation: Mutation, account: { service_code: string; account_number: string }): Promise<boolean>;
   free(): void;

@@ -36,10 +36,23 @@ export declare function seedState(options?: { rows?: number; start?: number }): 
  */
 export declare function postCallback(
   url: string,
-  report: { signature: string; service_code?: string; account_number?: string; account_name?: string; rows: Partial<Mutation>[]; timeoutMs?: number },
+  report: {
+    signature: string;
+    service_code?: string;
+    account_number?: string;
+    account_name?: string;
+    rows: Partial<Mutation>[];
+    timeoutMs?: number;
+  },
 ): Promise<{ status: number; body: string }>;
 /** The one mutation of a triggered callback: `amount` (default 50000) as a two-decimal string, `type` credit. */
-export declare function triggerRow(input: { id: number; unix_timestamp: number; type?: string; amount?: number | string; description?: string }): Partial<Mutation>;
+export declare function triggerRow(input: {
+  id: number;
+  unix_timestamp: number;
+  type?: string;
+  amount?: number | string;
+  description?: string;
+}): Partial<Mutation>;
 /** The most faults one call to `/__sandbox/faults` may queue (1000). */
 export declare const MAX_FAULTS: number;
 /** How long postCallback waits for a receiver by default (10000 ms). */

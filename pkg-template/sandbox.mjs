@@ -2,11 +2,12 @@
 // endpoint table, the same envelope and errors, the 1000-row search cap, the GET/POST split, state in
 // memory, signed callbacks, and faults on demand. Requests are read and validated by the SDK itself
 // (the same table and rules as the client); what lives here is only the fake service's behaviour.
-import { createServer } from "node:http";
+
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import * as glue from "./sandbox-wasm/sandbox.mjs";
+import { createServer } from "node:http";
 import { makeApi } from "./api.mjs";
+import * as glue from "./sandbox-wasm/sandbox.mjs";
 
 // The sandbox's own module: the SDK plus the server side of the API (reading requests, signing callbacks).
 glue.initSync({ module: readFileSync(new URL("./sandbox-wasm/sandbox_bg.wasm", import.meta.url)) });
@@ -18,15 +19,38 @@ const { searchCap: CAP, serviceUtcOffsetSeconds: JAKARTA } = serviceFacts();
 const localDate = (unix) => new Date((unix + JAKARTA) * 1000).toISOString().replace("T", " ").slice(0, 19);
 const money = (n) => (Math.round(n * 100) / 100).toFixed(2);
 
-const BANK_NAMES = { bri: "Bank BRI", bca: "Bank BCA", bni: "Bank BNI", mandiri: "Bank Mandiri", mandiri_online: "Bank Mandiri Online", btpn_jenius: "BTPN Jenius" };
+const BANK_NAMES = {
+  bri: "Bank BRI",
+  bca: "Bank BCA",
+  bni: "Bank BNI",
+  mandiri: "Bank Mandiri",
+  mandiri_online: "Bank Mandiri Online",
+  btpn_jenius: "BTPN Jenius",
+};
 
 /** Seeded, deterministic state: a few accounts and a day of mutations on each. */
 export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - JAKARTA } = {}) {
-  const state = { accounts: new Map(), rows: { bank: [], ovo: [], gopay: [], paypal: [] }, inquiries: new Map(), transfers: new Map(), nextId: 1 };
+  const state = {
+    accounts: new Map(),
+    rows: { bank: [], ovo: [], gopay: [], paypal: [] },
+    inquiries: new Map(),
+    transfers: new Map(),
+    nextId: 1,
+  };
   const account = (service_code, account_number, account_name, extra = {}) => {
     const id = state.nextId++;
-    state.accounts.set(id, { id, service_code, service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(), account_number, account_name,
-      balance: 15_000_000, package: "basic", ipn_url: "", status: "ACTIVE", ...extra });
+    state.accounts.set(id, {
+      id,
+      service_code,
+      service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(),
+      account_number,
+      account_name,
+      balance: 15_000_000,
+      package: "basic",
+      ipn_url: "",
+      status: "ACTIVE",
+      ...extra,
+    });
     return state.accounts.get(id);
   };
   const bri = account("bri", "1234567890", "Toko Sandbox");
@@ -39,18 +63,55 @@ export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - J
     const type = i % 5 === 0 ? "debit" : "credit";
     const amount = 50_000 + ((i * 7919) % 900) * 1000 + (i % 997);
     balance += type === "credit" ? amount : -amount;
-    state.rows.bank.push({ id: 100_000 + i, service_code: bri.service_code, account_number: bri.account_number, unix_timestamp: start + Math.floor((i * 86_399) / rows),
-      type, amount: money(amount), description: `TRSF E-BANKING ${type === "credit" ? "CR" : "DB"} ${1000 + i} INV-${10_000 + i}`, balance: money(balance) });
+    state.rows.bank.push({
+      id: 100_000 + i,
+      service_code: bri.service_code,
+      account_number: bri.account_number,
+      unix_timestamp: start + Math.floor((i * 86_399) / rows),
+      type,
+      amount: money(amount),
+      description: `TRSF E-BANKING ${type === "credit" ? "CR" : "DB"} ${1000 + i} INV-${10_000 + i}`,
+      balance: money(balance),
+    });
   }
   for (let i = 0; i < 50; i++) {
-    state.rows.ovo.push({ id: 200_000 + i, service_code: "ovo", account_number: ovo.account_number, unix_timestamp: start + i * 1700, type: i % 3 ? "credit" : "debit",
-      amount: money(10_000 + i * 500), description: `OVO ${i}`, balance: money(1_000_000 + i) });
-    state.rows.gopay.push({ id: 300_000 + i, service_code: "gopay", account_number: gopay.account_number, unix_timestamp: start + i * 1700, type: i % 3 ? "credit" : "debit",
-      amount: money(20_000 + i * 500), description: `GOPAY ${i}`, balance: money(2_000_000 + i), partner_phone: `08130000${String(i).padStart(4, "0")}` });
+    state.rows.ovo.push({
+      id: 200_000 + i,
+      service_code: "ovo",
+      account_number: ovo.account_number,
+      unix_timestamp: start + i * 1700,
+      type: i % 3 ? "credit" : "debit",
+      amount: money(10_000 + i * 500),
+      description: `OVO ${i}`,
+      balance: money(1_000_000 + i),
+    });
+    state.rows.gopay.push({
+      id: 300_000 + i,
+      service_code: "gopay",
+      account_number: gopay.account_number,
+      unix_timestamp: start + i * 1700,
+      type: i % 3 ? "credit" : "debit",
+      amount: money(20_000 + i * 500),
+      description: `GOPAY ${i}`,
+      balance: money(2_000_000 + i),
+      partner_phone: `08130000${String(i).padStart(4, "0")}`,
+    });
   }
   for (let i = 0; i < 20; i++) {
-    state.rows.paypal.push({ id: 400_000 + i, username: "toko@example.com", unix_timestamp: start + i * 4000, type: "payment", email: `buyer${i}@example.com`,
-      name: `Buyer ${i}`, transactionid: `PP${9000 + i}`, status: "Completed", amount: money(10 + i), fee: money(0.5), net: money(9.5 + i), currency: "USD" });
+    state.rows.paypal.push({
+      id: 400_000 + i,
+      username: "toko@example.com",
+      unix_timestamp: start + i * 4000,
+      type: "payment",
+      email: `buyer${i}@example.com`,
+      name: `Buyer ${i}`,
+      transactionid: `PP${9000 + i}`,
+      status: "Completed",
+      amount: money(10 + i),
+      fee: money(0.5),
+      net: money(9.5 + i),
+      currency: "USD",
+    });
   }
   return state;
 }
@@ -66,7 +127,16 @@ function searchRows(rows, f) {
     if (at < from || at > to) return false;
     if (f.amount !== undefined && Number(r.amount) !== Number(f.amount)) return false;
     if (f.description && !r.description?.toLowerCase().includes(f.description.toLowerCase())) return false;
-    for (const k of ["type", "service_code", "account_number", "partner_phone", "username", "email", "transactionid", "currency"]) {
+    for (const k of [
+      "type",
+      "service_code",
+      "account_number",
+      "partner_phone",
+      "username",
+      "email",
+      "transactionid",
+      "currency",
+    ]) {
       if (f[k] !== undefined && r[k] !== f[k]) return false;
     }
     return true;
@@ -81,7 +151,10 @@ function handlers(state, now) {
     if (!a) throw new ServiceError("Account not found");
     return a;
   };
-  const servicesOf = (kind) => [...state.accounts.values()].filter((a) => (kind === "bank" ? BANK_NAMES[a.service_code] : a.service_code === kind));
+  const servicesOf = (kind) =>
+    [...state.accounts.values()].filter((a) =>
+      kind === "bank" ? BANK_NAMES[a.service_code] : a.service_code === kind,
+    );
   const total = (kind) => ({ balance: money(servicesOf(kind).reduce((s, a) => s + a.balance, 0)) });
   const detail = (kind) => (p) => {
     const a = accountOr404(p.id);
@@ -92,8 +165,17 @@ function handlers(state, now) {
     myip: () => ({ ip: { v4: "127.0.0.1", v6: "::1" } }),
     "bank/add": (p) => {
       const id = state.nextId++;
-      const a = { id, service_code: p.service_code, service_name: BANK_NAMES[p.service_code], account_number: p.account_number, account_name: p.account_name,
-        balance: 0, package: p.package_code, ipn_url: p.ipn_url ?? "", status: p.status ?? "ACTIVE" };
+      const a = {
+        id,
+        service_code: p.service_code,
+        service_name: BANK_NAMES[p.service_code],
+        account_number: p.account_number,
+        account_name: p.account_name,
+        balance: 0,
+        package: p.package_code,
+        ipn_url: p.ipn_url ?? "",
+        status: p.status ?? "ACTIVE",
+      };
       state.accounts.set(id, a);
       return a;
     },
@@ -108,12 +190,30 @@ function handlers(state, now) {
       state.rows.bank = state.rows.bank.filter((r) => r.account_number !== a.account_number);
       return [];
     },
-    "bank/list": (p) => servicesOf("bank").filter((a) => (!p.service_code || a.service_code === p.service_code) && (!p.account_number || a.account_number === p.account_number)),
-    "ovo/transfer/bank-list": () => [{ code: "014", name: "BCA" }, { code: "002", name: "BRI" }, { code: "009", name: "BNI" }, { code: "008", name: "MANDIRI" }],
+    "bank/list": (p) =>
+      servicesOf("bank").filter(
+        (a) =>
+          (!p.service_code || a.service_code === p.service_code) &&
+          (!p.account_number || a.account_number === p.account_number),
+      ),
+    "ovo/transfer/bank-list": () => [
+      { code: "014", name: "BCA" },
+      { code: "002", name: "BRI" },
+      { code: "009", name: "BNI" },
+      { code: "008", name: "MANDIRI" },
+    ],
     "ovo/transfer/inquiry": (p) => {
       const uuid = randomUUID();
-      const inquiry = { uuid, bank_code: p.bank_code, bank_name: "BCA", destination_number: p.destination_number, destination_name: "PENERIMA SANDBOX",
-        source_number: p.source_number, expired_at: localDate(now() + 300), token: randomUUID().replace(/-/g, "") };
+      const inquiry = {
+        uuid,
+        bank_code: p.bank_code,
+        bank_name: "BCA",
+        destination_number: p.destination_number,
+        destination_name: "PENERIMA SANDBOX",
+        source_number: p.source_number,
+        expired_at: localDate(now() + 300),
+        token: randomUUID().replace(/-/g, ""),
+      };
       state.inquiries.set(uuid, { ...inquiry, used: false, expires: now() + 300 });
       return inquiry;
     },
@@ -123,9 +223,23 @@ function handlers(state, now) {
       if (q.used) throw new ServiceError("Token has already been used");
       if (now() > q.expires) throw new ServiceError("Token has expired");
       q.used = true; // single use
-      const transfer = { uuid: q.uuid, transaction_id: 500_000 + state.transfers.size, source_number: q.source_number, bank_code: q.bank_code, bank_name: q.bank_name,
-        destination_number: q.destination_number, destination_name: q.destination_name, amount: p.amount, note: p.note ?? "", status: "success",
-        refference_id: `REF${Date.now()}`, datetime: localDate(now()), timezone: "Asia/Jakarta", created_at: localDate(now()), expired_at: q.expired_at };
+      const transfer = {
+        uuid: q.uuid,
+        transaction_id: 500_000 + state.transfers.size,
+        source_number: q.source_number,
+        bank_code: q.bank_code,
+        bank_name: q.bank_name,
+        destination_number: q.destination_number,
+        destination_name: q.destination_name,
+        amount: p.amount,
+        note: p.note ?? "",
+        status: "success",
+        refference_id: `REF${Date.now()}`,
+        datetime: localDate(now()),
+        timezone: "Asia/Jakarta",
+        created_at: localDate(now()),
+        expired_at: q.expired_at,
+      };
       state.transfers.set(q.uuid, transfer);
       return transfer;
     },
@@ -134,15 +248,30 @@ function handlers(state, now) {
       if (t) return t;
       const q = state.inquiries.get(p.uuid);
       if (!q) throw new ServiceError("Transfer not found");
-      return { uuid: q.uuid, source_number: q.source_number, bank_code: q.bank_code, destination_number: q.destination_number, status: "inquiry", expired_at: q.expired_at };
+      return {
+        uuid: q.uuid,
+        source_number: q.source_number,
+        bank_code: q.bank_code,
+        destination_number: q.destination_number,
+        status: "inquiry",
+        expired_at: q.expired_at,
+      };
     },
     "ovo/transfer-ovo/inquiry": (p) => ({ fullname: "PENERIMA OVO SANDBOX", phone: p.phone }),
     "ovo/transfer-ovo/send": () => ({ code: "00", message: "Success", isOvo: true }),
     "whatsapp/send": (p) => {
-      const row = Object.values(state.rows).flat().find((r) => r.id === p.mutation_id);
+      const row = Object.values(state.rows)
+        .flat()
+        .find((r) => r.id === p.mutation_id);
       if (!row) throw new ServiceError("Mutation not found");
       const name = p.tokens?.name ?? "Pelanggan";
-      return { sender: p.sender_phone, receiver: p.receiver_phone, message: `Halo ${name}, pembayaran Rp ${row.amount} sudah kami terima.`, status: "sent", note: "" };
+      return {
+        sender: p.sender_phone,
+        receiver: p.receiver_phone,
+        message: `Halo ${name}, pembayaran Rp ${row.amount} sudah kami terima.`,
+        status: "sent",
+        note: "",
+      };
     },
     balance: () => ({ balance: "150000.00" }),
     "paypal/transaction/detail": (p) => {
@@ -173,17 +302,43 @@ export const CALLBACK_TIMEOUT_MS = 10_000;
  * receiver's answer. A redirect is the answer (never followed: the report goes to `url` only), and a
  * receiver that does not answer within `timeoutMs` is an error.
  */
-export async function postCallback(url, { signature, service_code = "bri", account_number = "1234567890", account_name = "Toko Sandbox", rows, timeoutMs = CALLBACK_TIMEOUT_MS }) {
+export async function postCallback(
+  url,
+  {
+    signature,
+    service_code = "bri",
+    account_number = "1234567890",
+    account_name = "Toko Sandbox",
+    rows,
+    timeoutMs = CALLBACK_TIMEOUT_MS,
+  },
+) {
   let target;
   try {
     target = new URL(url);
   } catch {
     throw new ControlError(`the callback URL is not a URL: ${JSON.stringify(String(url))}`);
   }
-  if (target.protocol !== "http:" && target.protocol !== "https:") throw new ControlError(`the callback URL must be http(s), not ${target.protocol}`);
-  const report = { action: "payment_report", content: { service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(), service_code, account_number, account_name, data: rows } };
+  if (target.protocol !== "http:" && target.protocol !== "https:")
+    throw new ControlError(`the callback URL must be http(s), not ${target.protocol}`);
+  const report = {
+    action: "payment_report",
+    content: {
+      service_name: BANK_NAMES[service_code] ?? service_code.toUpperCase(),
+      service_code,
+      account_number,
+      account_name,
+      data: rows,
+    },
+  };
   const { headers, body } = signedCallback(report, signature);
-  const res = await fetch(target, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(target, {
+    method: "POST",
+    headers,
+    body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   return { status: res.status, body: await res.text() };
 }
 
@@ -218,14 +373,24 @@ export async function startSandbox(options = {}) {
     if (path === "/__sandbox/faults") {
       // The next `count` API calls fail: { count, status?, body?, delay?, reset? }.
       const { count = 1, ...fault } = input;
-      if (!Number.isSafeInteger(count) || count < 0 || count > MAX_FAULTS) throw new ControlError(`count must be a whole number from 0 to ${MAX_FAULTS}`);
+      if (!Number.isSafeInteger(count) || count < 0 || count > MAX_FAULTS)
+        throw new ControlError(`count must be a whole number from 0 to ${MAX_FAULTS}`);
       faults = Array.from({ length: count }, () => fault);
       return send(res, 200, { success: true, faults: faults.length });
     }
     if (path === "/__sandbox/trigger") {
       // A signed payment report with one mutation, posted to `url`.
-      const row = triggerRow({ ...input, id: input.id ?? nextMutationId++, unix_timestamp: input.unix_timestamp ?? now() });
-      const answer = await postCallback(input.url, { signature: input.signature ?? signature, service_code: input.service_code, account_number: input.account_number, rows: [row] });
+      const row = triggerRow({
+        ...input,
+        id: input.id ?? nextMutationId++,
+        unix_timestamp: input.unix_timestamp ?? now(),
+      });
+      const answer = await postCallback(input.url, {
+        signature: input.signature ?? signature,
+        service_code: input.service_code,
+        account_number: input.account_number,
+        rows: [row],
+      });
       return send(res, 200, { success: true, mutation: row, callback: answer });
     }
     if (path === "/__sandbox/mutations") {
@@ -233,13 +398,27 @@ export async function startSandbox(options = {}) {
       const account = state.accounts.get(Number(input.account_id ?? 1));
       if (!account) return send(res, 404, { success: false, error_message: "Account not found" });
       const kind = ["ovo", "gopay", "paypal"].includes(account.service_code) ? account.service_code : "bank";
-      const row = { id: nextMutationId++, service_code: account.service_code, account_number: account.account_number, unix_timestamp: input.unix_timestamp ?? now(),
-        type: input.type ?? "credit", amount: money(Number(input.amount ?? 50000)), description: input.description ?? "TRANSFER", balance: money(account.balance) };
+      const row = {
+        id: nextMutationId++,
+        service_code: account.service_code,
+        account_number: account.account_number,
+        unix_timestamp: input.unix_timestamp ?? now(),
+        type: input.type ?? "credit",
+        amount: money(Number(input.amount ?? 50000)),
+        description: input.description ?? "TRANSFER",
+        balance: money(account.balance),
+      };
       state.rows[kind].push(row);
       let callback = null;
       if (account.ipn_url) {
         const { service_code: _s, account_number: _a, ...data } = row;
-        callback = await postCallback(account.ipn_url, { signature, service_code: account.service_code, account_number: account.account_number, account_name: account.account_name, rows: [data] });
+        callback = await postCallback(account.ipn_url, {
+          signature,
+          service_code: account.service_code,
+          account_number: account.account_number,
+          account_name: account.account_name,
+          rows: [data],
+        });
       }
       return send(res, 200, { success: true, mutation: row, callback });
     }
@@ -255,7 +434,11 @@ export async function startSandbox(options = {}) {
     if (!controlRoute) res.setHeader("access-control-allow-origin", "*");
     if (req.method === "OPTIONS") {
       if (controlRoute) return res.writeHead(403).end();
-      res.writeHead(204, { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "api-key, content-type, accept", "access-control-max-age": "600" });
+      res.writeHead(204, {
+        "access-control-allow-methods": "GET, POST",
+        "access-control-allow-headers": "api-key, content-type, accept",
+        "access-control-max-age": "600",
+      });
       return res.end();
     }
     let body = "";
@@ -280,7 +463,10 @@ export async function startSandbox(options = {}) {
         if (fault.delay) await new Promise((r) => setTimeout(r, fault.delay));
         if (fault.reset) return req.socket.destroy();
         if (fault.status) {
-          res.writeHead(fault.status, { "content-type": "text/plain", ...(fault.retryAfter ? { "retry-after": String(fault.retryAfter) } : {}) });
+          res.writeHead(fault.status, {
+            "content-type": "text/plain",
+            ...(fault.retryAfter ? { "retry-after": String(fault.retryAfter) } : {}),
+          });
           return res.end(fault.body ?? "sandbox fault");
         }
       }
@@ -289,15 +475,21 @@ export async function startSandbox(options = {}) {
       try {
         call = readIncoming(req.method, path, url.search.slice(1), body);
       } catch (e) {
-        if (e.code === "config") return send(res, e.status ?? 404, { success: false, error_message: e.status === 405 ? "Method Not Allowed" : "Not Found" });
+        if (e.code === "config")
+          return send(res, e.status ?? 404, {
+            success: false,
+            error_message: e.status === 405 ? "Method Not Allowed" : "Not Found",
+          });
         return send(res, 200, { success: false, error_message: e.message });
       }
-      if (req.headers["api-key"] !== apiKey) return send(res, 200, { success: false, error_message: "Invalid API Key", [call.payload]: [] });
+      if (req.headers["api-key"] !== apiKey)
+        return send(res, 200, { success: false, error_message: "Invalid API Key", [call.payload]: [] });
       try {
         const value = handle[call.path](call.params);
         return send(res, 200, { success: true, error_message: "", [call.payload]: value });
       } catch (e) {
-        if (e instanceof ServiceError) return send(res, 200, { success: false, error_message: e.message, [call.payload]: [] });
+        if (e instanceof ServiceError)
+          return send(res, 200, { success: false, error_message: e.message, [call.payload]: [] });
         throw e;
       }
     } catch (e) {
@@ -313,6 +505,10 @@ export async function startSandbox(options = {}) {
     apiKey,
     signature,
     state,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
   };
 }

@@ -1,5 +1,6 @@
 // The plain-page entry: the same API as the package root, usable after `await init()`.
 export * from "./index";
+
 import type * as api from "./index";
 
 /**
@@ -7,4 +8,6 @@ import type * as api from "./index";
  * pass a URL, a `Response`, bytes or a compiled `WebAssembly.Module` to load it from elsewhere. Call once
  * before using the other exports; later calls resolve at once.
  */
-export default function init(input?: URL | string | Request | Response | BufferSource | WebAssembly.Module): Promise<typeof api>;
+export default function init(
+  input?: URL | string | Request | Response | BufferSource | WebAssembly.Module,
+): Promise<typeof api>;

@@ -19,6 +19,10 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 rust() {
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  # The lint gate's tools (in rustup's default profile, but not in every toolchain install).
+  for c in clippy rustfmt; do
+    rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+  done
   # wasm-bindgen-cli must be exactly the wasm-bindgen crate in Cargo.lock, else the glue is refused.
   local want
   want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)

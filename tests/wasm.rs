@@ -92,10 +92,10 @@ fn errors_carry_code_path_and_status() {
 
 #[wasm_bindgen_test]
 fn signature() {
-    assert_eq!(verify_signature("abc".into(), "abc".into()).unwrap(), true);
-    assert_eq!(verify_signature("abc".into(), "abd".into()).unwrap(), false);
-    assert_eq!(verify_signature("abc".into(), JsValue::UNDEFINED).unwrap(), false);
-    assert_eq!(verify_signature("abc".into(), JsValue::NULL).unwrap(), false);
+    assert!(verify_signature("abc".into(), "abc".into()).unwrap());
+    assert!(!verify_signature("abc".into(), "abd".into()).unwrap());
+    assert!(!verify_signature("abc".into(), JsValue::UNDEFINED).unwrap());
+    assert!(!verify_signature("abc".into(), JsValue::NULL).unwrap());
     let e = verify_signature("".into(), "".into()).err().unwrap();
     assert_eq!(err_parts(&e), ("config".into(), "".into(), 500.0));
     // Wrong types name the argument (an unset environment variable, a number), and answer 500.

@@ -6,7 +6,8 @@ const $ = (selector) => document.querySelector(selector);
 /** An element with attributes and children (strings become text, never HTML). */
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+  for (const [k, v] of Object.entries(attrs))
+    if (v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 }
@@ -17,7 +18,8 @@ const [config, table, sample] = await Promise.all([
   fetch("/pkg/endpoints.json").then((r) => r.json()),
   fetch("/sample.json").then((r) => r.text()),
 ]);
-$("#status").textContent = `Ready: the SDK runs in this page as WebAssembly; the sandbox API is at ${config.sandboxUrl}.`;
+$("#status").textContent =
+  `Ready: the SDK runs in this page as WebAssembly; the sandbox API is at ${config.sandboxUrl}.`;
 
 /** A CekMutasiError as the page shows it: code, path and status marked. */
 function errorBox(e) {
@@ -33,7 +35,7 @@ function errorBox(e) {
   );
 }
 
-const time = (unix) => new Date(unix * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+const time = (unix) => `${new Date(unix * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
 
 // ---- 1. Callback ----
 $("#callback-body").value = sample;
@@ -42,21 +44,51 @@ $("#callback-received").value = config.signature;
 
 /** A callback as the Fetch-API request an edge function would receive. */
 const callbackRequest = (body, signature) =>
-  new Request(`${location.origin}/callback`, { method: "POST", headers: signature === null ? {} : { "Api-Signature": signature }, body });
+  new Request(`${location.origin}/callback`, {
+    method: "POST",
+    headers: signature === null ? {} : { "Api-Signature": signature },
+    body,
+  });
 
 $("#callback-verify").addEventListener("click", async () => {
   const out = $("#callback-result");
   try {
-    const report = await cm.receiveCallback(callbackRequest($("#callback-body").value, $("#callback-received").value), { signature: $("#callback-expected").value });
+    const report = await cm.receiveCallback(callbackRequest($("#callback-body").value, $("#callback-received").value), {
+      signature: $("#callback-expected").value,
+    });
     const c = report.content;
     out.replaceChildren(
-      h("p", { class: "summary ok" }, `Valid payment report — ${c.service_name} (${c.service_code}), account ${c.account_number}, ${c.account_name}: ${c.data.length} mutation(s).`),
+      h(
+        "p",
+        { class: "summary ok" },
+        `Valid payment report — ${c.service_name} (${c.service_code}), account ${c.account_number}, ${c.account_name}: ${c.data.length} mutation(s).`,
+      ),
       h(
         "table",
         { id: "callback-rows" },
         h("caption", {}, "Mutations (amounts as exact two-decimal strings)"),
-        h("thead", {}, h("tr", {}, ["id", "time", "type", "amount", "description", "balance"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, c.data.map((m) => h("tr", {}, [m.id, time(m.unix_timestamp), m.type, m.amount, m.description, m.balance ?? ""].map((v) => h("td", {}, String(v)))))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["id", "time", "type", "amount", "description", "balance"].map((t) => h("th", { scope: "col" }, t)),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          c.data.map((m) =>
+            h(
+              "tr",
+              {},
+              [m.id, time(m.unix_timestamp), m.type, m.amount, m.description, m.balance ?? ""].map((v) =>
+                h("td", {}, String(v)),
+              ),
+            ),
+          ),
+        ),
       ),
     );
   } catch (e) {
@@ -70,25 +102,52 @@ const EFFECT = {
   writes: "Changes state at the service: sent at most once, never retried.",
   moves_money: "Moves money: sent at most once, whatever happens.",
 };
-const PLACEHOLDER = { date: "2018-04-09 00:00:00", amount: "50000.00", id: "1", rupiah: "10000", currency: "USD", json: "{}" };
+const PLACEHOLDER = {
+  date: "2018-04-09 00:00:00",
+  amount: "50000.00",
+  id: "1",
+  rupiah: "10000",
+  currency: "USD",
+  json: "{}",
+};
 const DEFAULTS = { "date.from": "2018-04-09 00:00:00", "date.to": "2018-04-09 00:10:00", type: "credit" };
 const select = $("#endpoint");
-for (const [label, documented] of [["Documented endpoints", true], ["Used by the PHP package (undocumented)", false]]) {
-  select.append(h("optgroup", { label }, table.filter((e) => e.documented === documented).map((e) => h("option", { value: e.path }, `${e.verb} /${e.path}`))));
+for (const [label, documented] of [
+  ["Documented endpoints", true],
+  ["Used by the PHP package (undocumented)", false],
+]) {
+  select.append(
+    h(
+      "optgroup",
+      { label },
+      table
+        .filter((e) => e.documented === documented)
+        .map((e) => h("option", { value: e.path }, `${e.verb} /${e.path}`)),
+    ),
+  );
 }
 select.value = "bank/search";
 const current = () => table.find((e) => e.path === select.value);
 
 function renderForm() {
   const e = current();
-  $("#endpoint-effect").replaceChildren(h("b", {}, e.method ? `client.${e.method}(…)` : `client.request("${e.path}", …)`), " — ", EFFECT[e.effect]);
+  $("#endpoint-effect").replaceChildren(
+    h("b", {}, e.method ? `client.${e.method}(…)` : `client.request("${e.path}", …)`),
+    " — ",
+    EFFECT[e.effect],
+  );
   const fields = e.params.map((p, i) => {
     const id = `param-${i}`;
     const label = h("label", { for: id }, p.name, p.required ? " (required)" : "");
     let control;
     if (p.kind === "code" || p.kind === "bool") {
       const options = p.kind === "bool" ? ["true", "false"] : p.options;
-      control = h("select", { id }, h("option", { value: "" }, "(not set)"), options.map((o) => h("option", {}, o)));
+      control = h(
+        "select",
+        { id },
+        h("option", { value: "" }, "(not set)"),
+        options.map((o) => h("option", {}, o)),
+      );
     } else if (p.kind === "json") {
       control = h("textarea", { id, rows: 3, placeholder: PLACEHOLDER.json, spellcheck: "false" });
     } else {
@@ -130,7 +189,8 @@ function params() {
 
 function build() {
   const request = cm.buildRequest(select.value, params(), { apiKey: config.apiKey, baseUrl: config.sandboxUrl });
-  const masked = (k, v) => (k.toLowerCase() === "api-key" ? `${v.slice(0, 4)}${"•".repeat(Math.max(0, v.length - 4))}` : v);
+  const masked = (k, v) =>
+    k.toLowerCase() === "api-key" ? `${v.slice(0, 4)}${"•".repeat(Math.max(0, v.length - 4))}` : v;
   $("#request-preview").textContent = [
     `${request.method} ${request.url}`,
     ...Object.entries(request.headers).map(([k, v]) => `${k}: ${masked(k, v)}`),
@@ -154,11 +214,22 @@ $("#request-send").addEventListener("click", async () => {
   out.replaceChildren(h("p", {}, "Sending…"));
   try {
     build();
-    const client = new cm.CekMutasi({ apiKey: config.apiKey, baseUrl: config.sandboxUrl, retries: 0, timeoutMs: 10_000 });
+    const client = new cm.CekMutasi({
+      apiKey: config.apiKey,
+      baseUrl: config.sandboxUrl,
+      retries: 0,
+      timeoutMs: 10_000,
+    });
     const payload = await client.request(select.value, params());
     const count = Array.isArray(payload) ? `${payload.length} row(s)` : "payload";
-    const shown = Array.isArray(payload) && payload.length > 20 ? [...payload.slice(0, 20), `… ${payload.length - 20} more`] : payload;
-    out.replaceChildren(h("p", { class: "summary ok", id: "request-summary" }, `success: ${count}`), h("pre", { tabindex: 0 }, JSON.stringify(shown, null, 2)));
+    const shown =
+      Array.isArray(payload) && payload.length > 20
+        ? [...payload.slice(0, 20), `… ${payload.length - 20} more`]
+        : payload;
+    out.replaceChildren(
+      h("p", { class: "summary ok", id: "request-summary" }, `success: ${count}`),
+      h("pre", { tabindex: 0 }, JSON.stringify(shown, null, 2)),
+    );
   } catch (e) {
     out.replaceChildren(errorBox(e));
   }
@@ -186,7 +257,15 @@ function addInvoice(price, exact) {
 
 function renderInvoices() {
   $("#invoices tbody").replaceChildren(
-    ...invoices.map((i) => h("tr", { class: i.status === "open" ? "open" : "paid", "data-invoice": i.id }, h("td", {}, i.id), h("td", {}, i.amount), h("td", {}, i.status))),
+    ...invoices.map((i) =>
+      h(
+        "tr",
+        { class: i.status === "open" ? "open" : "paid", "data-invoice": i.id },
+        h("td", {}, i.id),
+        h("td", {}, i.amount),
+        h("td", {}, i.status),
+      ),
+    ),
   );
 }
 
@@ -200,9 +279,17 @@ function show(list, result, prefix = "") {
     invoice.status = `paid by mutation ${m.mutation_id}`;
     items.push(item("matched", `mutation ${m.mutation_id} (${m.amount}) paid ${m.invoice_id}`));
   }
-  for (const a of result.ambiguous) items.push(item("ambiguous", `mutation ${a.mutation_id} (${amountOf(a.mutation_id)}) fits ${a.invoice_ids.join(", ")}: nothing paid, a person decides`));
-  for (const id of result.unmatched) items.push(item("unmatched", `mutation ${id} (${amountOf(id)}): no open invoice of exactly that amount`));
-  for (const i of result.ignored) items.push(item("ignored", `mutation ${i.mutation_id} (${amountOf(i.mutation_id)}): ${i.reason}`));
+  for (const a of result.ambiguous)
+    items.push(
+      item(
+        "ambiguous",
+        `mutation ${a.mutation_id} (${amountOf(a.mutation_id)}) fits ${a.invoice_ids.join(", ")}: nothing paid, a person decides`,
+      ),
+    );
+  for (const id of result.unmatched)
+    items.push(item("unmatched", `mutation ${id} (${amountOf(id)}): no open invoice of exactly that amount`));
+  for (const i of result.ignored)
+    items.push(item("ignored", `mutation ${i.mutation_id} (${amountOf(i.mutation_id)}): ${i.reason}`));
   list.prepend(...items);
   renderInvoices();
 }
@@ -218,7 +305,13 @@ $("#invoice-form").addEventListener("submit", (event) => {
 
 $("#credit-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const row = { id: nextMutation++, unix_timestamp: Math.floor(Date.now() / 1000), type: $("#credit-type").value, amount: $("#credit-amount").value.trim(), description: $("#credit-description").value };
+  const row = {
+    id: nextMutation++,
+    unix_timestamp: Math.floor(Date.now() / 1000),
+    type: $("#credit-type").value,
+    amount: $("#credit-amount").value.trim(),
+    description: $("#credit-description").value,
+  };
   try {
     const result = matcher.match([row]);
     mutations.set(row.id, { amount: cm.uniqueAmount(row.amount, [], { min: 0, max: 0 }) });
@@ -254,7 +347,9 @@ async function generate(amount) {
 const oldestOpen = () => invoices.find((i) => i.status === "open");
 $("#live-pay").addEventListener("click", () => {
   const invoice = oldestOpen();
-  return invoice ? generate(invoice.amount) : feed.prepend(h("li", { class: "ignored" }, "No open invoice: add one in panel 3."));
+  return invoice
+    ? generate(invoice.amount)
+    : feed.prepend(h("li", { class: "ignored" }, "No open invoice: add one in panel 3."));
 });
 $("#live-random").addEventListener("click", () => generate(String(10_000 + Math.floor(Math.random() * 490) * 1000)));
 let timer;

@@ -7,9 +7,10 @@
 //   POST /callback    the sandbox's callbacks (the BRI account's ipn_url)
 //   POST /api/mutation  asks the sandbox for a new mutation on that account { amount, description, type }
 // PORT (default 8080) and SANDBOX_PORT (default 8787); 0 picks a free port.
-import { createServer } from "node:http";
+
 import { readFile } from "node:fs/promises";
-import { join, extname, dirname, normalize } from "node:path";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,7 +19,15 @@ const { startSandbox } = await import(join(root, "pkg", "sandbox.mjs"));
 
 const sandbox = await startSandbox({ port: Number(process.env.SANDBOX_PORT ?? 8787) });
 const clients = new Set();
-const TYPES = { ".html": "text/html; charset=utf-8", ".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".mjs": "text/javascript",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+};
 const STATIC = { "/pkg/": join(root, "pkg"), "/": here };
 const FILES = { "/sample.json": join(root, "tests", "fixtures", "seed_report.json") };
 
@@ -32,10 +41,16 @@ const server = createServer(async (req, res) => {
   const url = new URL(req.url, "http://demo");
   try {
     if (url.pathname === "/config.json") {
-      return res.writeHead(200, { "content-type": TYPES[".json"] }).end(JSON.stringify({ sandboxUrl: sandbox.url, apiKey: sandbox.apiKey, signature: sandbox.signature }));
+      return res
+        .writeHead(200, { "content-type": TYPES[".json"] })
+        .end(JSON.stringify({ sandboxUrl: sandbox.url, apiKey: sandbox.apiKey, signature: sandbox.signature }));
     }
     if (url.pathname === "/events") {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+      res.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+      });
       res.write(": connected\n\n");
       clients.add(res);
       req.on("close", () => clients.delete(res));
@@ -49,15 +64,24 @@ const server = createServer(async (req, res) => {
     }
     if (url.pathname === "/api/mutation" && req.method === "POST") {
       const input = JSON.parse((await body(req)) || "{}");
-      const answer = await fetch(`${sandbox.controlUrl}/mutations`, { method: "POST", body: JSON.stringify({ account_id: 1, ...input }) });
+      const answer = await fetch(`${sandbox.controlUrl}/mutations`, {
+        method: "POST",
+        body: JSON.stringify({ account_id: 1, ...input }),
+      });
       return res.writeHead(answer.status, { "content-type": TYPES[".json"] }).end(await answer.text());
     }
     if (req.method !== "GET" && req.method !== "HEAD") return res.writeHead(405).end();
     const prefix = Object.keys(STATIC).find((p) => url.pathname.startsWith(p));
-    const file = FILES[url.pathname] ?? normalize(join(STATIC[prefix], url.pathname.slice(prefix.length) || "index.html"));
+    const file =
+      FILES[url.pathname] ?? normalize(join(STATIC[prefix], url.pathname.slice(prefix.length) || "index.html"));
     if (!FILES[url.pathname] && !file.startsWith(STATIC[prefix])) return res.writeHead(403).end();
     const data = await readFile(file);
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" }).end(data);
+    res
+      .writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+      })
+      .end(data);
   } catch (e) {
     if (e.code === "ENOENT" || e.code === "EISDIR") return res.writeHead(404).end("not found");
     res.writeHead(500).end(String(e.message));

@@ -4,7 +4,7 @@
 // mutation id, so a payment that two instances both see is still recorded once).
 //
 //   deno run --allow-net --allow-env main.ts
-import { receiveCallback, Matcher, CekMutasiError, type Invoice } from "npm:cekmutasi";
+import { CekMutasiError, type Invoice, Matcher, receiveCallback } from "npm:cekmutasi";
 
 const signature = Deno.env.get("CEKMUTASI_SIGNATURE") ?? "";
 const backend = Deno.env.get("INVOICES_URL") ?? "";
@@ -29,7 +29,11 @@ export async function handler(request: Request): Promise<Response> {
     await refresh();
     const result = matcher.match(report);
     for (const payment of result.matched) {
-      await fetch(`${backend}/payments`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payment) });
+      await fetch(`${backend}/payments`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(payment),
+      });
     }
     return Response.json({ matched: result.matched.length, ignored: result.ignored, ambiguous: result.ambiguous });
   } catch (e) {

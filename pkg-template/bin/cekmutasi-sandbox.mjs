@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npx cekmutasi-sandbox [--port 8787] [--api-key KEY] [--signature SIG]
 // npx cekmutasi-sandbox trigger --url URL [--signature SIG] [--amount 50000] [--type credit] [--description TEXT]
-import { startSandbox, postCallback, triggerRow } from "../sandbox.mjs";
+import { postCallback, startSandbox, triggerRow } from "../sandbox.mjs";
 
 const HELP = `cekmutasi-sandbox: a local sandbox of the CekMutasi API
 
@@ -37,11 +37,26 @@ if (args.help) {
     process.stderr.write("trigger needs --url\n");
     process.exit(2);
   }
-  const row = triggerRow({ id: Number(args.id ?? Date.now() % 1e9), unix_timestamp: Math.floor(Date.now() / 1000), type: args.type, amount: args.amount, description: args.description });
+  const row = triggerRow({
+    id: Number(args.id ?? Date.now() % 1e9),
+    unix_timestamp: Math.floor(Date.now() / 1000),
+    type: args.type,
+    amount: args.amount,
+    description: args.description,
+  });
   const answer = await postCallback(args.url, { signature: args.signature ?? "sandbox-signature", rows: [row] });
-  process.stdout.write(`posted mutation ${row.id} (${row.type} ${row.amount}) to ${args.url}: HTTP ${answer.status} ${answer.body}\n`);
+  process.stdout.write(
+    `posted mutation ${row.id} (${row.type} ${row.amount}) to ${args.url}: HTTP ${answer.status} ${answer.body}\n`,
+  );
   process.exit(answer.status >= 200 && answer.status < 300 ? 0 : 1);
 } else {
-  const sandbox = await startSandbox({ port: args.port === undefined ? 8787 : Number(args.port), host: args.host, apiKey: args["api-key"], signature: args.signature });
-  process.stdout.write(`CekMutasi sandbox on ${sandbox.url}\nAPI key: ${sandbox.apiKey}\nCallback signature: ${sandbox.signature}\n`);
+  const sandbox = await startSandbox({
+    port: args.port === undefined ? 8787 : Number(args.port),
+    host: args.host,
+    apiKey: args["api-key"],
+    signature: args.signature,
+  });
+  process.stdout.write(
+    `CekMutasi sandbox on ${sandbox.url}\nAPI key: ${sandbox.apiKey}\nCallback signature: ${sandbox.signature}\n`,
+  );
 }

@@ -1,8 +1,9 @@
 // The package as users import it (ESM), installed from the packed tarball.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { verifySignature, parseCallback, receiveCallback, CekMutasiError, PaymentReport } from "cekmutasi";
-import { SEED, fetchServer } from "./helpers.mjs";
+import { test } from "node:test";
+import { CekMutasiError, PaymentReport, parseCallback, receiveCallback, verifySignature } from "cekmutasi";
+import { fetchServer, SEED } from "./helpers.mjs";
 
 function thrown(fn) {
   try {
@@ -29,8 +30,22 @@ test("the seeds' sample parses to exact values", () => {
       account_number: "1234567890",
       account_name: "Nama Pemilik Rekening",
       data: [
-        { id: 1, unix_timestamp: 123456789, type: "credit", amount: "1400026.00", description: "Berita transfer", balance: "1500000.00" },
-        { id: 2, unix_timestamp: 987654321, type: "debit", amount: "50000.00", description: "Berita transfer", balance: "1450000.00" },
+        {
+          id: 1,
+          unix_timestamp: 123456789,
+          type: "credit",
+          amount: "1400026.00",
+          description: "Berita transfer",
+          balance: "1500000.00",
+        },
+        {
+          id: 2,
+          unix_timestamp: 987654321,
+          type: "debit",
+          amount: "50000.00",
+          description: "Berita transfer",
+          balance: "1450000.00",
+        },
       ],
     },
   });
@@ -46,8 +61,10 @@ test("a Uint8Array body, and amounts given as JSON numbers", () => {
 });
 
 test("unknown members and nulls are dropped, the caller's buffer is not the report", () => {
-  const body = SEED.replace('"action": "payment_report",', '"action": "payment_report", "__proto__": {"polluted": 1}, "extra": [1],')
-    .replace('"balance": "1500000.00"', '"balance": null, "bank_ref": "x"');
+  const body = SEED.replace(
+    '"action": "payment_report",',
+    '"action": "payment_report", "__proto__": {"polluted": 1}, "extra": [1],',
+  ).replace('"balance": "1500000.00"', '"balance": null, "bank_ref": "x"');
   const report = parseCallback(body);
   assert.deepEqual(Object.keys(report.toJSON()), ["action", "content"]);
   assert.deepEqual(Object.keys(report.content.data[0]), ["id", "unix_timestamp", "type", "amount", "description"]);
@@ -78,8 +95,11 @@ test("every parse error code with its status", () => {
     ['{"action":"refund","content":{}}', { code: "unsupported_action", path: "action", status: 422 }],
     ['{"action":"payment_report"}', { code: "invalid_payload", path: "content", status: 422 }],
     [SEED.replace('"id": 2,', ""), { code: "invalid_payload", path: "content.data[1].id", status: 422 }],
-    [SEED.replace('"id": 2', '"id": 9007199254740992'), { code: "invalid_payload", path: "content.data[1].id", status: 422 }],
-    ["[" .repeat(5000) + "]".repeat(5000), { code: "invalid_payload", path: undefined, status: 422 }],
+    [
+      SEED.replace('"id": 2', '"id": 9007199254740992'),
+      { code: "invalid_payload", path: "content.data[1].id", status: 422 },
+    ],
+    ["[".repeat(5000) + "]".repeat(5000), { code: "invalid_payload", path: undefined, status: 422 }],
   ];
   for (const [body, want] of cases) {
     const { code, path, status } = thrown(() => parseCallback(body));
@@ -119,15 +139,31 @@ test("receiveCallback behind a real HTTP server on loopback", async () => {
     const answer = async (r) => [r.status, await r.text()];
     assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, SEED)), [200, "OK"]);
     assert.deepEqual(await answer(await post({ "api-signature": "s3cret" }, SEED)), [200, "OK"]);
-    assert.deepEqual(await answer(await post({ "API-SIGNATURE": "s3cret" }, new TextEncoder().encode(SEED))), [200, "OK"]);
+    assert.deepEqual(await answer(await post({ "API-SIGNATURE": "s3cret" }, new TextEncoder().encode(SEED))), [
+      200,
+      "OK",
+    ]);
     assert.deepEqual(await answer(await post({}, SEED)), [401, "missing_signature"]);
     assert.deepEqual(await answer(await post({ "Api-Signature": "s3cre" }, SEED)), [401, "invalid_signature"]);
-    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, undefined, "GET")), [405, "method_not_allowed"]);
-    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, "x".repeat(2 << 20))), [413, "body_too_large"]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, undefined, "GET")), [
+      405,
+      "method_not_allowed",
+    ]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, "x".repeat(2 << 20))), [
+      413,
+      "body_too_large",
+    ]);
     assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, "{")), [400, "invalid_json"]);
     const bad = SEED.replace('"amount": "50000.00"', '"amount": "50.000"');
-    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, bad)), [422, "invalid_payload content.data[1].amount"]);
-    assert.deepEqual(seen, [[1, 2], [1, 2], [1, 2]]);
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, bad)), [
+      422,
+      "invalid_payload content.data[1].amount",
+    ]);
+    assert.deepEqual(seen, [
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
   } finally {
     await server.close();
   }
@@ -147,9 +183,17 @@ test("receiveCallback checks the signature before reading the body, and stops at
       },
     });
   const request = (signature) =>
-    new Request("http://127.0.0.1/ipn", { method: "POST", headers: { "Api-Signature": signature }, body: endless(), duplex: "half" });
+    new Request("http://127.0.0.1/ipn", {
+      method: "POST",
+      headers: { "Api-Signature": signature },
+      body: endless(),
+      duplex: "half",
+    });
 
-  await assert.rejects(receiveCallback(request("wrong"), { signature: "s3cret" }), { code: "invalid_signature", status: 401 });
+  await assert.rejects(receiveCallback(request("wrong"), { signature: "s3cret" }), {
+    code: "invalid_signature",
+    status: 401,
+  });
   assert.equal(pulled <= 65536, true, `read ${pulled} bytes of a body with a wrong signature`);
 
   pulled = 0;

@@ -1,8 +1,9 @@
 // The client against a real HTTP server on loopback whose answers each test scripts: retries, the
 // at-most-once rule for every call that moves money or changes state, timeouts, searchAll across the cap.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { test } from "node:test";
 import { CekMutasi, CekMutasiError } from "cekmutasi";
 
 /** A server that answers each request with the next scripted step ({ status, body, headers, delay, reset }). */
@@ -22,7 +23,15 @@ async function scripted(handler) {
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${server.address().port}/v1`;
-  return { url, requests, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  return {
+    url,
+    requests,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
 }
 
 const ok = (payload, key = "data") => ({ body: { success: true, error_message: "", [key]: payload } });
@@ -48,8 +57,24 @@ test("a call: headers, form body, typed payload; one method per endpoint", async
     assert.equal(s.requests[0].url, "/v1/myip");
     assert.equal(s.requests[0].headers["api-key"], KEY);
     assert.equal(s.requests[0].headers.accept, "application/json");
-    for (const m of ["myIp", "addBank", "updateBank", "deleteBank", "listBanks", "searchBank", "searchPaypal", "searchOvo", "searchGopay",
-      "ovoBankList", "ovoTransferInquiry", "ovoTransferSend", "ovoTransferDetail", "ovoToOvoInquiry", "ovoToOvoSend", "sendWhatsapp"]) {
+    for (const m of [
+      "myIp",
+      "addBank",
+      "updateBank",
+      "deleteBank",
+      "listBanks",
+      "searchBank",
+      "searchPaypal",
+      "searchOvo",
+      "searchGopay",
+      "ovoBankList",
+      "ovoTransferInquiry",
+      "ovoTransferSend",
+      "ovoTransferDetail",
+      "ovoToOvoInquiry",
+      "ovoToOvoSend",
+      "sendWhatsapp",
+    ]) {
       assert.equal(typeof client[m], "function", m);
     }
   } finally {
@@ -58,7 +83,11 @@ test("a call: headers, form body, typed payload; one method per endpoint", async
 });
 
 test("read-only calls are retried on 5xx, 429 (honouring Retry-After), timeout and reset", async () => {
-  const plan = [{ status: 503, body: "busy" }, { status: 429, body: "slow down", headers: { "retry-after": "1" } }, ok([])];
+  const plan = [
+    { status: 503, body: "busy" },
+    { status: 429, body: "slow down", headers: { "retry-after": "1" } },
+    ok([]),
+  ];
   const s = await scripted((_, n) => plan[n - 1]);
   try {
     const client = new CekMutasi({ apiKey: KEY, baseUrl: s.url });
@@ -70,7 +99,9 @@ test("read-only calls are retried on 5xx, 429 (honouring Retry-After), timeout a
   } finally {
     await s.close();
   }
-  const flaky = await scripted((_, n) => (n === 1 ? { reset: true } : n === 2 ? { delay: 400, ...ok([]) } : ok([{ code: "014", name: "BCA" }])));
+  const flaky = await scripted((_, n) =>
+    n === 1 ? { reset: true } : n === 2 ? { delay: 400, ...ok([]) } : ok([{ code: "014", name: "BCA" }]),
+  );
   try {
     const client = new CekMutasi({ apiKey: KEY, baseUrl: flaky.url, timeoutMs: 200 });
     assert.deepEqual(await client.ovoBankList({ source_number: "0812" }), [{ code: "014", name: "BCA" }]);
@@ -83,10 +114,18 @@ test("read-only calls are retried on 5xx, 429 (honouring Retry-After), timeout a
 test("retries stop at `retries`; api_error and 4xx are never retried", async () => {
   const s = await scripted(() => ({ status: 502, body: "<html>bad gateway</html>" }));
   try {
-    assert.deepEqual(await rejects(new CekMutasi({ apiKey: KEY, baseUrl: s.url, retries: 1 }).myIp()), { code: "http_error", status: 502, path: undefined });
+    assert.deepEqual(await rejects(new CekMutasi({ apiKey: KEY, baseUrl: s.url, retries: 1 }).myIp()), {
+      code: "http_error",
+      status: 502,
+      path: undefined,
+    });
     assert.equal(s.requests.length, 2);
     s.requests.length = 0;
-    assert.deepEqual(await rejects(new CekMutasi({ apiKey: KEY, baseUrl: s.url, retries: 0 }).myIp()), { code: "http_error", status: 502, path: undefined });
+    assert.deepEqual(await rejects(new CekMutasi({ apiKey: KEY, baseUrl: s.url, retries: 0 }).myIp()), {
+      code: "http_error",
+      status: 502,
+      path: undefined,
+    });
     assert.equal(s.requests.length, 1);
   } finally {
     await s.close();
@@ -103,7 +142,14 @@ test("retries stop at `retries`; api_error and 4xx are never retried", async () 
 
 // Every call that moves money or changes state, with valid parameters.
 const WRITES = {
-  "bank/add": { service_code: "bca", package_code: "basic", username: "u", password: "p", account_number: "1", account_name: "A" },
+  "bank/add": {
+    service_code: "bca",
+    package_code: "basic",
+    username: "u",
+    password: "p",
+    account_number: "1",
+    account_name: "A",
+  },
   "bank/update": { id: 1, status: "INACTIVE" },
   "bank/delete": { id: 1 },
   "ovo/transfer/inquiry": { source_number: "0812", bank_code: "014", destination_number: "123" },
@@ -158,10 +204,21 @@ test("a refused connection is network_error; bad options are config", async () =
   const url = s.url;
   await s.close();
   assert.equal((await rejects(new CekMutasi({ apiKey: KEY, baseUrl: url, retries: 0 }).myIp())).code, "network_error");
-  assert.throws(() => new CekMutasi({ apiKey: "" }), (e) => e.code === "config");
-  assert.throws(() => new CekMutasi({ apiKey: KEY, retries: 99 }), (e) => e.code === "config" && e.path === "options.retries");
-  assert.throws(() => new CekMutasi({ apiKey: KEY, baseUrl: "file:///etc" }), (e) => e.code === "config");
-  const e = await rejects(new CekMutasi({ apiKey: KEY, baseUrl: url }).searchBank({ date: { from: "2018-02-30 00:00:00" } }));
+  assert.throws(
+    () => new CekMutasi({ apiKey: "" }),
+    (e) => e.code === "config",
+  );
+  assert.throws(
+    () => new CekMutasi({ apiKey: KEY, retries: 99 }),
+    (e) => e.code === "config" && e.path === "options.retries",
+  );
+  assert.throws(
+    () => new CekMutasi({ apiKey: KEY, baseUrl: "file:///etc" }),
+    (e) => e.code === "config",
+  );
+  const e = await rejects(
+    new CekMutasi({ apiKey: KEY, baseUrl: url }).searchBank({ date: { from: "2018-02-30 00:00:00" } }),
+  );
   assert.deepEqual(e, { code: "invalid_params", status: undefined, path: "search.date.from" });
 });
 
@@ -172,7 +229,10 @@ function searchService(rows) {
     const from = form.get("search[date][from]");
     const to = form.get("search[date][to]");
     const local = (r) => new Date((r.unix_timestamp + 7 * 3600) * 1000).toISOString().replace("T", " ").slice(0, 19);
-    const hits = rows.filter((r) => local(r) >= from && local(r) <= to && (!form.get("search[amount]") || r.amount === form.get("search[amount]")));
+    const hits = rows.filter(
+      (r) =>
+        local(r) >= from && local(r) <= to && (!form.get("search[amount]") || r.amount === form.get("search[amount]")),
+    );
     return ok(hits.slice(0, 1000), "response");
   };
 }
@@ -189,10 +249,16 @@ test("searchAll splits the date range across the 1000-row cap: 5000 rows, each o
   const s = await scripted(searchService(rows));
   try {
     const client = new CekMutasi({ apiKey: KEY, baseUrl: s.url });
-    const all = await client.searchAll("bank", { date: { from: "2018-04-09 00:00:00", to: "2018-04-09 23:59:59" }, type: "credit" });
+    const all = await client.searchAll("bank", {
+      date: { from: "2018-04-09 00:00:00", to: "2018-04-09 23:59:59" },
+      type: "credit",
+    });
     assert.equal(all.length, 5000);
     assert.equal(new Set(all.map((r) => r.id)).size, 5000);
-    assert.deepEqual(all.map((r) => r.id), rows.map((r) => r.id));
+    assert.deepEqual(
+      all.map((r) => r.id),
+      rows.map((r) => r.id),
+    );
     assert.ok(s.requests.length > 5, `${s.requests.length} requests`);
     console.log(`searchAll: ${all.length} rows across the cap in ${s.requests.length} requests`);
     const e = await rejects(client.searchAll("bank", { type: "credit" }));
@@ -209,10 +275,34 @@ test("confirmMutation: true only for the same id, type and amount", async () => 
   try {
     const client = new CekMutasi({ apiKey: KEY, baseUrl: s.url });
     const account = { service_code: "bri", account_number: "123" };
-    assert.equal(await client.confirmMutation({ id: 1, unix_timestamp: t, type: "credit", amount: "50000.00", description: "x" }, account), true);
-    assert.equal(await client.confirmMutation({ id: 2, unix_timestamp: t, type: "credit", amount: "50000.00", description: "x" }, account), false);
-    assert.equal(await client.confirmMutation({ id: 1, unix_timestamp: t, type: "debit", amount: "50000.00", description: "x" }, account), false);
-    assert.equal(await client.confirmMutation({ id: 1, unix_timestamp: t, type: "credit", amount: "50001.00", description: "x" }, account), false);
+    assert.equal(
+      await client.confirmMutation(
+        { id: 1, unix_timestamp: t, type: "credit", amount: "50000.00", description: "x" },
+        account,
+      ),
+      true,
+    );
+    assert.equal(
+      await client.confirmMutation(
+        { id: 2, unix_timestamp: t, type: "credit", amount: "50000.00", description: "x" },
+        account,
+      ),
+      false,
+    );
+    assert.equal(
+      await client.confirmMutation(
+        { id: 1, unix_timestamp: t, type: "debit", amount: "50000.00", description: "x" },
+        account,
+      ),
+      false,
+    );
+    assert.equal(
+      await client.confirmMutation(
+        { id: 1, unix_timestamp: t, type: "credit", amount: "50001.00", description: "x" },
+        account,
+      ),
+      false,
+    );
     const form = new URLSearchParams(s.requests[0].body);
     assert.deepEqual(Object.fromEntries(form), {
       "search[date][from]": "2018-04-08 10:00:00",

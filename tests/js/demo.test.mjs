@@ -1,10 +1,11 @@
 // The demo (www/, served by www/server.mjs with the sandbox) in headless Chromium: all four panels, as a
 // merchant's developer would use them, with screenshots at desktop and phone width in target/screenshots/.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromiumPage } from "./helpers.mjs";
 
@@ -13,7 +14,10 @@ const shots = join(root, "target", "screenshots");
 mkdirSync(shots, { recursive: true });
 
 async function startDemo(t) {
-  const child = spawn(process.execPath, [join(root, "www", "server.mjs")], { env: { ...process.env, PORT: "0", SANDBOX_PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [join(root, "www", "server.mjs")], {
+    env: { ...process.env, PORT: "0", SANDBOX_PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   t.after(() => child.kill());
   return new Promise((resolve, reject) => {
     let out = "";
@@ -28,7 +32,10 @@ async function startDemo(t) {
 
 const texts = (page, selector) => page.locator(selector).allInnerTexts();
 
-for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+for (const [name, viewport] of [
+  ["desktop", { width: 1280, height: 900 }],
+  ["phone", { width: 390, height: 844 }],
+]) {
   test(`demo page, ${name} width: callback, requests, matching, live feed`, async (t) => {
     const url = await startDemo(t);
     const { page, errors, close } = await chromiumPage({ viewport });
@@ -39,7 +46,10 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     // 1. Callback: the seeds' sample verifies and parses; a bad amount and a wrong signature are refused.
     await page.getByRole("button", { name: "Verify and parse" }).click();
     await page.waitForSelector("#callback-rows");
-    assert.match(await page.locator("#callback-result .summary").innerText(), /Valid payment report — Bank BRI \(bri\), account 1234567890, Nama Pemilik Rekening: 2 mutation/);
+    assert.match(
+      await page.locator("#callback-result .summary").innerText(),
+      /Valid payment report — Bank BRI \(bri\), account 1234567890, Nama Pemilik Rekening: 2 mutation/,
+    );
     assert.deepEqual(await texts(page, "#callback-rows tbody td:nth-child(4)"), ["1400026.00", "50000.00"]);
     const body = await page.locator("#callback-body").inputValue();
     await page.locator("#callback-body").fill(body.replace('"1400026.00"', '"1.400.026,00"'));
@@ -49,9 +59,13 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     await page.locator("#callback-body").fill(body);
     await page.getByLabel("Api-Signature header received").fill("forged");
     await page.getByRole("button", { name: "Verify and parse" }).click();
-    await page.waitForFunction(() => document.querySelector("#callback-result mark")?.textContent === "invalid_signature");
+    await page.waitForFunction(
+      () => document.querySelector("#callback-result mark")?.textContent === "invalid_signature",
+    );
     assert.deepEqual(await texts(page, "#callback-result mark"), ["invalid_signature", "401"]);
-    await page.getByLabel("Api-Signature header received").fill(await page.getByLabel("Configured signature").inputValue());
+    await page
+      .getByLabel("Api-Signature header received")
+      .fill(await page.getByLabel("Configured signature").inputValue());
     await page.getByRole("button", { name: "Verify and parse" }).click();
     await page.waitForSelector("#callback-rows");
 
@@ -63,7 +77,10 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     const lines = preview.split("\n");
     assert.match(lines[0], /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/bank\/search$/);
     assert.ok(lines.includes("Api-Key: sand•••••••••••"), preview);
-    assert.equal(lines.at(-1), "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Bdate%5D%5Bto%5D=2018-04-09+00%3A10%3A00&search%5Bamount%5D=769001&search%5Btype%5D=credit");
+    assert.equal(
+      lines.at(-1),
+      "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Bdate%5D%5Bto%5D=2018-04-09+00%3A10%3A00&search%5Bamount%5D=769001&search%5Btype%5D=credit",
+    );
     await page.getByRole("button", { name: "Send to the sandbox" }).click();
     await page.waitForSelector("#request-summary");
     assert.equal(await page.locator("#request-summary").innerText(), "success: 1 row(s)");
@@ -74,13 +91,19 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     assert.deepEqual(await texts(page, "#request-result mark"), ["invalid_params", "search.amount"]);
     // An endpoint that moves money says so.
     await page.getByLabel("Endpoint").selectOption("ovo/transfer/send");
-    assert.match(await page.locator("#endpoint-effect").innerText(), /client\.ovoTransferSend\(…\) — Moves money: sent at most once/);
+    assert.match(
+      await page.locator("#endpoint-effect").innerText(),
+      /client\.ovoTransferSend\(…\) — Moves money: sent at most once/,
+    );
     // Back to a read: the form is made anew, with the search's defaults.
     await page.getByLabel("Endpoint").selectOption("myip");
     assert.equal(await page.locator("#params legend").innerText(), "Parameters (none)");
     await page.getByRole("button", { name: "Send to the sandbox" }).click();
     await page.waitForSelector("#request-summary");
-    assert.match(await page.locator("#request-preview").innerText(), /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/myip\nApi-Key: sand•+\nAccept: application\/json/);
+    assert.match(
+      await page.locator("#request-preview").innerText(),
+      /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/myip\nApi-Key: sand•+\nAccept: application\/json/,
+    );
     assert.match(await page.locator("#request-result pre").innerText(), /"v4": "127\.0\.0\.1"/);
 
     // 3. Matching: three open invoices with unique codes; matched, ambiguous, unmatched, ignored.
@@ -105,24 +128,43 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
       "AMBIGUOUS mutation 2 (275001.00) fits INV-3, INV-4: nothing paid, a person decides",
       "MATCHED mutation 1 (150001.00) paid INV-1",
     ]);
-    assert.deepEqual(await texts(page, "#invoices tbody td:nth-child(3)"), ["paid by mutation 1", "open", "open", "open"]);
+    assert.deepEqual(await texts(page, "#invoices tbody td:nth-child(3)"), [
+      "paid by mutation 1",
+      "open",
+      "open",
+      "open",
+    ]);
 
     // 4. Live feed: the sandbox pays the oldest open invoice; its signed callback arrives over SSE.
     await page.getByRole("button", { name: "Pay the oldest open invoice" }).click();
     await page.waitForSelector("#feed li.matched", { timeout: 10_000 });
-    const [, paidBy] = (await page.locator("#feed li").first().innerText()).match(/^MATCHED verified callback: mutation (9\d{5}) \(150002\.00\) paid INV-2$/) ?? [];
+    const [, paidBy] =
+      (await page.locator("#feed li").first().innerText()).match(
+        /^MATCHED verified callback: mutation (9\d{5}) \(150002\.00\) paid INV-2$/,
+      ) ?? [];
     assert.ok(paidBy, await page.locator("#feed li").first().innerText());
-    assert.deepEqual(await texts(page, "#invoices tbody td:nth-child(3)"), ["paid by mutation 1", `paid by mutation ${paidBy}`, "open", "open"]);
+    assert.deepEqual(await texts(page, "#invoices tbody td:nth-child(3)"), [
+      "paid by mutation 1",
+      `paid by mutation ${paidBy}`,
+      "open",
+      "open",
+    ]);
     await page.getByRole("button", { name: "A transfer of a random amount" }).click();
     await page.waitForFunction(() => document.querySelectorAll("#feed li").length === 2, null, { timeout: 10_000 });
-    assert.match(await page.locator("#feed li").first().innerText(), /^UNMATCHED verified callback: mutation 9\d{5} \(\d+\.00\): no open invoice of exactly that amount$/);
+    assert.match(
+      await page.locator("#feed li").first().innerText(),
+      /^UNMATCHED verified callback: mutation 9\d{5} \(\d+\.00\): no open invoice of exactly that amount$/,
+    );
 
     // The timer: with "Every 3 seconds" on, the sandbox pays the oldest open invoice (INV-3, 275001.00)
     // without a click; INV-4 has the same amount, so each is reported ambiguous and nothing is paid.
     await page.getByLabel("Every 3 seconds").check();
     await page.waitForFunction(() => document.querySelectorAll("#feed li").length >= 3, null, { timeout: 10_000 });
     await page.getByLabel("Every 3 seconds").uncheck();
-    assert.match(await page.locator("#feed li").first().innerText(), /^AMBIGUOUS verified callback: mutation 9\d{5} \(275001\.00\) fits INV-3, INV-4: nothing paid, a person decides$/);
+    assert.match(
+      await page.locator("#feed li").first().innerText(),
+      /^AMBIGUOUS verified callback: mutation 9\d{5} \(275001\.00\) fits INV-3, INV-4: nothing paid, a person decides$/,
+    );
     assert.deepEqual((await texts(page, "#invoices tbody td:nth-child(3)")).slice(2), ["open", "open"]);
 
     // Keyboard: from the report editor, Tab goes through the two signature fields to the button, and
@@ -135,11 +177,15 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     }
     assert.deepEqual(visited, ["callback-expected", "callback-received", "callback-verify"]);
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.querySelector("#callback-result mark")?.textContent === "invalid_payload");
+    await page.waitForFunction(
+      () => document.querySelector("#callback-result mark")?.textContent === "invalid_payload",
+    );
     assert.deepEqual(await texts(page, "#callback-result mark"), ["invalid_payload", "content.data[0].amount", "422"]);
     // Every control has an accessible name.
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll("input, select, textarea, button")].filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.textContent.trim())).map((el) => el.id || el.outerHTML),
+      [...document.querySelectorAll("input, select, textarea, button")]
+        .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.textContent.trim()))
+        .map((el) => el.id || el.outerHTML),
     );
     assert.deepEqual(unnamed, []);
     await page.screenshot({ path: join(shots, `demo-${name}.png`), fullPage: true });

@@ -1,10 +1,11 @@
 // The examples in examples/, each run in its own runtime with the packed package, as their users would run
 // them: the Cloudflare Worker under miniflare with a local D1 (two instances sharing it), the Vercel Edge
 // Function under edge-runtime, the Deno server under Deno.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { mkdirSync, copyFileSync, readFileSync, rmSync } from "node:fs";
-import { basename, join, dirname } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
 
@@ -23,10 +24,34 @@ before(() => {
 
 /** A payment report with the given rows, as the service posts it. */
 function callback(url, rows, signature = SIGNATURE) {
-  const report = { action: "payment_report", content: { service_name: "Bank BRI", service_code: "bri", account_number: "1234567890", account_name: "Toko", data: rows } };
-  return [url, { method: "POST", headers: { "content-type": "application/json", "api-signature": signature }, body: JSON.stringify(report) }];
+  const report = {
+    action: "payment_report",
+    content: {
+      service_name: "Bank BRI",
+      service_code: "bri",
+      account_number: "1234567890",
+      account_name: "Toko",
+      data: rows,
+    },
+  };
+  return [
+    url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", "api-signature": signature },
+      body: JSON.stringify(report),
+    },
+  ];
 }
-const credit = (id, amount, extra = {}) => ({ id, unix_timestamp: Math.floor(Date.now() / 1000), type: "credit", amount, description: "TRSF E-BANKING CR", balance: "9000000.00", ...extra });
+const credit = (id, amount, extra = {}) => ({
+  id,
+  unix_timestamp: Math.floor(Date.now() / 1000),
+  type: "credit",
+  amount,
+  description: "TRSF E-BANKING CR",
+  balance: "9000000.00",
+  ...extra,
+});
 
 /** Bundles a Worker as wrangler does: workerd's conditions, .wasm imports left as compiled modules. */
 async function bundleWorker(entry, dir) {
@@ -40,7 +65,16 @@ async function bundleWorker(entry, dir) {
       });
     },
   };
-  await esbuild({ entryPoints: [entry], bundle: true, format: "esm", conditions: ["workerd", "worker", "browser"], outfile: join(dir, "worker.mjs"), plugins: [wasmModules], nodePaths, logLevel: "error" });
+  await esbuild({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd", "worker", "browser"],
+    outfile: join(dir, "worker.mjs"),
+    plugins: [wasmModules],
+    nodePaths,
+    logLevel: "error",
+  });
   return join(dir, "worker.mjs");
 }
 
@@ -50,8 +84,14 @@ test("cloudflare-worker: a callback processed twice pays once, across two instan
   const script = await bundleWorker(join(examples, "cloudflare-worker", "src", "index.mjs"), dir);
   // Two Workers (separate isolates, as two instances are) bound to one D1 database.
   const worker = (name) => ({
-    name, modules: true, modulesRoot: dir, scriptPath: script, modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-01-01", bindings: { CEKMUTASI_SIGNATURE: SIGNATURE }, d1Databases: { DB: "cekmutasi" },
+    name,
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: script,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-01-01",
+    bindings: { CEKMUTASI_SIGNATURE: SIGNATURE },
+    d1Databases: { DB: "cekmutasi" },
   });
   const mf = new Miniflare({ workers: [worker("a"), worker("b")] });
   t.after(() => mf.dispose());
@@ -59,20 +99,41 @@ test("cloudflare-worker: a callback processed twice pays once, across two instan
 
   const db = await mf.getD1Database("DB", "a");
   const schema = readFileSync(join(examples, "cloudflare-worker", "schema.sql"), "utf8").replace(/--.*$/gm, "");
-  await db.batch(schema.split(";").map((s) => s.trim()).filter(Boolean).map((s) => db.prepare(s)));
+  await db.batch(
+    schema
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => db.prepare(s)),
+  );
 
-  const post = async (mf, path, body) => (await mf.fetch(`http://worker${path}`, { method: "POST", body: JSON.stringify(body) })).json();
+  const post = async (mf, path, body) =>
+    (await mf.fetch(`http://worker${path}`, { method: "POST", body: JSON.stringify(body) })).json();
   assert.deepEqual(await post(a, "/invoices", { id: "INV-1", price: "150000" }), { id: "INV-1", amount: "150001.00" });
   assert.deepEqual(await post(b, "/invoices", { id: "INV-2", price: "150000" }), { id: "INV-2", amount: "150002.00" });
 
   // The same callback twice on one instance: paid once, then seen.
-  const first = await (await a.fetch(...callback("http://worker/callback", [credit(7001, "150001.00"), { ...credit(7002, "50000.00"), type: "debit" }]))).json();
-  assert.deepEqual(first.outcomes, [{ mutation_id: 7001, outcome: "matched", invoice_id: "INV-1" }, { mutation_id: 7002, outcome: "debit", invoice_id: null }]);
+  const first = await (
+    await a.fetch(
+      ...callback("http://worker/callback", [
+        credit(7001, "150001.00"),
+        { ...credit(7002, "50000.00"), type: "debit" },
+      ]),
+    )
+  ).json();
+  assert.deepEqual(first.outcomes, [
+    { mutation_id: 7001, outcome: "matched", invoice_id: "INV-1" },
+    { mutation_id: 7002, outcome: "debit", invoice_id: null },
+  ]);
   const again = await (await a.fetch(...callback("http://worker/callback", [credit(7001, "150001.00")]))).json();
   assert.deepEqual(again.outcomes, [{ mutation_id: 7001, outcome: "seen", earlier: "matched", invoice_id: "INV-1" }]);
 
   // The same callback delivered to both instances at once: exactly one pays.
-  const both = await Promise.all([a, b].map(async (mf) => (await mf.fetch(...callback("http://worker/callback", [credit(7003, "150002.00")]))).json()));
+  const both = await Promise.all(
+    [a, b].map(async (mf) =>
+      (await mf.fetch(...callback("http://worker/callback", [credit(7003, "150002.00")]))).json(),
+    ),
+  );
   const outcomes = both.map((r) => r.outcomes[0].outcome).sort();
   assert.deepEqual(outcomes, ["matched", "seen"]);
   // Another transfer of the same amount finds no open invoice left.
@@ -80,15 +141,25 @@ test("cloudflare-worker: a callback processed twice pays once, across two instan
   assert.deepEqual(late.outcomes, [{ mutation_id: 7004, outcome: "unmatched", invoice_id: null }]);
 
   const paid = await db.prepare("SELECT id, status, paid_by FROM invoices ORDER BY id").all();
-  assert.deepEqual(paid.results, [{ id: "INV-1", status: "paid", paid_by: 7001 }, { id: "INV-2", status: "paid", paid_by: 7003 }]);
+  assert.deepEqual(paid.results, [
+    { id: "INV-1", status: "paid", paid_by: 7001 },
+    { id: "INV-2", status: "paid", paid_by: 7003 },
+  ]);
   const seen = await db.prepare("SELECT id, outcome FROM mutations ORDER BY id").all();
-  assert.deepEqual(seen.results, [{ id: 7001, outcome: "matched" }, { id: 7002, outcome: "debit" }, { id: 7003, outcome: "matched" }, { id: 7004, outcome: "unmatched" }]);
+  assert.deepEqual(seen.results, [
+    { id: 7001, outcome: "matched" },
+    { id: 7002, outcome: "debit" },
+    { id: 7003, outcome: "matched" },
+    { id: 7004, outcome: "unmatched" },
+  ]);
 
   // A forged callback: 401, nothing read, nothing written.
   const forged = await a.fetch(...callback("http://worker/callback", [credit(7005, "150001.00")], "guess"));
   assert.equal(forged.status, 401);
   assert.equal((await forged.json()).code, "invalid_signature");
-  console.log(`cloudflare-worker: first delivery ${JSON.stringify(first.outcomes)}; again ${JSON.stringify(again.outcomes)}; both instances ${JSON.stringify(outcomes)}`);
+  console.log(
+    `cloudflare-worker: first delivery ${JSON.stringify(first.outcomes)}; again ${JSON.stringify(again.outcomes)}; both instances ${JSON.stringify(outcomes)}`,
+  );
 });
 
 /** The merchant's backend the edge examples call: open invoices, and payments unique per mutation id. */
@@ -110,7 +181,11 @@ async function invoiceBackend(invoices) {
     res.writeHead(404).end();
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, payments, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    payments,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 const OPEN = [
   { id: "INV-10", amount: "75010.00", created_at: 1_700_000_000 },
@@ -129,17 +204,31 @@ test("vercel-edge: the Edge Function under edge-runtime", async (t) => {
         wasmFile = join(a.resolveDir, a.path.replace(/\?module$/, ""));
         return { path: "wasm", namespace: "vercel-wasm" };
       });
-      b.onLoad({ filter: /.*/, namespace: "vercel-wasm" }, () => ({ contents: "export default globalThis.__vercel_wasm_cekmutasi;" }));
+      b.onLoad({ filter: /.*/, namespace: "vercel-wasm" }, () => ({
+        contents: "export default globalThis.__vercel_wasm_cekmutasi;",
+      }));
     },
   };
   const entry = `import handler from "./api/callback.js";\naddEventListener("fetch", (e) => e.respondWith(handler(e.request)));\n`;
-  const bundle = await esbuild({ stdin: { contents: entry, resolveDir: join(examples, "vercel-edge") }, bundle: true, format: "iife", conditions: ["edge-light", "worker", "browser"], write: false, plugins: [vercelWasm], nodePaths, logLevel: "error" });
+  const bundle = await esbuild({
+    stdin: { contents: entry, resolveDir: join(examples, "vercel-edge") },
+    bundle: true,
+    format: "iife",
+    conditions: ["edge-light", "worker", "browser"],
+    write: false,
+    plugins: [vercelWasm],
+    nodePaths,
+    logLevel: "error",
+  });
   const runtime = new EdgeRuntime();
   runtime.context.process = { env: { CEKMUTASI_SIGNATURE: SIGNATURE, INVOICES_URL: backend.url } };
   runtime.context.__vercel_wasm_cekmutasi = new (runtime.evaluate("WebAssembly").Module)(readFileSync(wasmFile));
   runtime.evaluate(bundle.outputFiles[0].text);
 
-  const rows = [credit(8001, "75010.00", { unix_timestamp: 1_700_000_100 }), credit(8002, "99.00", { unix_timestamp: 1_700_000_100 })];
+  const rows = [
+    credit(8001, "75010.00", { unix_timestamp: 1_700_000_100 }),
+    credit(8002, "99.00", { unix_timestamp: 1_700_000_100 }),
+  ];
   const first = await runtime.dispatchFetch(...callback("http://edge/api/callback", rows));
   assert.equal(first.status, 200);
   assert.deepEqual(await first.json(), { matched: 1, ambiguous: [], unmatched: [8002] });
@@ -171,17 +260,33 @@ test("deno: the callback server under Deno", async (t) => {
   });
   t.after(() => child.kill());
   const port = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => (m = String(d).match(/listening on (\d+)/)) && resolve(m[1]));
+    child.stdout.on("data", (d) => {
+      const m = String(d).match(/listening on (\d+)/);
+      if (m) resolve(m[1]);
+    });
     child.on("exit", (code) => reject(new Error(`deno exited ${code}`)));
-    let m;
   });
   const url = `http://127.0.0.1:${port}/`;
-  const rows = [credit(9001, "75011.00", { unix_timestamp: 1_700_000_100 }), { ...credit(9002, "75010.00", { unix_timestamp: 1_700_000_100 }), type: "debit" }];
+  const rows = [
+    credit(9001, "75011.00", { unix_timestamp: 1_700_000_100 }),
+    { ...credit(9002, "75010.00", { unix_timestamp: 1_700_000_100 }), type: "debit" },
+  ];
   const first = await fetch(...callback(url, rows));
   assert.equal(first.status, 200);
-  assert.deepEqual(await first.json(), { matched: 1, ignored: [{ mutation_id: 9002, reason: "debit" }], ambiguous: [] });
+  assert.deepEqual(await first.json(), {
+    matched: 1,
+    ignored: [{ mutation_id: 9002, reason: "debit" }],
+    ambiguous: [],
+  });
   const again = await fetch(...callback(url, rows));
-  assert.deepEqual(await again.json(), { matched: 0, ignored: [{ mutation_id: 9001, reason: "seen" }, { mutation_id: 9002, reason: "seen" }], ambiguous: [] });
+  assert.deepEqual(await again.json(), {
+    matched: 0,
+    ignored: [
+      { mutation_id: 9001, reason: "seen" },
+      { mutation_id: 9002, reason: "seen" },
+    ],
+    ambiguous: [],
+  });
   assert.deepEqual([...backend.payments.values()], [{ invoice_id: "INV-11", mutation_id: 9001, amount: "75011.00" }]);
   const big = await fetch(url, { method: "POST", headers: { "api-signature": SIGNATURE }, body: "x".repeat(2 << 20) });
   assert.equal(big.status, 413);

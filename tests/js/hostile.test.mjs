@@ -2,14 +2,17 @@
 // must fail with exactly its documented code, path and status (or succeed where the case says so), as a
 // CekMutasiError — never a panic surfacing as a WebAssembly RuntimeError — and no message may contain the
 // API key or the signature. tests/hostile.rs runs the same corpus through the Rust core.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { test } from "node:test";
 import * as cm from "cekmutasi";
 import { SEED } from "./helpers.mjs";
 
 // Cases marked `only: "core"` are about inputs JavaScript cannot hand over (tests/hostile.rs runs them).
-const cases = JSON.parse(readFileSync(new URL("../hostile/corpus.json", import.meta.url), "utf8")).cases.filter((c) => c.only !== "core");
+const cases = JSON.parse(readFileSync(new URL("../hostile/corpus.json", import.meta.url), "utf8")).cases.filter(
+  (c) => c.only !== "core",
+);
 const API_KEY = "ak-SECRET-9f2c";
 const SIGNATURE = "sig-SECRET-71d0";
 
@@ -51,11 +54,18 @@ function run(c) {
     case "receiveCallback": {
       const headers = c.signature === null ? {} : { "Api-Signature": c.signature ?? SIGNATURE };
       const method = c.method ?? "POST";
-      const request = new Request("http://127.0.0.1/ipn", { method, headers, body: method === "GET" ? undefined : bodyOf(c) });
+      const request = new Request("http://127.0.0.1/ipn", {
+        method,
+        headers,
+        body: method === "GET" ? undefined : bodyOf(c),
+      });
       return cm.receiveCallback(request, { signature: c.configured ?? SIGNATURE, ...c.options });
     }
     case "buildRequest":
-      return cm.buildRequest(c.endpoint, values(c.params, c), { apiKey: c.apiKey ?? API_KEY, ...(c.baseUrl && { baseUrl: c.baseUrl }) });
+      return cm.buildRequest(c.endpoint, values(c.params, c), {
+        apiKey: c.apiKey ?? API_KEY,
+        ...(c.baseUrl && { baseUrl: c.baseUrl }),
+      });
     case "encodeForm":
       return cm.encodeForm(values(c.value, c));
     case "parseResponse":
@@ -94,7 +104,16 @@ test(`the hostile corpus: ${cases.length} cases, each its documented outcome`, a
   let refused = 0;
   for (const c of cases) {
     const got = await outcome(c);
-    const want = c.code !== undefined ? { code: c.code, path: c.path, status: c.status } : c.ok !== undefined ? { ok: c.ok } : c.verified !== undefined ? { verified: c.verified } : c.payload !== undefined ? { payload: c.payload } : { body: c.body };
+    const want =
+      c.code !== undefined
+        ? { code: c.code, path: c.path, status: c.status }
+        : c.ok !== undefined
+          ? { ok: c.ok }
+          : c.verified !== undefined
+            ? { verified: c.verified }
+            : c.payload !== undefined
+              ? { payload: c.payload }
+              : { body: c.body };
     for (const k of Object.keys(want)) if (want[k] === undefined) delete want[k];
     for (const k of Object.keys(got)) if (got[k] === undefined) delete got[k];
     if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push({ name: c.name, want, got });
@@ -102,5 +121,7 @@ test(`the hostile corpus: ${cases.length} cases, each its documented outcome`, a
   }
   for (const w of wrong) console.log(JSON.stringify(w));
   assert.deepEqual(wrong, []);
-  console.log(`hostile corpus: ${cases.length} cases, ${refused} refused with their code, ${cases.length - refused} accepted as documented; no message shows a secret`);
+  console.log(
+    `hostile corpus: ${cases.length} cases, ${refused} refused with their code, ${cases.length - refused} accepted as documented; no message shows a secret`,
+  );
 });

@@ -2,11 +2,12 @@
 // for every name) must be the members its TypeScript type declares. The names the SDK reads come from its
 // own answer to an unknown option; the declared ones from the package's .d.ts, through the TypeScript
 // compiler's checker.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import ts from "typescript";
+import { test } from "node:test";
 import * as cm from "cekmutasi";
+import ts from "typescript";
 import { SEED } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
@@ -14,7 +15,12 @@ const require = createRequire(import.meta.url);
 /** The property names of each exported type of the package's declarations. */
 function declared(names) {
   const entry = require.resolve("cekmutasi/package.json").replace(/package\.json$/, "index.d.ts");
-  const program = ts.createProgram([entry], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+  const program = ts.createProgram([entry], {
+    strict: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)));
   return Object.fromEntries(
@@ -22,7 +28,13 @@ function declared(names) {
       let symbol = exports.find((e) => e.name === name);
       assert.ok(symbol, `${name} is not exported by the package's types`);
       if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-      return [name, checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)).map((p) => p.name).sort()];
+      return [
+        name,
+        checker
+          .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))
+          .map((p) => p.name)
+          .sort(),
+      ];
     }),
   );
 }
@@ -43,7 +55,8 @@ async function read(call) {
 
 const SETS = {
   ParseCallbackOptions: (o) => cm.parseCallback(SEED, o),
-  ReceiveCallbackOptions: (o) => cm.receiveCallback(new Request("http://127.0.0.1/", { method: "POST", body: SEED }), { signature: "s", ...o }),
+  ReceiveCallbackOptions: (o) =>
+    cm.receiveCallback(new Request("http://127.0.0.1/", { method: "POST", body: SEED }), { signature: "s", ...o }),
   UniqueAmountOptions: (o) => cm.uniqueAmount("1000", [], o),
   MatchOptions: (o) => new cm.Matcher(o),
   ClientOptions: (o) => new cm.CekMutasi({ apiKey: "k", ...o }),
@@ -55,5 +68,9 @@ test("each option set: the names the SDK reads are the members its type declares
   for (const [name, call] of Object.entries(SETS)) {
     assert.deepEqual(await read(call), types[name], name);
   }
-  console.log(`option sets agree with their types: ${Object.entries(types).map(([n, m]) => `${n} (${m.join(", ")})`).join("; ")}`);
+  console.log(
+    `option sets agree with their types: ${Object.entries(types)
+      .map(([n, m]) => `${n} (${m.join(", ")})`)
+      .join("; ")}`,
+  );
 });

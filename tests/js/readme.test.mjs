@@ -1,14 +1,15 @@
 // README.md's examples, extracted and run as written (fenced blocks marked `test=node|worker|browser`), so
 // the documentation cannot drift from the package.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, dirname, basename, extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
-import { SEED, chromiumPage } from "./helpers.mjs";
+import { chromiumPage, SEED } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -16,7 +17,10 @@ const out = join(root, "target", "readme");
 mkdirSync(out, { recursive: true });
 
 const blocks = {};
-for (const [, kind, code] of readFileSync(join(root, "README.md"), "utf8").matchAll(/^```\w+ test=(\w+)\n([\s\S]*?)^```$/gm)) blocks[kind] = code;
+for (const [, kind, code] of readFileSync(join(root, "README.md"), "utf8").matchAll(
+  /^```\w+ test=(\w+)\n([\s\S]*?)^```$/gm,
+))
+  blocks[kind] = code;
 
 test("README has the three runnable examples", () => {
   assert.deepEqual(Object.keys(blocks).sort(), ["browser", "node", "worker"]);
@@ -24,7 +28,8 @@ test("README has the three runnable examples", () => {
 
 const SIGNATURE = "readme-signature";
 const body = (amount) => SEED.replace('"1400026.00"', JSON.stringify(amount));
-const post = (url, text, signature = SIGNATURE) => fetch(url, { method: "POST", headers: { "api-signature": signature }, body: text });
+const post = (url, text, signature = SIGNATURE) =>
+  fetch(url, { method: "POST", headers: { "api-signature": signature }, body: text });
 
 async function freePort() {
   const server = createServer();
@@ -39,13 +44,17 @@ test("README: the Node example", async (t) => {
   const file = join(here, ".readme-node.mjs");
   writeFileSync(file, blocks.node);
   const port = await freePort();
-  const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), CEKMUTASI_SIGNATURE: SIGNATURE }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, PORT: String(port), CEKMUTASI_SIGNATURE: SIGNATURE },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   t.after(() => child.kill());
   let logged = "";
   child.stdout.on("data", (d) => (logged += d));
   const url = `http://127.0.0.1:${port}/`;
   let first;
-  for (let i = 0; i < 50 && !first; i++) first = await post(url, body("150003.00")).catch(() => new Promise((r) => setTimeout(r, 100)));
+  for (let i = 0; i < 50 && !first; i++)
+    first = await post(url, body("150003.00")).catch(() => new Promise((r) => setTimeout(r, 100)));
   assert.equal(await first.text(), "OK");
   const again = await post(url, body("150003.00"));
   assert.equal(await again.text(), "OK");
@@ -70,19 +79,45 @@ test("README: the Worker example, in workerd", async (t) => {
       });
     },
   };
-  await esbuild({ stdin: { contents: blocks.worker, resolveDir: here }, bundle: true, format: "esm", conditions: ["workerd", "worker", "browser"], outfile: join(dir, "worker.mjs"), plugins: [wasmModules], logLevel: "error" });
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: join(dir, "worker.mjs"), modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2025-01-01", bindings: { CEKMUTASI_SIGNATURE: SIGNATURE } });
+  await esbuild({
+    stdin: { contents: blocks.worker, resolveDir: here },
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd", "worker", "browser"],
+    outfile: join(dir, "worker.mjs"),
+    plugins: [wasmModules],
+    logLevel: "error",
+  });
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-01-01",
+    bindings: { CEKMUTASI_SIGNATURE: SIGNATURE },
+  });
   t.after(() => mf.dispose());
-  const ok = await mf.dispatchFetch("http://worker/", { method: "POST", headers: { "api-signature": SIGNATURE }, body: SEED });
+  const ok = await mf.dispatchFetch("http://worker/", {
+    method: "POST",
+    headers: { "api-signature": SIGNATURE },
+    body: SEED,
+  });
   assert.deepEqual([ok.status, await ok.text()], [200, "OK 1400026.00"]);
-  const forged = await mf.dispatchFetch("http://worker/", { method: "POST", headers: { "api-signature": "guess" }, body: SEED });
+  const forged = await mf.dispatchFetch("http://worker/", {
+    method: "POST",
+    headers: { "api-signature": "guess" },
+    body: SEED,
+  });
   assert.deepEqual([forged.status, await forged.text()], [401, "invalid_signature"]);
   const get = await mf.dispatchFetch("http://worker/");
   assert.deepEqual([get.status, await get.text()], [405, "method_not_allowed"]);
 });
 
 test("README: the plain browser page, in Chromium", async (t) => {
-  writeFileSync(join(here, ".readme-browser.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>readme</title></head><body>\n${blocks.browser}</body></html>\n`);
+  writeFileSync(
+    join(here, ".readme-browser.html"),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>readme</title></head><body>\n${blocks.browser}</body></html>\n`,
+  );
   const types = { ".html": "text/html", ".mjs": "text/javascript", ".wasm": "application/wasm" };
   const { createServer: http } = await import("node:http");
   const server = http((req, res) => {

@@ -2,16 +2,17 @@
 // smoke script (smoke/smoke.mjs) against the sandbox: Node ESM and CJS, Deno, workerd (miniflare), Vercel's
 // edge runtime, a Vite build and an esbuild bundle in headless Chromium, and a plain page without a bundler.
 // The table of results is written to target/runtimes.md (and printed by `make test`).
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { mkdirSync, copyFileSync, readFileSync, writeFileSync, rmSync } from "node:fs";
-import { basename, join, dirname, extname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { build as esbuild } from "esbuild";
+import { basename, dirname, extname, join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { startSandbox } from "cekmutasi/sandbox";
+import { build as esbuild } from "esbuild";
 import { chromiumPage } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,7 +31,13 @@ const EXPECTED = {
     "https://api.cekmutasi.co.id/v1/bank/search",
     "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Bdate%5D%5Bto%5D=2018-04-09+23%3A59%3A59&search%5Bamount%5D=1400026",
   ],
-  match: ["1400026.00", [{ invoice_id: "INV-7", mutation_id: 1, amount: "1400026.00" }], [{ mutation_id: 2, reason: "debit" }], ["seen", "seen"], 1],
+  match: [
+    "1400026.00",
+    [{ invoice_id: "INV-7", mutation_id: 1, amount: "1400026.00" }],
+    [{ mutation_id: 2, reason: "debit" }],
+    ["seen", "seen"],
+    1,
+  ],
   client: [8, 100001, "769001.00"],
   clientError: [true, "api_error", "Invalid API Key"],
   redirect: ["http_error", true, true],
@@ -40,7 +47,11 @@ let sandbox, env, redirecting, target;
 const table = [];
 // Requests that reached the target of a redirect: none may, in any runtime.
 const stolen = [];
-const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*", "access-control-allow-methods": "GET, POST" };
+const cors = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-headers": "*",
+  "access-control-allow-methods": "GET, POST",
+};
 const listen = async (handler) => {
   const server = createServer(handler);
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
@@ -59,7 +70,11 @@ before(async () => {
     if (req.method === "OPTIONS") return res.writeHead(204, cors).end();
     res.writeHead(307, { ...cors, location: `http://127.0.0.1:${target.address().port}${req.url}` }).end();
   });
-  env = { sandboxUrl: sandbox.url, apiKey: sandbox.apiKey, redirectUrl: `http://127.0.0.1:${redirecting.address().port}/v1` };
+  env = {
+    sandboxUrl: sandbox.url,
+    apiKey: sandbox.apiKey,
+    redirectUrl: `http://127.0.0.1:${redirecting.address().port}/v1`,
+  };
 });
 after(async () => {
   await sandbox.close();
@@ -67,14 +82,22 @@ after(async () => {
     s.closeAllConnections();
     s.close();
   }
-  const lines = ["| runtime | how the package is loaded | smoke |", "|---|---|---|", ...table.map((r) => `| ${r.join(" | ")} |`)];
-  writeFileSync(join(out, "..", "runtimes.md"), lines.join("\n") + "\n");
+  const lines = [
+    "| runtime | how the package is loaded | smoke |",
+    "|---|---|---|",
+    ...table.map((r) => `| ${r.join(" | ")} |`),
+  ];
+  writeFileSync(join(out, "..", "runtimes.md"), `${lines.join("\n")}\n`);
 });
 
 /** Checks one runtime's result and records its row. */
 function check(runtime, how, result, ms) {
   const ok = JSON.stringify(result) === JSON.stringify(EXPECTED);
-  table.push([runtime, how, ok && !stolen.length ? `pass (${Object.keys(result).length} groups equal, ${Math.round(ms)} ms)` : "FAIL"]);
+  table.push([
+    runtime,
+    how,
+    ok && !stolen.length ? `pass (${Object.keys(result).length} groups equal, ${Math.round(ms)} ms)` : "FAIL",
+  ]);
   assert.deepEqual(result, EXPECTED);
   assert.deepEqual(stolen, [], "a redirect was followed");
 }
@@ -91,16 +114,28 @@ async function processResult(cmd, args) {
 }
 
 test("Node, ESM import", async () => {
-  check("Node 20, ESM", "`import` → index.mjs (the .wasm read from disk)", ...(await timed(() => processResult(process.execPath, ["smoke/node-esm.mjs"]))));
+  check(
+    "Node 20, ESM",
+    "`import` → index.mjs (the .wasm read from disk)",
+    ...(await timed(() => processResult(process.execPath, ["smoke/node-esm.mjs"]))),
+  );
 });
 
 test("Node, CommonJS require", async () => {
-  check("Node 20, CJS", "`require` → index.cjs", ...(await timed(() => processResult(process.execPath, ["smoke/node-cjs.cjs"]))));
+  check(
+    "Node 20, CJS",
+    "`require` → index.cjs",
+    ...(await timed(() => processResult(process.execPath, ["smoke/node-cjs.cjs"]))),
+  );
 });
 
 test("Bun", async () => {
   const bun = join(here, "..", "..", "node_modules", ".bin", "bun");
-  check("Bun 1 (npm `bun`)", "`import` → index.mjs, as in Node", ...(await timed(() => processResult(bun, ["smoke/node-esm.mjs"]))));
+  check(
+    "Bun 1 (npm `bun`)",
+    "`import` → index.mjs, as in Node",
+    ...(await timed(() => processResult(bun, ["smoke/node-esm.mjs"]))),
+  );
 });
 
 test("Deno, with no permission but the network", async () => {
@@ -123,14 +158,33 @@ test("Cloudflare Workers: workerd through miniflare", async () => {
     },
   };
   mkdirSync(dir, { recursive: true });
-  await esbuild({ entryPoints: [join(smokeDir, "worker.mjs")], bundle: true, format: "esm", conditions: ["workerd", "worker", "browser"], outfile: join(dir, "worker.mjs"), plugins: [wasmModules], logLevel: "error" });
-  const mf = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: join(dir, "worker.mjs"), modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2025-01-01" });
+  await esbuild({
+    entryPoints: [join(smokeDir, "worker.mjs")],
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd", "worker", "browser"],
+    outfile: join(dir, "worker.mjs"),
+    plugins: [wasmModules],
+    logLevel: "error",
+  });
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-01-01",
+  });
   try {
     const [result, ms] = await timed(async () => {
       const res = await mf.dispatchFetch("http://worker/", { method: "POST", body: JSON.stringify(env) });
       return res.json();
     });
-    check("workerd (npm `miniflare` 4)", "`workerd` condition → workerd.mjs (the .wasm imported as a module)", result, ms);
+    check(
+      "workerd (npm `miniflare` 4)",
+      "`workerd` condition → workerd.mjs (the .wasm imported as a module)",
+      result,
+      ms,
+    );
   } finally {
     await mf.dispose();
   }
@@ -148,10 +202,20 @@ test("Vercel Edge: edge-runtime", async () => {
         wasmFile = join(a.resolveDir, a.path.replace(/\?module$/, ""));
         return { path: "wasm", namespace: "vercel-wasm" };
       });
-      b.onLoad({ filter: /.*/, namespace: "vercel-wasm" }, () => ({ contents: "export default globalThis.__vercel_wasm_cekmutasi;" }));
+      b.onLoad({ filter: /.*/, namespace: "vercel-wasm" }, () => ({
+        contents: "export default globalThis.__vercel_wasm_cekmutasi;",
+      }));
     },
   };
-  const bundle = await esbuild({ entryPoints: [join(smokeDir, "edge.mjs")], bundle: true, format: "iife", conditions: ["edge-light", "worker", "browser"], write: false, plugins: [vercelWasm], logLevel: "error" });
+  const bundle = await esbuild({
+    entryPoints: [join(smokeDir, "edge.mjs")],
+    bundle: true,
+    format: "iife",
+    conditions: ["edge-light", "worker", "browser"],
+    write: false,
+    plugins: [vercelWasm],
+    logLevel: "error",
+  });
   const [result, ms] = await timed(async () => {
     const runtime = new EdgeRuntime();
     runtime.context.__vercel_wasm_cekmutasi = new (runtime.evaluate("WebAssembly").Module)(readFileSync(wasmFile));
@@ -164,7 +228,13 @@ test("Vercel Edge: edge-runtime", async () => {
 
 /** Serves directories on loopback: { "/prefix/": dir }. */
 async function serve(routes) {
-  const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+  const types = {
+    ".html": "text/html",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+  };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const prefix = Object.keys(routes).find((p) => path.startsWith(p));
@@ -197,10 +267,18 @@ async function inChromium(pageUrl) {
 test("browser: a Vite build in headless Chromium", async () => {
   const { build } = await import("vite");
   const dir = join(out, "vite");
-  await build({ root: smokeDir, logLevel: "error", build: { outDir: dir, emptyOutDir: true, rollupOptions: { input: join(smokeDir, "index.html") } } });
+  await build({
+    root: smokeDir,
+    logLevel: "error",
+    build: { outDir: dir, emptyOutDir: true, rollupOptions: { input: join(smokeDir, "index.html") } },
+  });
   const server = await serve({ "/": dir });
   try {
-    check("Chromium + Vite 8 build", "`browser` condition → inline.mjs", ...(await timed(() => inChromium(`${server.url}/index.html`))));
+    check(
+      "Chromium + Vite 8 build",
+      "`browser` condition → inline.mjs",
+      ...(await timed(() => inChromium(`${server.url}/index.html`))),
+    );
   } finally {
     await server.close();
   }
@@ -209,11 +287,22 @@ test("browser: a Vite build in headless Chromium", async () => {
 test("browser: an esbuild bundle in headless Chromium", async () => {
   const dir = join(out, "esbuild");
   mkdirSync(dir, { recursive: true });
-  await esbuild({ entryPoints: [join(smokeDir, "browser.mjs")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "browser.mjs"), logLevel: "error" });
+  await esbuild({
+    entryPoints: [join(smokeDir, "browser.mjs")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    outfile: join(dir, "browser.mjs"),
+    logLevel: "error",
+  });
   writeFileSync(join(dir, "index.html"), readFileSync(join(smokeDir, "index.html"), "utf8"));
   const server = await serve({ "/": dir });
   try {
-    check("Chromium + esbuild bundle", "`browser` condition → inline.mjs", ...(await timed(() => inChromium(`${server.url}/index.html`))));
+    check(
+      "Chromium + esbuild bundle",
+      "`browser` condition → inline.mjs",
+      ...(await timed(() => inChromium(`${server.url}/index.html`))),
+    );
   } finally {
     await server.close();
   }
@@ -222,7 +311,11 @@ test("browser: an esbuild bundle in headless Chromium", async () => {
 test("browser: a plain page without a bundler, one init call", async () => {
   const server = await serve({ "/cekmutasi/": packageDir, "/smoke/": smokeDir, "/": smokeDir });
   try {
-    check("Chromium, no bundler", "`cekmutasi/web` + `await init()` (fetches the .wasm)", ...(await timed(() => inChromium(`${server.url}/plain.html`))));
+    check(
+      "Chromium, no bundler",
+      "`cekmutasi/web` + `await init()` (fetches the .wasm)",
+      ...(await timed(() => inChromium(`${server.url}/plain.html`))),
+    );
   } finally {
     await server.close();
   }

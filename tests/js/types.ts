@@ -1,6 +1,15 @@
 // Compiled with `tsc --noEmit` against the installed package: the generated types must accept what the
 // API promises and refuse what it does not (each @ts-expect-error must be an error).
-import { buildRequest, parseResponse, parseCallback, matchPayments, CekMutasi, CekMutasiError, type Endpoint, type HttpRequest } from "cekmutasi";
+import {
+  buildRequest,
+  CekMutasi,
+  CekMutasiError,
+  type Endpoint,
+  type HttpRequest,
+  matchPayments,
+  parseCallback,
+  parseResponse,
+} from "cekmutasi";
 
 const opts = { apiKey: "k" };
 const r: HttpRequest = buildRequest("bank/search", { date: { from: "2018-04-09 00:00:00" }, type: "credit" }, opts);
@@ -26,10 +35,17 @@ async function calls() {
   const rows = await client.searchBank({ date: { from: "2018-04-09 00:00:00" } });
   const a: string = rows[0].amount;
   const sent = await client.ovoTransferSend({ uuid: "u", token: "t", amount: 150000 });
-  const all = await client.searchAll("gopay", { date: { from: "2018-04-09 00:00:00", to: "2018-04-10 00:00:00" }, partner_phone: "0812" });
-  const ok: boolean = await client.confirmMutation(report.content.data[0], { service_code: "bri", account_number: "1" });
+  const all = await client.searchAll("gopay", {
+    date: { from: "2018-04-09 00:00:00", to: "2018-04-10 00:00:00" },
+    partner_phone: "0812",
+  });
+  const ok: boolean = await client.confirmMutation(report.content.data[0], {
+    service_code: "bri",
+    account_number: "1",
+  });
   // @ts-expect-error: amount is required to send money
   await client.ovoToOvoSend({ source_number: "1", phone: "2" });
   return [a, sent, all, ok];
 }
-export { method, first, ip, e, amount, paid, err, calls };
+
+export { amount, calls, e, err, first, ip, method, paid };

@@ -1,9 +1,10 @@
 // What the client lets through on the wire, against real servers on loopback: never a redirect (the key
 // and a transfer go to the base URL only, once), never more of an answer than `maxResponseBytes`, never
 // more requests than `maxRequests`; and callback bodies refused before they are copied into the module.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { test } from "node:test";
 import * as cm from "cekmutasi";
 
 const { CekMutasi, CekMutasiError } = cm;
@@ -20,7 +21,16 @@ async function server(answer) {
   });
   await new Promise((r) => s.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${s.address().port}`;
-  return { origin, url: `${origin}/v1`, requests, close: () => new Promise((r) => { s.closeAllConnections(); s.close(r); }) };
+  return {
+    origin,
+    url: `${origin}/v1`,
+    requests,
+    close: () =>
+      new Promise((r) => {
+        s.closeAllConnections();
+        s.close(r);
+      }),
+  };
 }
 
 async function failure(promise, { resolved = false } = {}) {
@@ -37,7 +47,16 @@ async function failure(promise, { resolved = false } = {}) {
 
 // Both payload members: the searches answer in `response`, the transfer in `data`.
 const envelope = (payload) => JSON.stringify({ success: true, error_message: "", response: payload, data: payload });
-const row = (id) => ({ id, service_code: "bri", account_number: "1", unix_timestamp: 1523239200 + (id % 80000), type: "credit", amount: "5.00", description: "", balance: "0.00" });
+const row = (id) => ({
+  id,
+  service_code: "bri",
+  account_number: "1",
+  unix_timestamp: 1523239200 + (id % 80000),
+  type: "credit",
+  amount: "5.00",
+  description: "",
+  balance: "0.00",
+});
 
 const CALLS = {
   "a transfer (ovoTransferSend)": (c) => c.ovoTransferSend({ uuid: "u-1", token: "single-use-token", amount: 150000 }),
@@ -51,11 +70,17 @@ test("a redirect is never followed: the other server receives nothing, the call 
   try {
     for (const status of [301, 302, 303, 307, 308]) {
       for (const [name, call] of Object.entries(CALLS)) {
-        const base = await server((_, res) => res.writeHead(status, { location: `${other.origin}/v1/steal` }).end(envelope([])));
+        const base = await server((_, res) =>
+          res.writeHead(status, { location: `${other.origin}/v1/steal` }).end(envelope([])),
+        );
         const before = other.requests.length;
         try {
-          const e = await failure(call(new CekMutasi({ apiKey: KEY, baseUrl: base.url, retries: 5 })), { resolved: true });
-          got.push(`${status} ${name}: ${e.code} ${e.status}, ${base.requests.length} sent, ${other.requests.length - before} received by the other server${/never follows redirects/.test(e.message) ? "" : ` (${e.message})`}`);
+          const e = await failure(call(new CekMutasi({ apiKey: KEY, baseUrl: base.url, retries: 5 })), {
+            resolved: true,
+          });
+          got.push(
+            `${status} ${name}: ${e.code} ${e.status}, ${base.requests.length} sent, ${other.requests.length - before} received by the other server${/never follows redirects/.test(e.message) ? "" : ` (${e.message})`}`,
+          );
           want.push(`${status} ${name}: http_error ${status}, 1 sent, 0 received by the other server`);
         } finally {
           await base.close();
@@ -65,7 +90,10 @@ test("a redirect is never followed: the other server receives nothing, the call 
     // A 307 loop to itself: one request, not 21.
     const loop = await server((req, res) => res.writeHead(307, { location: req.url }).end());
     try {
-      const e = await failure(CALLS["a transfer (ovoTransferSend)"](new CekMutasi({ apiKey: KEY, baseUrl: loop.url })), { resolved: true });
+      const e = await failure(
+        CALLS["a transfer (ovoTransferSend)"](new CekMutasi({ apiKey: KEY, baseUrl: loop.url })),
+        { resolved: true },
+      );
       got.push(`307 loop: ${e.code} ${e.status}, ${loop.requests.length} sent`);
       want.push("307 loop: http_error 307, 1 sent");
     } finally {
@@ -84,7 +112,7 @@ test("an answer past maxResponseBytes is refused as it streams, naming the limit
   // 64 MiB offered, written only as fast as the client reads it.
   let written = 0;
   let closed = false;
-  const huge = await server(async (req, res) => {
+  const huge = await server(async (_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.on("close", () => (closed = true));
     res.write('{"success":true,"error_message":"","response":[');
@@ -110,7 +138,9 @@ test("an answer past maxResponseBytes is refused as it streams, naming the limit
     await new Promise((r) => setTimeout(r, 100));
     const grown = cm.default.__memoryBytes() - memory;
     const rssGrown = process.memoryUsage().rss - rss;
-    console.log(`64 MiB offered: ${e.code} at ${e.path}; the server wrote ${(written / 2 ** 20).toFixed(1)} MiB; wasm memory grew ${(grown / 2 ** 20).toFixed(1)} MiB, the process ${(rssGrown / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `64 MiB offered: ${e.code} at ${e.path}; the server wrote ${(written / 2 ** 20).toFixed(1)} MiB; wasm memory grew ${(grown / 2 ** 20).toFixed(1)} MiB, the process ${(rssGrown / 2 ** 20).toFixed(1)} MiB`,
+    );
     assert.deepEqual([e.code, e.path, e.status], ["invalid_response", "options.maxResponseBytes", 200]);
     assert.equal(e.message, "options.maxResponseBytes: the answer is larger than 8388608 bytes (maxResponseBytes)");
     assert.equal(huge.requests.length, 1, "never retried");
@@ -129,7 +159,12 @@ test("an answer past maxResponseBytes is refused as it streams, naming the limit
     const e = await failure(CALLS["a search (searchBank)"](client(size - 1)));
     assert.deepEqual([e.code, e.path], ["invalid_response", "options.maxResponseBytes"]);
     assert.match(e.message, new RegExp(`larger than ${size - 1} bytes`));
-    assert.deepEqual(await failure(Promise.resolve().then(() => client(0))), { code: "config", status: undefined, path: "options.maxResponseBytes", message: "options.maxResponseBytes: must be a whole number of bytes from 1 to 4294967295" });
+    assert.deepEqual(await failure(Promise.resolve().then(() => client(0))), {
+      code: "config",
+      status: undefined,
+      path: "options.maxResponseBytes",
+      message: "options.maxResponseBytes: must be a whole number of bytes from 1 to 4294967295",
+    });
   } finally {
     await small.close();
   }
@@ -140,7 +175,9 @@ test("searchAll against a server that always answers 1000 rows: at most maxReque
   const capped = await server((_, res) => res.end(full));
   try {
     const filters = { date: { from: "2018-04-01 00:00:00", to: "2018-04-30 23:59:59" } };
-    const e = await failure(new CekMutasi({ apiKey: KEY, baseUrl: capped.url, maxRequests: 10 }).searchAll("bank", filters));
+    const e = await failure(
+      new CekMutasi({ apiKey: KEY, baseUrl: capped.url, maxRequests: 10 }).searchAll("bank", filters),
+    );
     assert.deepEqual([e.code, e.path], ["invalid_response", "options.maxRequests"]);
     assert.match(e.message, /more than 10 requests/);
     assert.equal(capped.requests.length, 10);
@@ -161,7 +198,11 @@ test("callback bodies over maxBodyBytes are refused before they are copied into 
   console.log(`50 MiB string refused at 1 MiB: wasm memory grew ${afterString} bytes`);
   assert.deepEqual([e.code, e.status], ["body_too_large", 413]);
   // One 50 MiB chunk through receiveCallback: refused by its length.
-  const request = new Request("http://127.0.0.1/ipn", { method: "POST", headers: { "api-signature": "s" }, body: new TextEncoder().encode(big) });
+  const request = new Request("http://127.0.0.1/ipn", {
+    method: "POST",
+    headers: { "api-signature": "s" },
+    body: new TextEncoder().encode(big),
+  });
   const r = await failure(cm.receiveCallback(request, { signature: "s" }));
   assert.deepEqual([r.code, r.status], ["body_too_large", 413]);
   const grown = cm.default.__memoryBytes() - before;

@@ -4,23 +4,27 @@
 //   POST /callback   the service's payment report (Api-Signature checked before the body is read)
 //   POST /invoices   { "id": "INV-1", "price": "150000" } -> an open invoice with a unique-code amount
 //   GET  /invoices/:id
-import { receiveCallback, matchPayments, uniqueAmount, CekMutasiError } from "cekmutasi";
+import { CekMutasiError, matchPayments, receiveCallback, uniqueAmount } from "cekmutasi";
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     try {
       if (url.pathname === "/callback") return Response.json(await callback(request, env));
-      if (url.pathname === "/invoices" && request.method === "POST") return Response.json(await createInvoice(await request.json(), env), { status: 201 });
+      if (url.pathname === "/invoices" && request.method === "POST")
+        return Response.json(await createInvoice(await request.json(), env), { status: 201 });
       const id = url.pathname.match(/^\/invoices\/(.+)$/)?.[1];
       if (id && request.method === "GET") {
-        const invoice = await env.DB.prepare("SELECT * FROM invoices WHERE id = ?").bind(decodeURIComponent(id)).first();
+        const invoice = await env.DB.prepare("SELECT * FROM invoices WHERE id = ?")
+          .bind(decodeURIComponent(id))
+          .first();
         return invoice ? Response.json(invoice) : new Response("not found", { status: 404 });
       }
       return new Response("not found", { status: 404 });
     } catch (e) {
       // Callback errors carry the status to answer with (401 bad signature, 413, 422 …) and never the secret.
-      if (e instanceof CekMutasiError) return Response.json({ code: e.code, path: e.path, message: e.message }, { status: e.status ?? 400 });
+      if (e instanceof CekMutasiError)
+        return Response.json({ code: e.code, path: e.path, message: e.message }, { status: e.status ?? 400 });
       throw e;
     }
   },
@@ -28,9 +32,14 @@ export default {
 
 async function createInvoice({ id, price, reference = null, ttl = 86_400 }, env) {
   const { results } = await env.DB.prepare("SELECT amount FROM invoices WHERE status = 'open'").all();
-  const amount = uniqueAmount(String(price), results.map((r) => r.amount));
+  const amount = uniqueAmount(
+    String(price),
+    results.map((r) => r.amount),
+  );
   const now = Math.floor(Date.now() / 1000);
-  await env.DB.prepare("INSERT INTO invoices (id, amount, created_at, expires_at, reference) VALUES (?, ?, ?, ?, ?)").bind(id, amount, now, now + ttl, reference).run();
+  await env.DB.prepare("INSERT INTO invoices (id, amount, created_at, expires_at, reference) VALUES (?, ?, ?, ?, ?)")
+    .bind(id, amount, now, now + ttl, reference)
+    .run();
   return { id, amount };
 }
 
@@ -49,15 +58,31 @@ async function processMutation(mutation, report, env) {
   // Candidates: the open invoices of exactly this amount (amounts are stored as the SDK's two-decimal
   // strings, so equal strings are equal amounts). matchPayments applies the time window, references and
   // the ambiguity rule; a whole-report call would do the same for every row at once.
-  const { results } = await env.DB.prepare("SELECT id, amount, created_at, expires_at, reference FROM invoices WHERE status = 'open' AND amount = ?").bind(mutation.amount).all();
-  const invoices = results.map(({ expires_at, reference, ...i }) => ({ ...i, ...(expires_at === null ? {} : { expires_at }), ...(reference === null ? {} : { reference }) }));
+  const { results } = await env.DB.prepare(
+    "SELECT id, amount, created_at, expires_at, reference FROM invoices WHERE status = 'open' AND amount = ?",
+  )
+    .bind(mutation.amount)
+    .all();
+  const invoices = results.map(({ expires_at, reference, ...i }) => ({
+    ...i,
+    ...(expires_at === null ? {} : { expires_at }),
+    ...(reference === null ? {} : { reference }),
+  }));
   const single = { action: "payment_report", content: { ...report.content, data: [mutation] } };
   const result = matchPayments(invoices, single);
   const now = Math.floor(Date.now() / 1000);
   const record = (outcome, invoiceId = null) =>
-    env.DB.prepare("INSERT INTO mutations (id, outcome, invoice_id, amount, received_at) VALUES (?, ?, ?, ?, ?)").bind(mutation.id, outcome, invoiceId, mutation.amount, now);
+    env.DB.prepare("INSERT INTO mutations (id, outcome, invoice_id, amount, received_at) VALUES (?, ?, ?, ?, ?)").bind(
+      mutation.id,
+      outcome,
+      invoiceId,
+      mutation.amount,
+      now,
+    );
 
-  let outcome, invoiceId = null, statements;
+  let outcome,
+    invoiceId = null,
+    statements;
   if (result.matched.length) {
     invoiceId = result.matched[0].invoice_id;
     outcome = "matched";
@@ -65,7 +90,10 @@ async function processMutation(mutation, report, env) {
     // instance that processed this id first makes the INSERT fail and the whole batch roll back; one that
     // paid this invoice with another mutation leaves the UPDATE without effect, which the row records.
     statements = [
-      env.DB.prepare("UPDATE invoices SET status = 'paid', paid_by = ?1 WHERE id = ?2 AND status = 'open'").bind(mutation.id, invoiceId),
+      env.DB.prepare("UPDATE invoices SET status = 'paid', paid_by = ?1 WHERE id = ?2 AND status = 'open'").bind(
+        mutation.id,
+        invoiceId,
+      ),
       env.DB.prepare(
         "INSERT INTO mutations (id, outcome, invoice_id, amount, received_at) VALUES (?1, CASE WHEN (SELECT paid_by FROM invoices WHERE id = ?2) = ?1 THEN 'matched' ELSE 'lost_race' END, ?2, ?3, ?4)",
       ).bind(mutation.id, invoiceId, mutation.amount, now),

@@ -1,7 +1,7 @@
 // A Vercel Edge Function that receives CekMutasi callbacks. Edge instances keep no state, so the open
 // invoices come from your backend (INVOICES_URL) and each payment goes back to it; the backend records
 // a payment only once per mutation id (a unique key), which makes repeated callbacks harmless.
-import { receiveCallback, matchPayments, CekMutasiError } from "cekmutasi";
+import { CekMutasiError, matchPayments, receiveCallback } from "cekmutasi";
 
 export const config = { runtime: "edge" };
 
@@ -13,7 +13,11 @@ export default async function handler(request) {
     const invoices = await (await fetch(`${backend}/open-invoices`)).json();
     const result = matchPayments(invoices, report);
     for (const payment of result.matched) {
-      const res = await fetch(`${backend}/payments`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payment) });
+      const res = await fetch(`${backend}/payments`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(payment),
+      });
       // Not recorded: answer 5xx, so that the service delivers the callback again.
       if (!res.ok) return new Response("backend unavailable", { status: 503 });
     }

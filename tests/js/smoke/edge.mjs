@@ -3,5 +3,10 @@ import * as api from "cekmutasi";
 import { smoke } from "./smoke.mjs";
 
 addEventListener("fetch", (event) => {
-  event.respondWith(event.request.json().then((env) => smoke(api, env)).then((result) => Response.json(result)));
+  event.respondWith(
+    event.request
+      .json()
+      .then((env) => smoke(api, env))
+      .then((result) => Response.json(result)),
+  );
 });

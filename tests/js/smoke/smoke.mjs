@@ -7,7 +7,11 @@ export const SEED = `{"action":"payment_report","content":{"service_name":"Bank 
 /** Runs every part of the package once; resolves to plain values the harness compares exactly. */
 export async function smoke(api, { sandboxUrl, apiKey, redirectUrl }) {
   const out = {};
-  out.verify = [api.verifySignature("rahasia", "rahasia"), api.verifySignature("rahasia", "rahasiA"), api.verifySignature("rahasia", null)];
+  out.verify = [
+    api.verifySignature("rahasia", "rahasia"),
+    api.verifySignature("rahasia", "rahasiA"),
+    api.verifySignature("rahasia", null),
+  ];
 
   const report = api.parseCallback(new TextEncoder().encode(SEED));
   out.report = report.content.data.map((m) => `${m.id} ${m.type} ${m.amount}`);
@@ -17,7 +21,11 @@ export async function smoke(api, { sandboxUrl, apiKey, redirectUrl }) {
     out.error = [e instanceof api.CekMutasiError, e instanceof Error, e.code, e.path, e.status];
   }
 
-  const request = api.buildRequest("bank/search", { date: { from: "2018-04-09 00:00:00", to: "2018-04-09 23:59:59" }, amount: 1400026 }, { apiKey: "k" });
+  const request = api.buildRequest(
+    "bank/search",
+    { date: { from: "2018-04-09 00:00:00", to: "2018-04-09 23:59:59" }, amount: 1400026 },
+    { apiKey: "k" },
+  );
   out.request = [request.method, request.url, request.body];
 
   const invoices = [
@@ -31,7 +39,10 @@ export async function smoke(api, { sandboxUrl, apiKey, redirectUrl }) {
   out.match = [invoices[0].amount, first.matched, first.ignored, again.ignored.map((i) => i.reason), matcher.size];
 
   const client = new api.CekMutasi({ apiKey, baseUrl: sandboxUrl, timeoutMs: 5000 });
-  const rows = await client.searchBank({ date: { from: "2018-04-09 00:00:00", to: "2018-04-09 00:05:00" }, type: "credit" });
+  const rows = await client.searchBank({
+    date: { from: "2018-04-09 00:00:00", to: "2018-04-09 00:05:00" },
+    type: "credit",
+  });
   out.client = [rows.length, rows[0].id, rows[0].amount];
   try {
     await new api.CekMutasi({ apiKey: "wrong", baseUrl: sandboxUrl, retries: 0 }).myIp();
