@@ -18,7 +18,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{names, option_members, read_document, read_safe_uint, read_string, Ctx, Reader, Seg, Stop};
-use crate::mutation::{read_rows, Mutation, RowRef};
+use crate::mutation::{read_rows, Mutation, Normal, RowRef};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -270,8 +270,9 @@ fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Optio
     check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body).map_err(not_utf8)?;
     read_document(text, |ctx, r| {
-        let report = read_root(ctx, r, build)?;
-        Ok((report, Checked { mutations: ctx.rows, normal: !ctx.altered }))
+        let mut norm = Normal::new();
+        let report = read_root(ctx, &mut norm, r, build)?;
+        Ok((report, Checked { mutations: norm.rows, normal: norm.normal }))
     })
 }
 
@@ -294,6 +295,7 @@ names! {
 /// The report object: `action`, then `content` (built only when `build`).
 fn read_root<'de>(
     ctx: &mut Ctx,
+    norm: &mut Normal,
     r: &mut Reader<'de>,
     build: bool,
 ) -> std::result::Result<Option<ContentRef<'de>>, Stop> {
@@ -325,7 +327,7 @@ fn read_root<'de>(
                 }
                 if action_ok {
                     ctx.push(Seg::Key("content"));
-                    content = Some(read_content_object(ctx, r, build)?);
+                    content = Some(read_content_object(ctx, norm, r, build)?);
                     ctx.pop();
                 } else {
                     pending_content = Some(r.mark());
@@ -333,7 +335,7 @@ fn read_root<'de>(
                 }
             }
             _ => {
-                ctx.not_canonical();
+                norm.not_normal();
                 r.skip()?;
             }
         }
@@ -344,7 +346,7 @@ fn read_root<'de>(
     }
     if let Some(at) = pending_content {
         ctx.push(Seg::Key("content"));
-        content = Some(r.revisit(at, |r| read_content_object(ctx, r, build))?);
+        content = Some(r.revisit(at, |r| read_content_object(ctx, norm, r, build))?);
         ctx.pop();
     }
     content.ok_or_else(|| ctx.invalid(Some("content"), "missing required member"))
@@ -375,6 +377,7 @@ impl From<ContentRef<'_>> for PaymentReportContent {
 /// The content object at the current path: the account, then the rows.
 fn read_content_object<'de>(
     ctx: &mut Ctx,
+    norm: &mut Normal,
     r: &mut Reader<'de>,
     build: bool,
 ) -> std::result::Result<Option<ContentRef<'de>>, Stop> {
@@ -386,7 +389,7 @@ fn read_content_object<'de>(
         let name = field.name();
         match field {
             ContentField::Other => {
-                ctx.not_canonical();
+                norm.not_normal();
                 r.skip()?;
             }
             ContentField::Data => {
@@ -394,7 +397,7 @@ fn read_content_object<'de>(
                     return Err(ctx.invalid(Some(name), "duplicate member"));
                 }
                 ctx.push(Seg::Key("data"));
-                data = Some(read_rows(ctx, r, build)?);
+                data = Some(read_rows(ctx, norm, r, build)?);
                 ctx.pop();
             }
             ContentField::ServiceName

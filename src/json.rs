@@ -581,27 +581,18 @@ pub(crate) enum Seg {
 
 const MAX_SEGS: usize = 5;
 
-/// Reading state: where we are, the first precise error met, and what the walk learnt on the way.
+/// Reading state: where we are, and the first precise error met.
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {
     // The documents we read nest three levels (`content.data[i]`): a fixed array, no allocation per read.
     segs: [Seg; MAX_SEGS],
     depth: usize,
     err: Option<Error>,
-    /// The normalised document differs from the input (unknown members, nulls, amounts not written as
-    /// two-decimal strings): a plain `JSON.parse` of the input would not give the validated value.
-    pub(crate) altered: bool,
-    /// Mutations read.
-    pub(crate) rows: usize,
     /// The code of a bad member: `invalid_payload` in a callback, `invalid_params` in a caller's arguments.
     code: Option<ErrorCode>,
 }
 
 impl Ctx {
-    pub(crate) fn not_canonical(&mut self) {
-        self.altered = true;
-    }
-
     pub(crate) fn push(&mut self, seg: Seg) {
         assert!(self.depth < MAX_SEGS, "path deeper than the readers nest");
         self.segs[self.depth] = seg;

@@ -40,7 +40,7 @@ use crate::json::{
     elements, is_null, names, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx,
     Reader, Seg, Stop,
 };
-use crate::mutation::{read_rows, RowRef};
+use crate::mutation::{read_rows, Normal, RowRef};
 use crate::sort::{insertion_sort, sort_by_key};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -584,8 +584,9 @@ pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
             account_number: Some(c.account_number),
         });
     }
-    let rows =
-        read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, r| read_rows(ctx, r, true))?;
+    let rows = read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, r| {
+        read_rows(ctx, &mut Normal::new(), r, true)
+    })?;
     Ok(MutationBatch { rows, service_code: None, account_number: None })
 }
 

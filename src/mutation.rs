@@ -145,11 +145,36 @@ names! {
     } else Other
 }
 
+/// What reading a report learns besides its values: whether its text is in normal form (a plain
+/// `JSON.parse` of it gives exactly the validated value: no unknown members, no nulls, every amount a
+/// two-decimal string), which lets a receiver keep the body as the report, and how many rows it holds.
+#[derive(Debug)]
+pub(crate) struct Normal {
+    pub(crate) normal: bool,
+    pub(crate) rows: usize,
+}
+
+impl Normal {
+    pub(crate) fn new() -> Self {
+        Normal { normal: true, rows: 0 }
+    }
+
+    /// The text departs from normal form here.
+    pub(crate) fn not_normal(&mut self) {
+        self.normal = false;
+    }
+}
+
 const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
 
 /// Reads one mutation object at the current path of `ctx`. With `build` false it only validates (no
 /// allocation) and yields `None`.
-pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> Result<Option<RowRef<'de>>, Stop> {
+pub(crate) fn read_row<'de>(
+    ctx: &mut Ctx,
+    norm: &mut Normal,
+    r: &mut Reader<'de>,
+    build: bool,
+) -> Result<Option<RowRef<'de>>, Stop> {
     ctx.expect(r, b'{', "a mutation object")?;
     let mut m = RowRef::default();
     let mut seen: u32 = 0;
@@ -159,7 +184,7 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
     r.members(|r, key| {
         let field = Field::of(&key);
         if field == Field::Other {
-            ctx.not_canonical();
+            norm.not_normal();
             return r.skip();
         }
         let bit = 1u32 << field as u32;
@@ -172,17 +197,17 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
         let member = field.name();
         let bad = |ctx: &mut Ctx, msg: &str| -> Stop { ctx.invalid(Some(member), msg) };
         // An optional amount (balance, fee, net); `null` means absent.
-        let optional_amount = |ctx: &mut Ctx| -> Result<Option<Amount>, Stop> {
+        let optional_amount = |ctx: &mut Ctx, norm: &mut Normal| -> Result<Option<Amount>, Stop> {
             if is_null(raw) {
-                ctx.not_canonical();
+                norm.not_normal();
                 return Ok(None);
             }
-            read_amount(ctx, raw, true).map(Some).map_err(|e| bad(ctx, e))
+            read_amount(norm, raw, true).map(Some).map_err(|e| bad(ctx, e))
         };
         // An optional text of the service, kept only when the row is built; `null` means absent.
-        let optional_text = |ctx: &mut Ctx| -> Result<Option<Cow<'de, str>>, Stop> {
+        let optional_text = |ctx: &mut Ctx, norm: &mut Normal| -> Result<Option<Cow<'de, str>>, Stop> {
             if is_null(raw) {
-                ctx.not_canonical();
+                norm.not_normal();
                 return Ok(None);
             }
             let v = read_string(raw).map_err(|e| bad(ctx, e))?;
@@ -196,66 +221,66 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
             Field::UnixTimestamp => {
                 m.unix_timestamp = read_safe_int(raw).map_err(|e| bad(ctx, e))?;
                 if raw.get().starts_with("-0") {
-                    ctx.not_canonical(); // JS reads -0 as negative zero
+                    norm.not_normal(); // JS reads -0 as negative zero
                 }
             }
             // `type` decides whether the amount may be signed; both are read once the row is complete.
             Field::Type => kind_raw = Some(raw),
             Field::Amount => amount_raw = Some(raw),
             Field::Description => m.description = read_string(raw).map_err(|e| bad(ctx, e))?,
-            Field::Balance => m.balance = optional_amount(ctx)?,
+            Field::Balance => m.balance = optional_amount(ctx, norm)?,
             Field::Fee => {
-                if let Some(v) = optional_amount(ctx)? {
+                if let Some(v) = optional_amount(ctx, norm)? {
                     extra(&mut m).fee = Some(v);
                 }
             }
             Field::Net => {
-                if let Some(v) = optional_amount(ctx)? {
+                if let Some(v) = optional_amount(ctx, norm)? {
                     extra(&mut m).net = Some(v);
                 }
             }
             Field::ServiceCode => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     m.service_code = Some(v);
                 }
             }
             Field::AccountNumber => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     m.account_number = Some(v);
                 }
             }
             Field::PartnerPhone => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).partner_phone = Some(v.into_owned());
                 }
             }
             Field::Username => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).username = Some(v.into_owned());
                 }
             }
             Field::Email => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).email = Some(v.into_owned());
                 }
             }
             Field::Name => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).name = Some(v.into_owned());
                 }
             }
             Field::TransactionId => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).transactionid = Some(v.into_owned());
                 }
             }
             Field::Status => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).status = Some(v.into_owned());
                 }
             }
             Field::Currency => {
-                if let Some(v) = optional_text(ctx)? {
+                if let Some(v) = optional_text(ctx, norm)? {
                     extra(&mut m).currency = Some(v.into_owned());
                 }
             }
@@ -271,7 +296,7 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
     let kind = read_string(kind_raw).map_err(|e| ctx.invalid(Some("type"), e))?;
     // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
     let signed = !(kind == "credit" || kind == "debit");
-    m.amount = read_amount(ctx, amount_raw, signed).map_err(|e| ctx.invalid(Some("amount"), e))?;
+    m.amount = read_amount(norm, amount_raw, signed).map_err(|e| ctx.invalid(Some("amount"), e))?;
     if build {
         m.kind = kind;
         Ok(Some(m))
@@ -281,27 +306,32 @@ pub(crate) fn read_row<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> 
 }
 
 /// An amount member; notes when its text is not already the normalised form.
-fn read_amount(ctx: &mut Ctx, raw: Raw<'_>, signed: bool) -> Result<Amount, &'static str> {
+fn read_amount(norm: &mut Normal, raw: Raw<'_>, signed: bool) -> Result<Amount, &'static str> {
     let text = raw.get();
     let v = Amount::from_json_literal(text, signed).map_err(|e| e.message())?;
     if !Amount::is_normal_json(text) {
-        ctx.not_canonical();
+        norm.not_normal();
     }
     Ok(v)
 }
 
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row. With `build`
-/// false only counts them (in `ctx.rows`).
-pub(crate) fn read_rows<'de>(ctx: &mut Ctx, r: &mut Reader<'de>, build: bool) -> Result<Vec<RowRef<'de>>, Stop> {
+/// false only counts them (in `norm.rows`).
+pub(crate) fn read_rows<'de>(
+    ctx: &mut Ctx,
+    norm: &mut Normal,
+    r: &mut Reader<'de>,
+    build: bool,
+) -> Result<Vec<RowRef<'de>>, Stop> {
     let mut rows = Vec::new();
     let mut count = 0;
     ctx.elements(r, "an array of mutations", |ctx, r| {
-        match read_row(ctx, r, build)? {
+        match read_row(ctx, norm, r, build)? {
             Some(row) => rows.push(row),
             None => count += 1,
         }
         Ok(())
     })?;
-    ctx.rows += rows.len() + count;
+    norm.rows += rows.len() + count;
     Ok(rows)
 }
