@@ -556,6 +556,11 @@ pub(crate) fn without_proto(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` is one JSON value (any depth).
+pub(crate) fn is_json(text: &str) -> bool {
+    syntax_error(text).is_none()
+}
+
 /// Checks that `text` is one JSON value (any depth); on failure, where: (line, column), both from 1.
 fn syntax_error(text: &str) -> Option<(usize, usize)> {
     let mut r = Reader::new(text);
@@ -579,7 +584,9 @@ pub(crate) enum Seg {
     Index(usize),
 }
 
-const MAX_SEGS: usize = 5;
+// The deepest path a reader builds: `content.data[i].amount`, or an endpoint's nested result shapes (the
+// endpoint table's test holds its shapes within this).
+pub(crate) const MAX_SEGS: usize = 8;
 
 /// Reading state: where we are, and the first precise error met.
 #[derive(Debug, Default)]
@@ -634,7 +641,8 @@ impl Ctx {
         self.fail(self.code(), last, message)
     }
 
-    fn code(&self) -> ErrorCode {
+    /// The error code of a bad member in this document.
+    pub(crate) fn code(&self) -> ErrorCode {
         self.code.unwrap_or(ErrorCode::InvalidPayload)
     }
 
@@ -708,16 +716,34 @@ pub(crate) fn read_document_as<'de, T>(
             let message = format!("body is not valid JSON (line {line}, column {column})");
             return Error::new(if code == ErrorCode::InvalidPayload { ErrorCode::InvalidJson } else { code }, message);
         }
-        if let Some(err) = ctx.err {
-            return err;
-        }
-        if r.bad_name {
-            return Error::new(code, "a member name is not a Unicode string (lone surrogate escape)")
-                .at(ctx.path(None));
-        }
-        debug_assert!(r.too_deep, "a walk stops at a syntax error, a recorded error, a bad name or the depth limit");
-        Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (127 levels at most)")
+        stopped(ctx, &r, code)
     })
+}
+
+/// [`read_document_as`] for the value at the reader's place in a document already known to be JSON (an
+/// envelope's payload): paths start at `root`.
+pub(crate) fn read_value_as<'de, T>(
+    r: &mut Reader<'de>,
+    code: ErrorCode,
+    root: Seg,
+    read: impl FnOnce(&mut Ctx, &mut Reader<'de>) -> Result<T, Stop>,
+) -> Result<T, Error> {
+    let mut ctx = Ctx { code: Some(code), ..Ctx::default() };
+    ctx.push(root);
+    read(&mut ctx, r).map_err(|Stop| stopped(ctx, r, code))
+}
+
+/// The error a walk of JSON text stopped at: the one recorded, else a bad member name or the depth limit.
+#[cold]
+fn stopped(ctx: Ctx, r: &Reader<'_>, code: ErrorCode) -> Error {
+    if let Some(err) = ctx.err {
+        return err;
+    }
+    if r.bad_name {
+        return Error::new(code, "a member name is not a Unicode string (lone surrogate escape)").at(ctx.path(None));
+    }
+    debug_assert!(r.too_deep, "a walk stops at a syntax error, a recorded error, a bad name or the depth limit");
+    Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (127 levels at most)")
 }
 
 /// Largest integer a JS number holds exactly (2^53 - 1): ids and timestamps beyond it would be corrupted
@@ -767,33 +793,41 @@ pub(crate) fn is_null(raw: Raw<'_>) -> bool {
     raw.get() == "null"
 }
 
-/// The members of a JSON object, as (name, raw value), in order. `None` when `text` is not one JSON object
-/// (or a name is not Unicode). For small objects: each caller reads the values with the leaf readers above.
-pub(crate) fn members(text: &str) -> Option<Vec<(String, Raw<'_>)>> {
+/// Walks the JSON object `text` member by member, calling `each` with every member's name and value (in
+/// order; a repeated name comes again). `false` when `text` is not one JSON object.
+pub(crate) fn each_member<'a>(text: &'a str, mut each: impl FnMut(&str, Raw<'a>)) -> bool {
     let mut r = Reader::new(text);
-    let mut out = Vec::new();
-    (r.peek().ok()? == b'{').then_some(())?;
-    r.members(|r, name| {
-        out.push((name.into_owned(), r.raw()?));
-        Ok(())
-    })
-    .and_then(|_| r.end())
-    .ok()?;
-    Some(out)
+    r.peek().ok() == Some(b'{')
+        && r.members(|r, name| {
+            each(&name, r.raw()?);
+            Ok(())
+        })
+        .and_then(|_| r.end())
+        .is_ok()
 }
 
-/// The elements of a JSON array, as raw values. `None` when `text` is not one JSON array.
-pub(crate) fn elements(text: &str) -> Option<Vec<Raw<'_>>> {
+/// The value of the first member named `name` of the JSON object `text`; `None` when it has none, or
+/// `text` is not one JSON object.
+pub(crate) fn first_member<'a>(text: &'a str, name: &str) -> Option<Raw<'a>> {
+    let mut found = None;
+    let object = each_member(text, |k, v| {
+        if k == name && found.is_none() {
+            found = Some(v);
+        }
+    });
+    found.filter(|_| object)
+}
+
+/// Walks the JSON array `text` element by element. `false` when `text` is not one JSON array.
+pub(crate) fn each_element<'a>(text: &'a str, mut each: impl FnMut(Raw<'a>)) -> bool {
     let mut r = Reader::new(text);
-    let mut out = Vec::new();
-    (r.peek().ok()? == b'[').then_some(())?;
-    r.elements(|r, _| {
-        out.push(r.raw()?);
-        Ok(())
-    })
-    .and_then(|_| r.end())
-    .ok()?;
-    Some(out)
+    r.peek().ok() == Some(b'[')
+        && r.elements(|r, _| {
+            each(r.raw()?);
+            Ok(())
+        })
+        .and_then(|_| r.end())
+        .is_ok()
 }
 
 /// The members of an options object, each checked against `known`: a member not in `known` is an error
@@ -805,17 +839,22 @@ pub(crate) fn option_members<'a, E: OptionNames>(
     code: ErrorCode,
 ) -> Result<Vec<(E, Raw<'a>)>, Error> {
     let Some(text) = text else { return Ok(Vec::new()) };
-    let members = members(text).ok_or_else(|| Error::new(code, "must be an object").at(root))?;
-    let mut out = Vec::with_capacity(members.len());
-    for (key, value) in members {
-        let Some(option) = E::of(&key).filter(|o| known.contains(o)) else {
-            let names: Vec<&str> = known.iter().map(|o| o.name()).collect();
-            let message = format!("unknown option (known: {})", names.join(", "));
-            return Err(Error::new(code, message).at(format!("{root}.{key}")));
-        };
-        if !is_null(value) {
-            out.push((option, value));
+    let mut out = Vec::new();
+    let mut unknown = None;
+    let object = each_member(text, |key, value| match E::of(key).filter(|o| known.contains(o)) {
+        Some(option) if !is_null(value) => out.push((option, value)),
+        Some(_) => {}
+        None => {
+            unknown.get_or_insert_with(|| key.to_string());
         }
+    });
+    if !object {
+        return Err(Error::new(code, "must be an object").at(root));
+    }
+    if let Some(key) = unknown {
+        let names: Vec<&str> = known.iter().map(|o| o.name()).collect();
+        let message = format!("unknown option (known: {})", names.join(", "));
+        return Err(Error::new(code, message).at(format!("{root}.{key}")));
     }
     Ok(out)
 }

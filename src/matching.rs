@@ -37,8 +37,8 @@ use crate::callback::read_content;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
 use crate::json::{
-    elements, is_null, names, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx,
-    Reader, Seg, Stop,
+    is_null, names, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Reader, Seg,
+    Stop,
 };
 use crate::mutation::{read_rows, Normal, RowRef};
 use crate::sort::{insertion_sort, sort_by_key};
@@ -598,12 +598,15 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
         let at = |m: &str| invalid(format!("options.{}", key.name()), m);
         match key {
             MatchOption::Seen => {
-                let ids = elements(raw.get()).ok_or_else(|| at("must be an array of mutation ids"))?;
-                o.seen = ids
-                    .iter()
-                    .enumerate()
-                    .map(|(i, id)| read_safe_uint(*id).map_err(|m| invalid(format!("options.seen[{i}]"), m)))
-                    .collect::<Result<_>>()?;
+                o.seen = read_document_as(raw.get(), ErrorCode::InvalidParams, Seg::Key("options"), |ctx, r| {
+                    ctx.push(Seg::Key("seen"));
+                    let mut ids = Vec::new();
+                    ctx.elements(r, "an array of mutation ids", |ctx, r| {
+                        ids.push(read_safe_uint(r.raw()?).map_err(|m| ctx.invalid(None, m))?);
+                        Ok(())
+                    })?;
+                    Ok(ids)
+                })?;
             }
             MatchOption::GraceSeconds => {
                 o.grace_seconds =
@@ -633,12 +636,15 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
 pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Result<Amount> {
     let amount = |raw: &str, path: &str| Amount::from_json_literal(raw, false).map_err(|e| invalid(path, e.message()));
     let base = amount(base.trim(), "base")?;
-    let taken = elements(taken).ok_or_else(|| invalid("taken", "must be an array of amounts"))?;
-    let taken = taken
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| amount(raw.get(), &format!("taken[{i}]")))
-        .collect::<Result<Vec<_>>>()?;
+    let taken = read_document_as(taken, ErrorCode::InvalidParams, Seg::Key("taken"), |ctx, r| {
+        let mut out = Vec::new();
+        ctx.elements(r, "an array of amounts", |ctx, r| {
+            let raw = r.raw()?;
+            out.push(Amount::from_json_literal(raw.get(), false).map_err(|e| ctx.invalid(None, e.message()))?);
+            Ok(())
+        })?;
+        Ok(out)
+    })?;
     let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
     for (key, raw) in option_members(options, "options", UniqueAmountOption::ALL, ErrorCode::InvalidParams)? {
         let at = |m: &str| invalid(format!("options.{}", key.name()), m);

@@ -8,6 +8,7 @@ use crate::endpoints::{self, Effect, Endpoint, HttpRequest};
 
 mod options;
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::{each_element, each_member, first_member, read_string};
 use crate::mutation::Mutation;
 pub use options::{read_client_options, ClientOption, ClientOptions, DEFAULT_MAX_REQUESTS, DEFAULT_MAX_RESPONSE_BYTES};
 
@@ -161,14 +162,17 @@ pub fn confirm_search(m: &Mutation, service_code: &str, account_number: &str) ->
 
 /// The filters (JSON object text) with `date` set to `[from, to]`, other members kept in order.
 pub fn with_date(filters: &str, from: &str, to: &str) -> Result<String> {
-    let members = crate::json::members(filters)
-        .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "the filters must be an object").at("search"))?;
     let mut out = format!("{{\"date\":{{\"from\":\"{from}\",\"to\":\"{to}\"}}");
-    for (k, v) in members.iter().filter(|(k, _)| k != "date") {
-        out.push(',');
-        out.push_str(&serde_json::to_string(k).unwrap_or_else(|_| unreachable!("a string serialises")));
-        out.push(':');
-        out.push_str(v.get());
+    let object = each_member(filters, |k, v| {
+        if k != "date" {
+            out.push(',');
+            out.push_str(&serde_json::to_string(k).unwrap_or_else(|_| unreachable!("a string serialises")));
+            out.push(':');
+            out.push_str(v.get());
+        }
+    });
+    if !object {
+        return Err(Error::new(ErrorCode::InvalidParams, "the filters must be an object").at("search"));
     }
     out.push('}');
     Ok(out)
@@ -177,22 +181,19 @@ pub fn with_date(filters: &str, from: &str, to: &str) -> Result<String> {
 /// The date range of `searchAll`'s filters: both ends are needed, to know what to split.
 pub fn date_range(filters: &str) -> Result<(String, String)> {
     let need = || Error::new(ErrorCode::InvalidParams, "searchAll needs date.from and date.to").at("search.date");
-    let members = crate::json::members(filters).ok_or_else(need)?;
-    let date = members.iter().find(|(k, _)| k == "date").map(|(_, v)| *v).ok_or_else(need)?;
-    let range = crate::json::members(date.get()).ok_or_else(need)?;
-    let get = |name: &str| {
-        range
-            .iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| crate::json::read_string(*v).ok())
-            .map(|s| s.into_owned())
-    };
+    let date = first_member(filters, "date").ok_or_else(need)?;
+    let get = |name: &str| first_member(date.get(), name).and_then(|v| read_string(v).ok()).map(|s| s.into_owned());
     Ok((get("from").ok_or_else(need)?, get("to").ok_or_else(need)?))
 }
 
 /// How many rows a search page (a JSON array in normal form) holds.
 pub fn row_count(page: &str) -> usize {
-    crate::json::elements(page).map_or(0, |rows| rows.len())
+    let mut rows = 0;
+    if each_element(page, |_| rows += 1) {
+        rows
+    } else {
+        0
+    }
 }
 
 /// Merges search pages: each row once (by `id`), in time order (then by id), as one JSON array.
@@ -200,15 +201,24 @@ pub fn merge_pages(pages: &[String]) -> Result<String> {
     let mut rows: Vec<(i64, u64, &str)> = Vec::new();
     let bad = || Error::new(ErrorCode::InvalidResponse, "a search row has no id or time");
     for page in pages {
-        let list = crate::json::elements(page)
-            .ok_or_else(|| Error::new(ErrorCode::InvalidResponse, "a search page is not a list"))?;
-        for row in list {
-            let members = crate::json::members(row.get()).ok_or_else(bad)?;
-            let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v.get());
-            let id = field("id").and_then(|v| v.parse::<u64>().ok()).ok_or_else(bad)?;
-            let ts =
-                field("unix_timestamp").map(|v| v.trim_matches('"')).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-            rows.push((ts, id, row.get()));
+        let mut ok = true;
+        let list = each_element(page, |row| {
+            let (mut id, mut ts) = (None, None);
+            let object = each_member(row.get(), |k, v| match k {
+                "id" if id.is_none() => id = Some(v.get().parse::<u64>().ok()),
+                "unix_timestamp" if ts.is_none() => ts = Some(v.get().trim_matches('"').parse::<i64>().ok()),
+                _ => {}
+            });
+            match id.flatten().filter(|_| object) {
+                Some(id) => rows.push((ts.flatten().unwrap_or(0), id, row.get())),
+                None => ok = false,
+            }
+        });
+        if !list {
+            return Err(Error::new(ErrorCode::InvalidResponse, "a search page is not a list"));
+        }
+        if !ok {
+            return Err(bad());
         }
     }
     crate::sort::sort_by_key(&mut rows, |&(ts, id, _)| (ts, id));
@@ -229,26 +239,25 @@ pub fn merge_pages(pages: &[String]) -> Result<String> {
 
 /// True when a search page holds a row with the mutation's id, type and amount.
 pub fn page_confirms(page: &str, m: &Mutation) -> bool {
-    let Some(list) = crate::json::elements(page) else { return false };
-    list.iter().any(|row| {
-        let Some(members) = crate::json::members(row.get()) else { return false };
-        let field = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    let mut found = false;
+    each_element(page, |row| {
+        let field = |name: &str| first_member(row.get(), name);
         let id = field("id").and_then(|v| v.get().parse::<u64>().ok());
-        let kind = field("type").and_then(|v| crate::json::read_string(v).ok());
+        let kind = field("type").and_then(|v| read_string(v).ok());
         let amount = field("amount").and_then(|v| crate::amount::Amount::from_json_literal(v.get(), true).ok());
-        id == Some(m.id) && kind.as_deref() == Some(m.kind.as_str()) && amount == Some(m.amount)
-    })
+        found |= id == Some(m.id) && kind.as_deref() == Some(m.kind.as_str()) && amount == Some(m.amount);
+    });
+    found
 }
 
 /// `{ service_code, account_number }` of `confirmMutation` (JSON text).
 pub fn read_account(json: &str) -> Result<(String, String)> {
-    let members = crate::json::members(json)
-        .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "must be an object").at("account"))?;
+    if !each_member(json, |_, _| {}) {
+        return Err(Error::new(ErrorCode::InvalidParams, "must be an object").at("account"));
+    }
     let get = |name: &str| {
-        members
-            .iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| crate::json::read_string(*v).ok())
+        first_member(json, name)
+            .and_then(|v| read_string(v).ok())
             .map(|s| s.into_owned())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {

@@ -1,205 +1,235 @@
 //! Values checked and normalised by their [`Shape`]: the one walk that validates a caller's parameters
-//! (`invalid_params`) and the service's payloads (`invalid_response`), naming the member's path.
+//! (`invalid_params`) and the service's payloads (`invalid_response`), naming the member's path. It reads
+//! the document with the same path-keeping walk as the callback and invoice readers ([`Reader`] and
+//! [`Ctx`]): nothing is collected into lists, and a path is built only for an error.
 
 use super::table::{Member, Shape};
 use crate::amount::Amount;
-use crate::error::{Error, ErrorCode, Result};
-use crate::json::{elements, is_null, members, read_safe_uint, read_string, Raw};
+use crate::error::ErrorCode;
+use crate::json::{is_null, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop};
+use std::borrow::Cow;
 
-/// Checks `raw` against `shape`; with `out`, also writes the value in normal form (amounts as two-decimal
-/// strings; unknown members of results kept as they are). `code` is the error code of a bad value.
-pub(super) fn check(shape: &Shape, raw: Raw<'_>, path: &str, code: ErrorCode, out: Option<&mut String>) -> Result<()> {
-    let bad = |m: &str| Error::new(code, m).at(path);
-    let text = raw.get();
-    let mut out = out;
-    match shape {
-        Shape::Str => {
-            let s = read_string(raw).map_err(bad)?;
-            // A parameter is one line (a URL, an account number, a uuid): CR, LF or NUL there is an
-            // injection attempt or a paste error, never data. The form encoding would make it harmless on
-            // the wire, but the service would store it. Results are read as the service sends them.
-            if code == ErrorCode::InvalidParams && s.bytes().any(|b| b.is_ascii_control()) {
-                return Err(bad("must not contain control characters (CR, LF, NUL, …)"));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Code(codes) => {
-            let s = read_string(raw).map_err(bad)?;
-            if !codes.contains(&s.as_ref()) {
-                return Err(bad(&format!("must be one of {}", codes.join(", "))));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Id => {
-            let id = read_safe_uint(raw).map_err(bad)?;
-            if id == 0 {
-                return Err(bad("must be a positive whole number"));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Amount { signed } => {
-            let a = Amount::from_json_literal(text, *signed).map_err(|e| bad(e.message()))?;
-            emit(&mut out, &format!("\"{a}\""));
-        }
-        Shape::Rupiah { min } => {
-            let n = read_safe_uint(raw).map_err(|_| bad("must be a whole number of rupiah"))?;
-            if n < *min {
-                return Err(bad(&format!("must be at least {min}")));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Date => {
-            let s = read_string(raw).map_err(bad)?;
-            if !is_date(&s) {
-                return Err(bad("must be a date as Y-m-d H:i:s that exists (2018-04-09 00:00:00)"));
-            }
-            emit(&mut out, text);
-        }
-        Shape::DateRange => {
-            let range = object_members(raw).ok_or_else(|| bad("must be an object { from, to }"))?;
-            let mut bounds = [None, None];
-            for (key, value) in &range {
-                let slot = match key.as_str() {
-                    "from" => 0,
-                    "to" => 1,
-                    _ => return Err(Error::new(code, "unknown member (known: from, to)").at(format!("{path}.{key}"))),
-                };
-                if !is_null(*value) {
-                    check(&Shape::Date, *value, &format!("{path}.{key}"), code, None)?;
-                    bounds[slot] = Some(read_string(*value).map_err(bad)?);
-                }
-            }
-            if let [Some(from), Some(to)] = &bounds {
-                // Y-m-d H:i:s orders as text.
-                if from > to {
-                    return Err(Error::new(code, "is after to").at(format!("{path}.from")));
-                }
-            }
-            emit(&mut out, text);
-        }
-        Shape::Currency => {
-            let s = read_string(raw).map_err(bad)?;
-            if s.len() != 3 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
-                return Err(bad("must be three letters (USD)"));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Text { max } => {
-            let s = read_string(raw).map_err(bad)?;
-            if s.chars().count() > *max {
-                return Err(bad(&format!("must be at most {max} characters")));
-            }
-            emit(&mut out, text);
-        }
-        Shape::StrMap => {
-            let map = object_members(raw).ok_or_else(|| bad("must be an object of strings"))?;
-            for (key, value) in &map {
-                read_string(*value).map_err(|m| Error::new(code, m).at(format!("{path}.{key}")))?;
-            }
-            emit(&mut out, text);
-        }
-        Shape::Scalar => {
-            if !(text.starts_with('"') || text.starts_with('-') || text.starts_with(|c: char| c.is_ascii_digit())) {
-                return Err(bad("must be a string or a number"));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Bool => {
-            if text != "true" && text != "false" {
-                return Err(bad("must be true or false"));
-            }
-            emit(&mut out, text);
-        }
-        Shape::Any => emit(&mut out, text),
-        Shape::Nothing => emit(&mut out, "null"),
-        Shape::List(item) => {
-            let items = elements(text).ok_or_else(|| bad("must be a list"))?;
-            emit(&mut out, "[");
-            for (i, item_raw) in items.iter().enumerate() {
-                if i > 0 {
-                    emit(&mut out, ",");
-                }
-                check(item, *item_raw, &format!("{path}[{i}]"), code, out.as_deref_mut())?;
-            }
-            emit(&mut out, "]");
-        }
-        Shape::Object(known) => {
-            let got = object_members(raw).ok_or_else(|| bad("must be an object"))?;
-            check_members(known, &got, path, code, true, out)?;
-        }
-    }
-    Ok(())
-}
+/// Where a walk writes the value in normal form (`None`: only check).
+pub(super) type Out<'o> = Option<&'o mut String>;
 
-fn emit(out: &mut Option<&mut String>, s: &str) {
+fn emit(out: &mut Out<'_>, s: &str) {
     if let Some(o) = out.as_deref_mut() {
         o.push_str(s);
     }
 }
 
-/// Checks the members of an object: required ones present, each by its shape; unknown ones kept (results)
-/// or refused (parameters: a typo must not be sent, or dropped, silently).
-pub(super) fn check_members(
-    known: &[Member],
-    got: &[(String, Raw<'_>)],
-    path: &str,
-    code: ErrorCode,
-    keep_unknown: bool,
-    mut out: Option<&mut String>,
-) -> Result<()> {
-    let at = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-    for m in known.iter().filter(|m| m.required) {
-        if !got.iter().any(|(k, v)| k == m.name && !is_null(*v)) {
-            return Err(Error::new(code, "missing required member").at(at(m.name)));
+/// Checks the value that comes next against `shape`, at the current path of `ctx`; with `out`, also writes
+/// it in normal form (amounts as two-decimal strings; unknown members of results kept as they are).
+pub(super) fn check(ctx: &mut Ctx, r: &mut Reader<'_>, shape: &Shape, out: &mut Out<'_>) -> Result<(), Stop> {
+    match shape {
+        Shape::Object(known) => {
+            ctx.expect(r, b'{', "an object")?;
+            check_members(ctx, r, known, true, out)
         }
-    }
-    if let Some(o) = out.as_deref_mut() {
-        o.push('{');
-    }
-    let mut first = true;
-    for (key, value) in got {
-        let member = known.iter().find(|m| m.name == key);
-        if member.is_none() && !keep_unknown {
-            let names: Vec<&str> = known.iter().map(|m| m.name).collect();
-            let message = if names.is_empty() {
-                "unknown parameter (this endpoint takes none)".to_string()
-            } else {
-                format!("unknown parameter (known: {})", names.join(", "))
-            };
-            return Err(Error::new(code, message).at(at(key)));
-        }
-        if is_null(*value) {
-            continue; // null means absent, as PHP's http_build_query leaves it out
-        }
-        if let Some(o) = out.as_deref_mut() {
-            if !first {
-                o.push(',');
-            }
-            first = false;
-            o.push_str(&serde_json::to_string(key).unwrap_or_else(|_| unreachable!("a string serialises")));
-            o.push(':');
-        }
-        match member {
-            Some(m) => check(&m.shape, *value, &at(key), code, out.as_deref_mut())?,
-            None => {
-                if let Some(o) = out.as_deref_mut() {
-                    o.push_str(value.get());
+        Shape::List(item) => {
+            ctx.expect(r, b'[', "a list")?;
+            emit(out, "[");
+            let mut first = true;
+            ctx.elements(r, "a list", |ctx, r| {
+                if !first {
+                    emit(out, ",");
                 }
+                first = false;
+                check(ctx, r, item, out)
+            })?;
+            emit(out, "]");
+            Ok(())
+        }
+        Shape::DateRange => {
+            let raw = r.raw()?;
+            ctx.expect(&mut Reader::new(raw.get()), b'{', "an object { from, to }")?;
+            date_range(ctx, &mut Reader::new(raw.get()))?;
+            emit(out, raw.get());
+            Ok(())
+        }
+        Shape::StrMap => {
+            let raw = r.raw()?;
+            let mut map = Reader::new(raw.get());
+            ctx.expect(&mut map, b'{', "an object of strings")?;
+            map.members(|map, key| {
+                let value = map.raw()?;
+                read_string(value).map(drop).map_err(|m| ctx.invalid(Some(&key), m))
+            })?;
+            emit(out, raw.get());
+            Ok(())
+        }
+        leaf => {
+            let raw = r.raw()?;
+            match check_leaf(leaf, raw, ctx.code() == ErrorCode::InvalidParams) {
+                Ok(Cow::Borrowed(text)) => emit(out, text),
+                Ok(Cow::Owned(text)) => emit(out, &text),
+                Err(message) => return Err(ctx.invalid(None, &message)),
             }
+            Ok(())
         }
     }
-    if let Some(o) = out {
-        o.push('}');
+}
+
+/// A leaf value: its normal form, or what is wrong with it.
+fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Result<Cow<'a, str>, String> {
+    let text = raw.get();
+    let string = || read_string(raw).map_err(str::to_string);
+    match shape {
+        Shape::Str => {
+            // A parameter is one line (a URL, an account number, a uuid): CR, LF or NUL there is an
+            // injection attempt or a paste error, never data. The form encoding would make it harmless on
+            // the wire, but the service would store it. Results are read as the service sends them.
+            if params && string()?.bytes().any(|b| b.is_ascii_control()) {
+                return Err("must not contain control characters (CR, LF, NUL, …)".into());
+            }
+            string()?;
+        }
+        Shape::Code(codes) => {
+            if !codes.contains(&string()?.as_ref()) {
+                return Err(format!("must be one of {}", codes.join(", ")));
+            }
+        }
+        Shape::Id => {
+            if read_safe_uint(raw)? == 0 {
+                return Err("must be a positive whole number".into());
+            }
+        }
+        Shape::Amount { signed } => {
+            let a = Amount::from_json_literal(text, *signed).map_err(|e| e.message().to_string())?;
+            return Ok(Cow::Owned(format!("\"{a}\"")));
+        }
+        Shape::Rupiah { min } => {
+            let n = read_safe_uint(raw).map_err(|_| "must be a whole number of rupiah".to_string())?;
+            if n < *min {
+                return Err(format!("must be at least {min}"));
+            }
+        }
+        Shape::Date => {
+            if !is_date(&string()?) {
+                return Err("must be a date as Y-m-d H:i:s that exists (2018-04-09 00:00:00)".into());
+            }
+        }
+        Shape::Currency => {
+            let s = string()?;
+            if s.len() != 3 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err("must be three letters (USD)".into());
+            }
+        }
+        Shape::Text { max } => {
+            if string()?.chars().count() > *max {
+                return Err(format!("must be at most {max} characters"));
+            }
+        }
+        Shape::Scalar => {
+            if !(text.starts_with('"') || text.starts_with('-') || text.starts_with(|c: char| c.is_ascii_digit())) {
+                return Err("must be a string or a number".into());
+            }
+        }
+        Shape::Bool => {
+            if text != "true" && text != "false" {
+                return Err("must be true or false".into());
+            }
+        }
+        Shape::Any => {}
+        Shape::Nothing => return Ok(Cow::Borrowed("null")),
+        Shape::Object(_) | Shape::List(_) | Shape::DateRange | Shape::StrMap => {
+            unreachable!("containers are walked by check")
+        }
+    }
+    Ok(Cow::Borrowed(text))
+}
+
+/// `{ from?, to? }`: both dates, `from` not after `to` (the caller has seen `{`).
+fn date_range(ctx: &mut Ctx, r: &mut Reader<'_>) -> Result<(), Stop> {
+    let mut bounds: [Option<Cow<'_, str>>; 2] = [None, None];
+    r.members(|r, key| {
+        let (slot, name) = match key.as_ref() {
+            "from" => (0, "from"),
+            "to" => (1, "to"),
+            _ => return Err(ctx.invalid(Some(&key), "unknown member (known: from, to)")),
+        };
+        ctx.push(Seg::Key(name));
+        let raw = r.raw()?;
+        if !is_null(raw) {
+            check(ctx, &mut Reader::new(raw.get()), &Shape::Date, &mut None)?;
+            bounds[slot] = read_string(raw).ok();
+        }
+        ctx.pop();
+        Ok(())
+    })?;
+    if let [Some(from), Some(to)] = &bounds {
+        // Y-m-d H:i:s orders as text.
+        if from > to {
+            return Err(ctx.invalid(Some("from"), "is after to"));
+        }
     }
     Ok(())
 }
 
-fn object_members(raw: Raw<'_>) -> Option<Vec<(String, Raw<'_>)>> {
-    if raw.get().starts_with('{') {
-        members(raw.get())
-    } else {
-        None
+/// Checks the members of the object that comes next (the caller has seen `{`): required ones present
+/// (checked first, so a missing one is the error even after a bad one), each by its shape; unknown ones
+/// kept (results, with `keep_unknown`) or refused (parameters: a typo must not be sent, or dropped,
+/// silently). `null` means absent, as PHP's `http_build_query` leaves it out.
+pub(super) fn check_members(
+    ctx: &mut Ctx,
+    r: &mut Reader<'_>,
+    known: &[Member],
+    keep_unknown: bool,
+    out: &mut Out<'_>,
+) -> Result<(), Stop> {
+    // The first pass only notes which known members are there (the tables' objects have fewer than 64).
+    let at = r.mark();
+    let mut present = 0u64;
+    r.members(|r, key| {
+        let raw = r.raw()?;
+        match known.iter().position(|m| m.name == key) {
+            Some(i) if !is_null(raw) => present |= 1 << i,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    if let Some(m) = known.iter().enumerate().find(|(i, m)| m.required && present & (1 << i) == 0).map(|(_, m)| m) {
+        return Err(ctx.invalid(Some(m.name), "missing required member"));
     }
+    r.revisit(at, |r| {
+        emit(out, "{");
+        let mut first = true;
+        r.members(|r, key| {
+            let member = known.iter().find(|m| m.name == key);
+            if member.is_none() && !keep_unknown {
+                let names: Vec<&str> = known.iter().map(|m| m.name).collect();
+                let message = if names.is_empty() {
+                    "unknown parameter (this endpoint takes none)".to_string()
+                } else {
+                    format!("unknown parameter (known: {})", names.join(", "))
+                };
+                return Err(ctx.invalid(Some(&key), &message));
+            }
+            // Only `null` starts with `n`: an absent member, left out.
+            if r.peek()? == b'n' {
+                return r.skip();
+            }
+            if let Some(o) = out.as_deref_mut() {
+                if !first {
+                    o.push(',');
+                }
+                o.push_str(&serde_json::to_string(&key).unwrap_or_else(|_| unreachable!("a string serialises")));
+                o.push(':');
+            }
+            first = false;
+            match member {
+                Some(m) => {
+                    ctx.push(Seg::Key(m.name));
+                    check(ctx, r, &m.shape, out)?;
+                    ctx.pop();
+                }
+                None => emit(out, r.raw()?.get()),
+            }
+            Ok(())
+        })?;
+        emit(out, "}");
+        Ok(())
+    })
 }
 
 /// `Y-m-d H:i:s` with a real date and time.

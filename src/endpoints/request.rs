@@ -4,7 +4,7 @@ use super::check::check_members;
 use super::table::{endpoint, Endpoint, Verb, DEFAULT_BASE_URL};
 use crate::error::{Error, ErrorCode, Result};
 use crate::form::encode_form;
-use crate::json::members;
+use crate::json::{is_json, read_document_as, Seg};
 use serde::Serialize;
 
 /// How to reach the service.
@@ -93,19 +93,13 @@ pub fn check_options(options: &Options<'_>) -> Result<String> {
 /// Validates `params` (JSON text; `None` for none) for an endpoint; the error names the parameter
 /// (`search.date.from`, `amount`) with code `invalid_params`.
 pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<()> {
-    let root = if e.search { "search" } else { "" };
-    let got = match params {
-        None => Vec::new(),
-        Some(p) => members(p).filter(|_| p.trim_start().starts_with('{')).ok_or_else(|| {
-            let m = Error::new(ErrorCode::InvalidParams, "the parameters must be an object");
-            if root.is_empty() {
-                m
-            } else {
-                m.at(root)
-            }
-        })?,
-    };
-    check_members(e.params, &got, root, ErrorCode::InvalidParams, false, None)
+    let root = if e.search { Seg::Key("search") } else { Seg::Root };
+    let p = params.unwrap_or("{}");
+    if !p.trim_start().starts_with('{') || !is_json(p) {
+        let m = Error::new(ErrorCode::InvalidParams, "the parameters must be an object");
+        return Err(if e.search { m.at("search") } else { m });
+    }
+    read_document_as(p, ErrorCode::InvalidParams, root, |ctx, r| check_members(ctx, r, e.params, false, &mut None))
 }
 
 /// Builds the HTTP request for an endpoint: validated parameters, the form body (or query string for GET)

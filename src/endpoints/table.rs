@@ -488,6 +488,32 @@ pub fn endpoint(path: &str) -> Result<&'static Endpoint> {
 mod tests {
     use super::*;
 
+    /// Path segments below a shape's root (a member, an index): what a walk pushes on its path.
+    fn depth(shape: &Shape) -> usize {
+        match shape {
+            Shape::Object(members) => members.iter().map(|m| 1 + depth(&m.shape)).max().unwrap_or(0),
+            Shape::List(item) => 1 + depth(item),
+            Shape::DateRange | Shape::StrMap => 1,
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn every_path_fits_the_readers_path() {
+        // The root, then the deepest member of params or result; Ctx::push refuses more than MAX_SEGS.
+        let deepest = ENDPOINTS.iter().map(|e| 1 + depth(&e.result).max(depth(&Shape::Object(e.params)))).max();
+        assert!(deepest.unwrap() <= crate::json::MAX_SEGS, "{deepest:?}");
+        // And an object shape has fewer than 64 members (check_members notes them in a u64).
+        fn widest(shape: &Shape) -> usize {
+            match shape {
+                Shape::Object(m) => m.len().max(m.iter().map(|m| widest(&m.shape)).max().unwrap_or(0)),
+                Shape::List(item) => widest(item),
+                _ => 0,
+            }
+        }
+        assert!(ENDPOINTS.iter().all(|e| widest(&e.result) < 64 && e.params.len() < 64));
+    }
+
     #[test]
     fn the_table_has_every_endpoint_once() {
         assert_eq!(ENDPOINTS.len(), 29);
