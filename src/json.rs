@@ -52,9 +52,6 @@ macro_rules! names {
             }
         }
         impl $crate::json::OptionNames for $E {
-            fn of(name: &str) -> Option<$E> {
-                match name { $($s => Some($E::$V),)+ _ => None }
-            }
             fn name(self) -> &'static str {
                 $E::name(self)
             }
@@ -65,8 +62,6 @@ pub(crate) use names;
 
 /// An option set declared with [`names!`].
 pub trait OptionNames: Copy + PartialEq + 'static {
-    /// The option of a name, if it is one.
-    fn of(name: &str) -> Option<Self>;
     /// Its JS spelling.
     fn name(self) -> &'static str;
 }
@@ -839,10 +834,21 @@ pub(crate) fn option_members<'a, E: OptionNames>(
     code: ErrorCode,
 ) -> Result<Vec<(E, Raw<'a>)>, Error> {
     let Some(text) = text else { return Ok(Vec::new()) };
+    let names: Vec<&str> = known.iter().map(|o| o.name()).collect();
+    Ok(known_members(text, root, &names, code)?.into_iter().map(|(i, raw)| (known[i], raw)).collect())
+}
+
+/// [`option_members`] by position in `names`: one copy of the walk for every option set (module size).
+fn known_members<'a>(
+    text: &'a str,
+    root: &str,
+    names: &[&str],
+    code: ErrorCode,
+) -> Result<Vec<(usize, Raw<'a>)>, Error> {
     let mut out = Vec::new();
     let mut unknown = None;
-    let object = each_member(text, |key, value| match E::of(key).filter(|o| known.contains(o)) {
-        Some(option) if !is_null(value) => out.push((option, value)),
+    let object = each_member(text, |key, value| match names.iter().position(|n| *n == key) {
+        Some(i) if !is_null(value) => out.push((i, value)),
         Some(_) => {}
         None => {
             unknown.get_or_insert_with(|| key.to_string());
@@ -852,7 +858,6 @@ pub(crate) fn option_members<'a, E: OptionNames>(
         return Err(Error::new(code, "must be an object").at(root));
     }
     if let Some(key) = unknown {
-        let names: Vec<&str> = known.iter().map(|o| o.name()).collect();
         let message = format!("unknown option (known: {})", names.join(", "));
         return Err(Error::new(code, message).at(format!("{root}.{key}")));
     }

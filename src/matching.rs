@@ -37,8 +37,8 @@ use crate::callback::read_content;
 use crate::error::{Error, ErrorCode, Result};
 use crate::invoices::{Invoices, NewInvoice, MAX_TEXT};
 use crate::json::{
-    is_null, names, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx, Reader, Seg,
-    Stop,
+    each_element, is_null, names, option_members, read_document_as, read_safe_int, read_safe_uint, read_string, Ctx,
+    Raw, Reader, Seg, Stop,
 };
 use crate::mutation::{read_rows, Normal, RowRef};
 use crate::sort::{insertion_sort, sort_by_key};
@@ -598,15 +598,7 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
         let at = |m: &str| invalid(format!("options.{}", key.name()), m);
         match key {
             MatchOption::Seen => {
-                o.seen = read_document_as(raw.get(), ErrorCode::InvalidParams, Seg::Key("options"), |ctx, r| {
-                    ctx.push(Seg::Key("seen"));
-                    let mut ids = Vec::new();
-                    ctx.elements(r, "an array of mutation ids", |ctx, r| {
-                        ids.push(read_safe_uint(r.raw()?).map_err(|m| ctx.invalid(None, m))?);
-                        Ok(())
-                    })?;
-                    Ok(ids)
-                })?;
+                o.seen = list(raw.get(), "options.seen", "must be an array of mutation ids", read_safe_uint)?;
             }
             MatchOption::GraceSeconds => {
                 o.grace_seconds =
@@ -631,19 +623,36 @@ pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
     Ok(o)
 }
 
+/// A caller's JSON array at `path`, each element read by `item` (its error at `path[i]`).
+fn list<T>(
+    text: &str,
+    path: &str,
+    what: &str,
+    mut item: impl FnMut(Raw<'_>) -> std::result::Result<T, &'static str>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    let mut bad = None;
+    let array = each_element(text, |raw| match item(raw) {
+        Ok(v) if bad.is_none() => out.push(v),
+        Ok(_) => {}
+        Err(m) => {
+            bad.get_or_insert((out.len(), m));
+        }
+    });
+    match (array, bad) {
+        (false, _) => Err(invalid(path, what)),
+        (true, Some((i, m))) => Err(invalid(format!("{path}[{i}]"), m)),
+        (true, None) => Ok(out),
+    }
+}
+
 /// `unique_amount` with a caller's arguments as JSON text: `base` an amount, `taken` an array of amounts,
 /// `options` `{ min?, max?, mode?: "add" | "subtract" }` (default 1 to 999, add).
 pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Result<Amount> {
     let amount = |raw: &str, path: &str| Amount::from_json_literal(raw, false).map_err(|e| invalid(path, e.message()));
     let base = amount(base.trim(), "base")?;
-    let taken = read_document_as(taken, ErrorCode::InvalidParams, Seg::Key("taken"), |ctx, r| {
-        let mut out = Vec::new();
-        ctx.elements(r, "an array of amounts", |ctx, r| {
-            let raw = r.raw()?;
-            out.push(Amount::from_json_literal(raw.get(), false).map_err(|e| ctx.invalid(None, e.message()))?);
-            Ok(())
-        })?;
-        Ok(out)
+    let taken = list(taken, "taken", "must be an array of amounts", |raw| {
+        Amount::from_json_literal(raw.get(), false).map_err(|e| e.message())
     })?;
     let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
     for (key, raw) in option_members(options, "options", UniqueAmountOption::ALL, ErrorCode::InvalidParams)? {
