@@ -35,7 +35,7 @@ lint:
 	cargo clippy --all-targets --features sandbox -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features js,sandbox -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --features js --test wasm -- -D warnings
-	biome ci --colors=off
+	biome ci --colors=off --error-on-warnings
 	@echo "lint: rustfmt, clippy (native, wasm32) and biome found nothing"
 
 ## test: every layer, in order

@@ -8,10 +8,10 @@
 //   Worker importing the package against the same Worker without it; the difference is the package's cost.
 // Run with `make bench`; medians of interleaved samples.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleWorker } from "../tests/js/helpers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
@@ -67,36 +67,10 @@ for (const name of Object.keys(cases))
 
 // ---- workerd ----
 const { Miniflare } = await import("miniflare");
-async function worker(name, source) {
-  const dir = join(out, name);
-  mkdirSync(dir, { recursive: true });
-  const wasmModules = {
-    name: "wasm-modules",
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (a) => {
-        copyFileSync(join(a.resolveDir, a.path), join(dir, basename(a.path)));
-        return { path: `./${basename(a.path)}`, external: true };
-      });
-    },
-  };
-  await build({
-    stdin: { contents: source, resolveDir: out },
-    bundle: true,
-    format: "esm",
-    conditions: ["workerd", "worker", "browser"],
-    outfile: join(dir, "worker.mjs"),
-    plugins: [wasmModules],
+const worker = (name, source) =>
+  bundleWorker({ stdin: { contents: source, resolveDir: out } }, join(out, name), {
     alias: { cekmutasi: join(pkg, "workerd.mjs") },
-    logLevel: "error",
   });
-  return {
-    modules: true,
-    modulesRoot: dir,
-    scriptPath: join(dir, "worker.mjs"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-01-01",
-  };
-}
 const handler = (imp) =>
   `${imp}\nexport default { async fetch(request) { const r = parseCallback(await request.text()); return new Response(String(r.content.data.length)); } };\n`;
 const workers = {

@@ -595,6 +595,13 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// A walk whose bad members are `code` and whose paths start at `root`.
+    fn rooted(code: ErrorCode, root: Seg) -> Ctx {
+        let mut ctx = Ctx { code: Some(code), ..Ctx::default() };
+        ctx.push(root);
+        ctx
+    }
+
     pub(crate) fn push(&mut self, seg: Seg) {
         assert!(self.depth < MAX_SEGS, "path deeper than the readers nest");
         self.segs[self.depth] = seg;
@@ -702,8 +709,7 @@ pub(crate) fn read_document_as<'de, T>(
     root: Seg,
     read: impl FnOnce(&mut Ctx, &mut Reader<'de>) -> Result<T, Stop>,
 ) -> Result<T, Error> {
-    let mut ctx = Ctx { code: Some(code), ..Ctx::default() };
-    ctx.push(root);
+    let mut ctx = Ctx::rooted(code, root);
     let mut r = Reader::new(text);
     let result = read(&mut ctx, &mut r).and_then(|v| r.end().map(|_| v));
     result.map_err(|Stop| {
@@ -723,8 +729,7 @@ pub(crate) fn read_value_as<'de, T>(
     root: Seg,
     read: impl FnOnce(&mut Ctx, &mut Reader<'de>) -> Result<T, Stop>,
 ) -> Result<T, Error> {
-    let mut ctx = Ctx { code: Some(code), ..Ctx::default() };
-    ctx.push(root);
+    let mut ctx = Ctx::rooted(code, root);
     read(&mut ctx, r).map_err(|Stop| stopped(ctx, r, code))
 }
 

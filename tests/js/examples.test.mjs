@@ -3,11 +3,12 @@
 // Function under edge-runtime, the Deno server under Deno.
 
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
+import { bundleWorker } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -53,43 +54,17 @@ const credit = (id, amount, extra = {}) => ({
   ...extra,
 });
 
-/** Bundles a Worker as wrangler does: workerd's conditions, .wasm imports left as compiled modules. */
-async function bundleWorker(entry, dir) {
-  mkdirSync(dir, { recursive: true });
-  const wasmModules = {
-    name: "wasm-modules",
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (a) => {
-        copyFileSync(join(a.resolveDir, a.path), join(dir, basename(a.path)));
-        return { path: `./${basename(a.path)}`, external: true };
-      });
-    },
-  };
-  await esbuild({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    conditions: ["workerd", "worker", "browser"],
-    outfile: join(dir, "worker.mjs"),
-    plugins: [wasmModules],
-    nodePaths,
-    logLevel: "error",
-  });
-  return join(dir, "worker.mjs");
-}
-
 test("cloudflare-worker: a callback processed twice pays once, across two instances sharing D1", async (t) => {
   const { Miniflare } = await import("miniflare");
-  const dir = join(out, "cloudflare-worker");
-  const script = await bundleWorker(join(examples, "cloudflare-worker", "src", "index.mjs"), dir);
+  const bundled = await bundleWorker(
+    { entryPoints: [join(examples, "cloudflare-worker", "src", "index.mjs")] },
+    join(out, "cloudflare-worker"),
+    { nodePaths },
+  );
   // Two Workers (separate isolates, as two instances are) bound to one D1 database.
   const worker = (name) => ({
+    ...bundled,
     name,
-    modules: true,
-    modulesRoot: dir,
-    scriptPath: script,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-01-01",
     bindings: { CEKMUTASI_SIGNATURE: SIGNATURE },
     d1Databases: { DB: "cekmutasi" },
   });

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { basename, join } from "node:path";
 
 export const SEED = readFileSync(new URL("../fixtures/seed_report.json", import.meta.url), "utf8");
 
@@ -63,4 +64,40 @@ export async function chromiumPage({ viewport } = {}) {
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
   return { page, errors, close: () => browser.close() };
+}
+
+/**
+ * Bundles a Worker into `dir` as wrangler does (workerd's conditions; `.wasm` imports kept as compiled-module
+ * imports, copied beside the bundle) and returns the Miniflare options that run it. `source` is esbuild's
+ * `entryPoints` or `stdin`; `more` adds esbuild options (`nodePaths`, `alias`).
+ */
+export async function bundleWorker(source, dir, more = {}) {
+  const { build } = await import("esbuild");
+  mkdirSync(dir, { recursive: true });
+  const wasmModules = {
+    name: "wasm-modules",
+    setup(b) {
+      b.onResolve({ filter: /\.wasm$/ }, (a) => {
+        copyFileSync(join(a.resolveDir, a.path), join(dir, basename(a.path)));
+        return { path: `./${basename(a.path)}`, external: true };
+      });
+    },
+  };
+  await build({
+    ...source,
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd", "worker", "browser"],
+    outfile: join(dir, "worker.mjs"),
+    plugins: [wasmModules],
+    logLevel: "error",
+    ...more,
+  });
+  return {
+    modules: true,
+    modulesRoot: dir,
+    scriptPath: join(dir, "worker.mjs"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-01-01",
+  };
 }

@@ -3,13 +3,12 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { basename, dirname, extname, join } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { build as esbuild } from "esbuild";
-import { chromiumPage, SEED } from "./helpers.mjs";
+import { bundleWorker, chromiumPage, SEED } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -68,32 +67,9 @@ test("README: the Node example", async (t) => {
 
 test("README: the Worker example, in workerd", async (t) => {
   const { Miniflare } = await import("miniflare");
-  const dir = join(out, "worker");
-  mkdirSync(dir, { recursive: true });
-  const wasmModules = {
-    name: "wasm-modules",
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (a) => {
-        copyFileSync(join(a.resolveDir, a.path), join(dir, basename(a.path)));
-        return { path: `./${basename(a.path)}`, external: true };
-      });
-    },
-  };
-  await esbuild({
-    stdin: { contents: blocks.worker, resolveDir: here },
-    bundle: true,
-    format: "esm",
-    conditions: ["workerd", "worker", "browser"],
-    outfile: join(dir, "worker.mjs"),
-    plugins: [wasmModules],
-    logLevel: "error",
-  });
+  const worker = await bundleWorker({ stdin: { contents: blocks.worker, resolveDir: here } }, join(out, "worker"));
   const mf = new Miniflare({
-    modules: true,
-    modulesRoot: dir,
-    scriptPath: join(dir, "worker.mjs"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-01-01",
+    ...worker,
     bindings: { CEKMUTASI_SIGNATURE: SIGNATURE },
   });
   t.after(() => mf.dispose());

@@ -5,15 +5,15 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { basename, dirname, extname, join } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { startSandbox } from "cekmutasi/sandbox";
 import { build as esbuild } from "esbuild";
-import { chromiumPage } from "./helpers.mjs";
+import { bundleWorker, chromiumPage } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const smokeDir = join(here, "smoke");
@@ -146,34 +146,8 @@ test("Deno, with no permission but the network", async () => {
 
 test("Cloudflare Workers: workerd through miniflare", async () => {
   const { Miniflare } = await import("miniflare");
-  const dir = join(out, "workerd");
   // As wrangler bundles a Worker: workerd's conditions, and .wasm imports kept as compiled-module imports.
-  const wasmModules = {
-    name: "wasm-modules",
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (a) => {
-        copyFileSync(join(a.resolveDir, a.path), join(dir, basename(a.path)));
-        return { path: `./${basename(a.path)}`, external: true };
-      });
-    },
-  };
-  mkdirSync(dir, { recursive: true });
-  await esbuild({
-    entryPoints: [join(smokeDir, "worker.mjs")],
-    bundle: true,
-    format: "esm",
-    conditions: ["workerd", "worker", "browser"],
-    outfile: join(dir, "worker.mjs"),
-    plugins: [wasmModules],
-    logLevel: "error",
-  });
-  const mf = new Miniflare({
-    modules: true,
-    modulesRoot: dir,
-    scriptPath: join(dir, "worker.mjs"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2025-01-01",
-  });
+  const mf = new Miniflare(await bundleWorker({ entryPoints: [join(smokeDir, "worker.mjs")] }, join(out, "workerd")));
   try {
     const [result, ms] = await timed(async () => {
       const res = await mf.dispatchFetch("http://worker/", { method: "POST", body: JSON.stringify(env) });
