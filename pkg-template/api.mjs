@@ -155,6 +155,9 @@ async function drive(make) {
   }
 }
 
+/** The runtime's code for a failed fetch (Node's fetch puts it on `cause`), for the task's message. */
+const errorCode = (e) => [e?.cause?.code, e?.code].find((c) => typeof c === "string");
+
 /**
  * One attempt: the request sent once, never to another URL (`redirect: "manual"`: a redirect is the
  * task's error, so the key and a transfer go to the base URL only), the answer's body streamed into the
@@ -179,8 +182,8 @@ async function attempt(task, request, timeoutMs) {
         signal: controller.signal,
         redirect: "manual",
       });
-    } catch {
-      return task.failed(timedOut);
+    } catch (e) {
+      return task.failed(timedOut, errorCode(e));
     }
     task.head(response.status, response.headers.get("retry-after") ?? undefined);
     reader = response.body?.getReader();
@@ -188,8 +191,8 @@ async function attempt(task, request, timeoutMs) {
       let chunk;
       try {
         chunk = await reader.read();
-      } catch {
-        return task.failed(timedOut);
+      } catch (e) {
+        return task.failed(timedOut, errorCode(e));
       }
       if (chunk.done) break;
       task.chunk(chunk.value);

@@ -362,7 +362,9 @@ export async function startSandbox(options = {}) {
   const state = seedState({ rows: options.rows ?? 3000 });
   const handle = handlers(state, now);
   let faults = [];
-  let nextMutationId = 900_000;
+  // Mutation ids from the start time in milliseconds: a receiver that remembers the ids it processed does
+  // not mistake the next run's mutations for this run's (ids restarting at a constant did).
+  let nextMutationId = Date.now();
 
   const send = (res, status, value) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -385,10 +387,15 @@ export async function startSandbox(options = {}) {
         id: input.id ?? nextMutationId++,
         unix_timestamp: input.unix_timestamp ?? now(),
       });
+      const service_code = input.service_code ?? "bri";
+      const account_number = input.account_number ?? "1234567890";
+      // Recorded as the service records it, so a search (and confirmMutation) finds the triggered mutation.
+      const kind = ["ovo", "gopay", "paypal"].includes(service_code) ? service_code : "bank";
+      state.rows[kind].push({ service_code, account_number, ...row });
       const answer = await postCallback(input.url, {
         signature: input.signature ?? signature,
-        service_code: input.service_code,
-        account_number: input.account_number,
+        service_code,
+        account_number,
         rows: [row],
       });
       return send(res, 200, { success: true, mutation: row, callback: answer });
@@ -496,7 +503,14 @@ export async function startSandbox(options = {}) {
       return send(res, 500, { success: false, error_message: `sandbox error: ${e.message}` });
     }
   });
-  await new Promise((resolve) => server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", resolve));
+  // A port in use rejects (instead of an unhandled 'error' event).
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const { port } = server.address();
   const base = `http://${options.host ?? "127.0.0.1"}:${port}`;
   return {

@@ -482,6 +482,19 @@ names! {
     } else Other
 }
 
+/// Seconds past this are milliseconds in all likelihood (it is the year 5138): `Date.now()` given where Unix
+/// seconds are read would make an invoice that no mutation can ever pay.
+const MAX_UNIX_SECONDS: i64 = 100_000_000_000;
+
+/// A time in Unix seconds; a millisecond time (`Date.now()`) is refused, saying so.
+fn unix_seconds(raw: Raw<'_>) -> std::result::Result<i64, &'static str> {
+    let t = read_safe_int(raw)?;
+    if t.abs() >= MAX_UNIX_SECONDS {
+        return Err("must be Unix seconds, not milliseconds (Math.floor(Date.now() / 1000), not Date.now())");
+    }
+    Ok(t)
+}
+
 /// One invoice object at the current path of `ctx`.
 fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result<Invoice, Stop> {
     ctx.expect(r, b'{', "an invoice object")?;
@@ -505,8 +518,8 @@ fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result
             InvoiceField::Amount => {
                 amount = Some(Amount::from_json_literal(raw.get(), false).map_err(|e| bad(ctx, e.message()))?)
             }
-            InvoiceField::CreatedAt => inv.created_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
-            InvoiceField::ExpiresAt => inv.expires_at = Some(read_safe_int(raw).map_err(|e| bad(ctx, e))?),
+            InvoiceField::CreatedAt => inv.created_at = Some(unix_seconds(raw).map_err(|e| bad(ctx, e))?),
+            InvoiceField::ExpiresAt => inv.expires_at = Some(unix_seconds(raw).map_err(|e| bad(ctx, e))?),
             InvoiceField::Reference => inv.reference = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned()),
             InvoiceField::ServiceCode => {
                 inv.service_code = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned())

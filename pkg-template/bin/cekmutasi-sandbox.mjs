@@ -29,33 +29,62 @@ function parse(argv) {
   return out;
 }
 
+/** A mistake on the command line (exit 2) or a failure to do what it asks (exit 1): one line, no stack. */
+function fail(message, code = 1) {
+  process.stderr.write(`cekmutasi-sandbox: ${message}\n`);
+  process.exit(code);
+}
+
+/** Why a callback could not be posted, in a few words. */
+function reason(e) {
+  if (e?.name === "TimeoutError") return "the receiver did not answer within 10 s";
+  const code = e?.cause?.code ?? e?.code;
+  if (code === "ECONNREFUSED") return "the connection was refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the name did not resolve";
+  return typeof code === "string" ? code : String(e?.message ?? e);
+}
+
 const args = parse(process.argv.slice(2));
 if (args.help) {
   process.stdout.write(HELP);
 } else if (args._[0] === "trigger") {
-  if (!args.url) {
-    process.stderr.write("trigger needs --url\n");
-    process.exit(2);
+  if (!args.url) fail("trigger needs --url URL (see --help)", 2);
+  if (args.amount !== undefined && !/^\d{1,15}(\.\d{1,2})?$/.test(args.amount)) {
+    fail(`--amount must be an amount such as 150003 or 150003.50, not ${JSON.stringify(args.amount)}`, 2);
+  }
+  if (args.id !== undefined && !/^[1-9]\d{0,14}$/.test(args.id)) {
+    fail(`--id must be a positive whole number, not ${JSON.stringify(args.id)}`, 2);
   }
   const row = triggerRow({
-    id: Number(args.id ?? Date.now() % 1e9),
+    id: Number(args.id ?? Date.now()),
     unix_timestamp: Math.floor(Date.now() / 1000),
     type: args.type,
     amount: args.amount,
     description: args.description,
   });
-  const answer = await postCallback(args.url, { signature: args.signature ?? "sandbox-signature", rows: [row] });
+  let answer;
+  try {
+    answer = await postCallback(args.url, { signature: args.signature ?? "sandbox-signature", rows: [row] });
+  } catch (e) {
+    fail(`could not post to ${args.url}: ${reason(e)}`);
+  }
   process.stdout.write(
     `posted mutation ${row.id} (${row.type} ${row.amount}) to ${args.url}: HTTP ${answer.status} ${answer.body}\n`,
   );
   process.exit(answer.status >= 200 && answer.status < 300 ? 0 : 1);
+} else if (args._.length > 0) {
+  fail(`unknown command ${JSON.stringify(args._[0])} (see --help)`, 2);
 } else {
-  const sandbox = await startSandbox({
-    port: args.port === undefined ? 8787 : Number(args.port),
-    host: args.host,
-    apiKey: args["api-key"],
-    signature: args.signature,
-  });
+  if (args.port !== undefined && !(/^\d{1,5}$/.test(args.port) && Number(args.port) <= 65535)) {
+    fail(`--port must be a whole number from 0 to 65535, not ${JSON.stringify(args.port)}`, 2);
+  }
+  const port = args.port === undefined ? 8787 : Number(args.port);
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ port, host: args.host, apiKey: args["api-key"], signature: args.signature });
+  } catch (e) {
+    fail(e?.code === "EADDRINUSE" ? `port ${port} is in use: choose another with --port` : reason(e));
+  }
   process.stdout.write(
     `CekMutasi sandbox on ${sandbox.url}\nAPI key: ${sandbox.apiKey}\nCallback signature: ${sandbox.signature}\n`,
   );

@@ -301,6 +301,39 @@ pub fn too_many_requests(max: u32) -> Error {
     .at("options.maxRequests")
 }
 
+/// `network_error` naming the host and, in words, the runtime's error code: never the URL's path or query,
+/// and never anything but a code (an identifier of capitals, digits and `_`) from the runtime's error.
+///
+/// ```
+/// use cekmutasi::client::network_error;
+/// let e = network_error("https://api.cekmutasi.co.id/v1/myip", Some("ECONNREFUSED"));
+/// assert_eq!(e.message(), "could not reach api.cekmutasi.co.id: the connection was refused (ECONNREFUSED)");
+/// ```
+pub fn network_error(url: &str, cause: Option<&str>) -> Error {
+    let host = url.split_once("://").map_or(url, |(_, rest)| rest).split(['/', '?', '#']).next().unwrap_or("");
+    let code = cause.filter(|c| {
+        !c.is_empty() && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    });
+    let why = match code {
+        None => "the connection failed (the runtime gave no cause)".to_string(),
+        Some(c @ "ECONNREFUSED") => format!("the connection was refused ({c})"),
+        Some(c @ ("ENOTFOUND" | "EAI_AGAIN" | "EAI_NONAME")) => format!("the name did not resolve (DNS: {c})"),
+        Some(c @ ("ECONNRESET" | "EPIPE" | "UND_ERR_SOCKET")) => format!("the connection was reset ({c})"),
+        Some(c @ ("ETIMEDOUT" | "UND_ERR_CONNECT_TIMEOUT")) => format!("connecting timed out ({c})"),
+        Some(c @ ("EHOSTUNREACH" | "ENETUNREACH")) => format!("the host is unreachable ({c})"),
+        Some(c)
+            if c.contains("CERT")
+                || c.starts_with("ERR_TLS")
+                || c.starts_with("ERR_SSL")
+                || c.starts_with("UNABLE_TO") =>
+        {
+            format!("TLS failed ({c})")
+        }
+        Some(c) => format!("the connection failed ({c})"),
+    };
+    Error::new(ErrorCode::NetworkError, format!("could not reach {host}: {why}"))
+}
+
 /// The error of a redirect (status 0: an opaque redirect, whose status a browser hides). The client never
 /// follows one: the `Location` may name any host, and following it would send the API key there, and send
 /// a transfer again. Never retried, for the same reasons.
@@ -395,13 +428,12 @@ impl Call {
         }
     }
 
-    fn failed(&self, timed_out: bool, jitter: f64) -> Result<Step> {
+    fn failed(&self, timed_out: bool, cause: Option<&str>, jitter: f64) -> Result<Step> {
         if timed_out {
             let err = Error::new(ErrorCode::Timeout, format!("no answer within {} ms", self.timeout_ms));
             self.again(Outcome::Timeout, err, jitter)
         } else {
-            let err = Error::new(ErrorCode::NetworkError, "the request could not be sent or the connection failed");
-            self.again(Outcome::NetworkError, err, jitter)
+            self.again(Outcome::NetworkError, network_error(&self.request.url, cause), jitter)
         }
     }
 
@@ -529,9 +561,10 @@ impl Task {
         self.body_done(jitter)
     }
 
-    /// The last request got no answer: it timed out, or the connection failed.
-    pub fn failed(&mut self, timed_out: bool, jitter: f64) -> Result<Action> {
-        let step = self.call.failed(timed_out, jitter)?;
+    /// The last request got no answer: it timed out, or the connection failed (`cause`: the runtime's
+    /// error code, `ECONNREFUSED`, `ENOTFOUND`, …, where it gives one).
+    pub fn failed(&mut self, timed_out: bool, cause: Option<&str>, jitter: f64) -> Result<Action> {
+        let step = self.call.failed(timed_out, cause, jitter)?;
         self.next(step)
     }
 
@@ -602,10 +635,10 @@ mod tests {
         assert_eq!(first.method, "GET");
         assert_eq!(t.answered(503, Some("1"), "busy", 0.0).unwrap(), Action::Sleep(1000));
         assert_eq!(sent(t.resumed()), first);
-        assert_eq!(t.failed(false, 0.0).unwrap(), Action::Sleep(250));
+        assert_eq!(t.failed(false, None, 0.0).unwrap(), Action::Sleep(250));
         assert_eq!(sent(t.resumed()), first);
         // Two retries spent: the third failure is final.
-        assert_eq!(t.failed(true, 0.0).unwrap_err().code(), ErrorCode::Timeout);
+        assert_eq!(t.failed(true, None, 0.0).unwrap_err().code(), ErrorCode::Timeout);
         let mut t = Task::request(&options(2), "bank/list", None).unwrap();
         t.start();
         let ok = r#"{"success":true,"error_message":"","data":[]}"#;
@@ -619,8 +652,8 @@ mod tests {
             let mut t = Task::request(&options(5), "ovo/transfer/send", Some(params)).unwrap();
             assert_eq!(sent(t.start()).body.as_deref(), Some("uuid=u&token=t&amount=10000"));
             let err = match outcome {
-                0 => t.failed(true, 0.0),
-                1 => t.failed(false, 0.0),
+                0 => t.failed(true, None, 0.0),
+                1 => t.failed(false, None, 0.0),
                 2 => t.answered(500, None, "", 0.0),
                 _ => t.answered(503, Some("1"), r#"{"success":false,"error_message":"busy","data":[]}"#, 0.0),
             }
@@ -703,10 +736,10 @@ mod tests {
         let mut t = Task::request(&opts, "bank/list", None).unwrap();
         t.start();
         for _ in 0..4 {
-            assert!(matches!(t.failed(true, 0.0).unwrap(), Action::Sleep(_)));
+            assert!(matches!(t.failed(true, None, 0.0).unwrap(), Action::Sleep(_)));
             t.resumed();
         }
-        assert_eq!(t.failed(true, 0.0).unwrap_err().code(), ErrorCode::Timeout);
+        assert_eq!(t.failed(true, None, 0.0).unwrap_err().code(), ErrorCode::Timeout);
         assert_eq!(DEFAULT_MAX_REQUESTS, 1000);
         // The default: a server answering the cap for every range still ends (at the one-second cap error).
         let mut t = Task::search_all(&options(0), "bank", filters).unwrap();

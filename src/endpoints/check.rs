@@ -218,6 +218,16 @@ pub(super) fn check_members(
             }
             first = false;
             match member {
+                // A required text given empty (`uuid: ""`, `token: ""`) would be sent, and refused by the
+                // service or, worse, read as something else: it is not given.
+                Some(m)
+                    if !keep_unknown && m.required && matches!(m.shape, Shape::Str | Shape::Text { .. }) && {
+                        let here = r.mark();
+                        r.revisit(here, |r| Ok(r.raw()?.get() == "\"\""))?
+                    } =>
+                {
+                    return Err(ctx.invalid(Some(m.name), "must not be empty"));
+                }
                 Some(m) => {
                     ctx.push(Seg::Key(m.name));
                     check(ctx, r, &m.shape, out)?;

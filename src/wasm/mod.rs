@@ -442,9 +442,10 @@ impl JsTask {
         Ok(self.0.body_done(js_sys::Math::random()).map(action)?)
     }
 
-    /// The request got no answer (it timed out, or the connection failed): the next action, or the call's error.
-    pub fn failed(&mut self, timed_out: bool) -> Result<JsValue, JsValue> {
-        Ok(self.0.failed(timed_out, js_sys::Math::random()).map(action)?)
+    /// The request got no answer (it timed out, or the connection failed; `cause` is the runtime's error
+    /// code, if any): the next action, or the call's error.
+    pub fn failed(&mut self, timed_out: bool, cause: Option<String>) -> Result<JsValue, JsValue> {
+        Ok(self.0.failed(timed_out, cause.as_deref(), js_sys::Math::random()).map(action)?)
     }
 }
 

@@ -204,6 +204,19 @@ test("a refused connection is network_error; bad options are config", async () =
   const url = s.url;
   await s.close();
   assert.equal((await rejects(new CekMutasi({ apiKey: KEY, baseUrl: url, retries: 0 }).myIp())).code, "network_error");
+  // The message names the host and the cause in words, never the key.
+  const refused = await new CekMutasi({ apiKey: KEY, baseUrl: url, retries: 0 }).myIp().catch((e) => e);
+  assert.equal(refused.message, `could not reach ${new URL(url).host}: the connection was refused (ECONNREFUSED)`);
+  const resetting = await scripted(() => ({ reset: true }));
+  const reset = await new CekMutasi({ apiKey: KEY, baseUrl: resetting.url, retries: 0 }).myIp().catch((e) => e);
+  await resetting.close();
+  assert.equal(reset.code, "network_error");
+  assert.match(
+    reset.message,
+    new RegExp(
+      `^could not reach ${new URL(resetting.url).host}: the connection was reset \\((UND_ERR_SOCKET|ECONNRESET)\\)$`,
+    ),
+  );
   assert.throws(
     () => new CekMutasi({ apiKey: "" }),
     (e) => e.code === "config",

@@ -140,7 +140,7 @@ for (const [name, viewport] of [
     await page.waitForSelector("#feed li.matched", { timeout: 10_000 });
     const [, paidBy] =
       (await page.locator("#feed li").first().innerText()).match(
-        /^MATCHED verified callback: mutation (9\d{5}) \(150002\.00\) paid INV-2$/,
+        /^MATCHED verified callback: mutation (\d{13}) \(150002\.00\) paid INV-2$/,
       ) ?? [];
     assert.ok(paidBy, await page.locator("#feed li").first().innerText());
     assert.deepEqual(await texts(page, "#invoices tbody td:nth-child(3)"), [
@@ -153,7 +153,7 @@ for (const [name, viewport] of [
     await page.waitForFunction(() => document.querySelectorAll("#feed li").length === 2, null, { timeout: 10_000 });
     assert.match(
       await page.locator("#feed li").first().innerText(),
-      /^UNMATCHED verified callback: mutation 9\d{5} \(\d+\.00\): no open invoice of exactly that amount$/,
+      /^UNMATCHED verified callback: mutation \d{13} \(\d+\.00\): no open invoice of exactly that amount$/,
     );
 
     // The timer: with "Every 3 seconds" on, the sandbox pays the oldest open invoice (INV-3, 275001.00)
@@ -163,7 +163,7 @@ for (const [name, viewport] of [
     await page.getByLabel("Every 3 seconds").uncheck();
     assert.match(
       await page.locator("#feed li").first().innerText(),
-      /^AMBIGUOUS verified callback: mutation 9\d{5} \(275001\.00\) fits INV-3, INV-4: nothing paid, a person decides$/,
+      /^AMBIGUOUS verified callback: mutation \d{13} \(275001\.00\) fits INV-3, INV-4: nothing paid, a person decides$/,
     );
     assert.deepEqual((await texts(page, "#invoices tbody td:nth-child(3)")).slice(2), ["open", "open"]);
 

@@ -350,4 +350,64 @@ test("the command line: --help, start, trigger", async () => {
   } finally {
     await receiver.close();
   }
+  // Mistakes and failures: one line on stderr (no stack trace) and an exit code.
+  const closed = `http://127.0.0.1:${receiver.url.split(":").pop()}/ipn`;
+  const run = (...argv) =>
+    promisify(execFile)(process.execPath, [bin, ...argv]).then(
+      () => ({ code: 0 }),
+      (e) => ({ code: e.code, stderr: e.stderr }),
+    );
+  const blocker = createServer(() => {});
+  await new Promise((r) => blocker.listen(0, "127.0.0.1", r));
+  const busy = String(blocker.address().port);
+  try {
+    const cases = [
+      [
+        ["trigger", "--url", closed, "--amount", "abc"],
+        2,
+        'cekmutasi-sandbox: --amount must be an amount such as 150003 or 150003.50, not "abc"',
+      ],
+      [["trigger", "--url", closed], 1, `cekmutasi-sandbox: could not post to ${closed}: the connection was refused`],
+      [
+        ["trigger", "--url", "file:///etc/passwd"],
+        1,
+        "cekmutasi-sandbox: could not post to file:///etc/passwd: the callback URL must be http(s), not file:",
+      ],
+      [["--port", "abc"], 2, 'cekmutasi-sandbox: --port must be a whole number from 0 to 65535, not "abc"'],
+      [
+        ["--port", busy, "--host", "127.0.0.1"],
+        1,
+        `cekmutasi-sandbox: port ${busy} is in use: choose another with --port`,
+      ],
+      [["serve"], 2, 'cekmutasi-sandbox: unknown command "serve" (see --help)'],
+    ];
+    for (const [argv, code, line] of cases) {
+      assert.deepEqual(await run(...argv), { code, stderr: `${line}\n` }, argv.join(" "));
+    }
+  } finally {
+    blocker.close();
+  }
+});
+
+test("the sandbox records a triggered mutation (confirmMutation finds it) and numbers mutations apart across runs", async () => {
+  const receiver = await fetchServer(async () => new Response("OK"));
+  try {
+    const trig = await control("trigger", { url: `${receiver.url}/ipn`, amount: 150004 });
+    assert.equal(trig.callback.status, 200);
+    const m = trig.mutation;
+    assert.ok(m.id > Date.UTC(2026, 0, 1), `an id from the start time: ${m.id}`);
+    assert.equal(await client.confirmMutation(m, { service_code: "bri", account_number: "1234567890" }), true);
+    const other = await startSandbox({ port: 0 });
+    try {
+      const next = await fetch(`${other.controlUrl}/trigger`, {
+        method: "POST",
+        body: JSON.stringify({ url: `${receiver.url}/ipn` }),
+      }).then((r) => r.json());
+      assert.notEqual(next.mutation.id, m.id);
+    } finally {
+      await other.close();
+    }
+  } finally {
+    await receiver.close();
+  }
 });
