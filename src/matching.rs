@@ -453,6 +453,7 @@ pub fn unique_amount(base: Amount, taken: &[Amount], min: u32, max: u32, subtrac
         return Err(invalid("min", "must not be above max"));
     }
     let taken: HashSet<Amount> = taken.iter().copied().collect();
+    let mut tried = 0u32;
     for code in min..=max {
         // Whole rupiah: a code is 100 cents.
         let cents = i128::from(code) * 100;
@@ -460,9 +461,15 @@ pub fn unique_amount(base: Amount, taken: &[Amount], min: u32, max: u32, subtrac
         let Some(amount) = Amount::from_cents(value).filter(|a| *a > Amount::ZERO) else {
             break; // zero or below (subtract), or out of range: every larger code is too
         };
+        tried += 1;
         if !taken.contains(&amount) {
             return Ok(amount);
         }
+    }
+    if tried == 0 {
+        // Not a busy range: no code of it makes a payable amount from this price.
+        let why = if subtract { "is too small to subtract a code from" } else { "is too large to add a code to" };
+        return Err(invalid("base", &format!("{why} (codes {min} to {max})")));
     }
     Err(Error::new(ErrorCode::UniqueAmountExhausted, format!("every code from {min} to {max} is taken")))
 }
