@@ -171,8 +171,7 @@ async function attempt(task, request, timeoutMs) {
     controller.abort();
   }, timeoutMs);
   let response;
-  let reader;
-  let read = false;
+  let taken = false;
   try {
     try {
       response = await fetch(request.url, {
@@ -186,23 +185,46 @@ async function attempt(task, request, timeoutMs) {
       return task.failed(timedOut, errorCode(e));
     }
     task.head(response.status, response.headers.get("retry-after") ?? undefined);
-    reader = response.body?.getReader();
-    while (reader) {
+    taken = true; // from here on, pump lets the body go whenever it stops early
+    try {
+      await pump(response.body, (chunk) => task.chunk(chunk));
+    } catch (e) {
+      if (e instanceof ReadFailed) return task.failed(timedOut, errorCode(e.cause));
+      throw e;
+    }
+    return task.answered();
+  } finally {
+    clearTimeout(timer);
+    // An answer whose body was never taken up (a redirect): let the connection go.
+    if (!taken) response?.body?.cancel().catch(() => {});
+  }
+}
+
+/** A failed read of a body stream (as opposed to the sink refusing a chunk). */
+class ReadFailed extends Error {}
+
+/**
+ * Streams `stream` chunk by chunk into `push`, the Rust side that counts each chunk against its limit
+ * before copying it and may refuse it by throwing. Stopping early for any reason cancels the stream, so the
+ * sender is stopped and the connection let go; a failed read rejects with `ReadFailed` (its `cause`).
+ */
+async function pump(stream, push) {
+  const reader = stream?.getReader();
+  if (!reader) return;
+  try {
+    for (;;) {
       let chunk;
       try {
         chunk = await reader.read();
       } catch (e) {
-        return task.failed(timedOut, errorCode(e));
+        throw new ReadFailed("the body could not be read", { cause: e });
       }
-      if (chunk.done) break;
-      task.chunk(chunk.value);
+      if (chunk.done) return;
+      push(chunk.value);
     }
-    read = true;
-    return task.answered();
-  } finally {
-    clearTimeout(timer);
-    // An answer left unread (a redirect, a body past the limit, a failure): let the connection go.
-    if (!read) (reader ?? response?.body)?.cancel().catch(() => {});
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
   }
 }
 
@@ -225,21 +247,10 @@ export function makeApi(raw) {
     // The request is checked (in Rust) to be a Fetch Request before anything of it is used here.
     const body = glue.__callbackBody(request, options);
     try {
-      const reader = request.body?.getReader();
-      while (reader) {
-        let chunk;
-        try {
-          chunk = await reader.read();
-        } catch {
-          throw body.unreadable();
-        }
-        if (chunk.done) break;
-        try {
-          body.push(chunk.value);
-        } catch (e) {
-          reader.cancel().catch(() => {});
-          throw e;
-        }
+      try {
+        await pump(request.body, (chunk) => body.push(chunk));
+      } catch (e) {
+        throw e instanceof ReadFailed ? body.unreadable() : e;
       }
       return new PaymentReport(body.finish());
     } finally {

@@ -42,8 +42,9 @@ pub(super) fn check(ctx: &mut Ctx, r: &mut Reader<'_>, shape: &Shape, out: &mut 
         }
         Shape::DateRange => {
             let raw = r.raw()?;
-            ctx.expect(&mut Reader::new(raw.get()), b'{', "an object { from, to }")?;
-            date_range(ctx, &mut Reader::new(raw.get()))?;
+            let mut range = Reader::new(raw.get());
+            ctx.expect(&mut range, b'{', "an object { from, to }")?;
+            date_range(ctx, &mut range)?;
             emit(out, raw.get());
             Ok(())
         }

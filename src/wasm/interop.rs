@@ -171,7 +171,7 @@ pub(super) fn body_bytes(body: &JsValue, max: usize) -> Res<(Vec<u8>, bool)> {
     }
 }
 
-pub(super) fn has_replacement_character(bytes: &[u8]) -> bool {
+fn has_replacement_character(bytes: &[u8]) -> bool {
     let mut rest = bytes;
     while let Some(i) = rest.iter().position(|&b| b == 0xEF) {
         if rest[i..].starts_with("\u{FFFD}".as_bytes()) {
