@@ -4,13 +4,13 @@
 import type { CekMutasiMethods, Endpoint, EndpointParams, EndpointResult } from "./endpoints";
 import type {
   HttpRequest,
-  Mutation,
+  MutationInput,
   ParseCallbackOptions,
   PaymentReportContent,
   ReceiveCallbackOptions,
 } from "./wasm/cekmutasi";
 
-export type { CekMutasiMethods, Endpoint, EndpointParams, EndpointResult } from "./endpoints";
+export type { CekMutasiMethods, Endpoint, EndpointParams, EndpointResult, JsonValue } from "./endpoints";
 export { CekMutasiError, CekMutasiErrorCode } from "./error";
 export * from "./wasm/cekmutasi";
 
@@ -113,7 +113,7 @@ export declare class CekMutasi {
     filters: EndpointParams[`${S}/search`],
   ): Promise<EndpointResult[`${S}/search`]>;
   /** Re-checks a callback's mutation with a search: `true` only when the same id, type and amount come back. */
-  confirmMutation(mutation: Mutation, account: { service_code: string; account_number: string }): Promise<boolean>;
+  confirmMutation(mutation: MutationInput, account: { service_code: string; account_number: string }): Promise<boolean>;
   free(): void;
 }
 export interface CekMutasi extends CekMutasiMethods {}

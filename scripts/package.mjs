@@ -38,9 +38,7 @@ for (const file of readdirSync(template)) {
 }
 // The client's per-endpoint methods, from the endpoint table (endpoints.json, generated from src/endpoints.rs
 // and kept current by cargo test): written into api.mjs rather than asked of the module at every start-up.
-const methods = JSON.parse(readFileSync(join(template, "endpoints.json"), "utf8"))
-  .filter((e) => e.method)
-  .map((e) => [e.method, e.path]);
+const methods = JSON.parse(readFileSync(join(template, "endpoints.json"), "utf8")).map((e) => [e.method, e.path]);
 const apiFile = join(pkg, "api.mjs");
 const apiText = readFileSync(apiFile, "utf8");
 const marker = "/* from endpoints.json */ [];";

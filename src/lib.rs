@@ -8,6 +8,7 @@
 //! - [`matching`]: exact decimal matching of credits to invoices, unique-code amounts.
 //! - [`form`]: PHP's `http_build_query`, byte for byte.
 //! - [`endpoints`]: the one table of the API's endpoints, driving requests, responses and types.
+//! - [`date`]: the search filters' dates, in the service's time zone.
 //! - [`client`]: the transport's rules (retries, date splitting, merging pages), without I/O.
 //! - [`error`]: the one error type, with stable codes.
 
@@ -18,6 +19,7 @@ pub mod amount;
 pub mod body;
 pub mod callback;
 pub mod client;
+pub mod date;
 pub mod endpoints;
 pub mod error;
 pub mod form;

@@ -55,8 +55,9 @@ use std::collections::{HashMap, HashSet};
 pub struct Invoice {
     /// Your invoice id.
     pub id: String,
-    /// The exact amount to pay (a unique-code amount, say).
-    #[cfg_attr(feature = "js", tsify(type = "string"))]
+    /// The exact amount to pay (a unique-code amount, say): a decimal string, or a number read from its
+    /// shortest text (`150003` is `"150003.00"`).
+    #[cfg_attr(feature = "js", tsify(type = "string | number"))]
     pub amount: Amount,
     /// When the invoice was opened (Unix seconds): earlier mutations cannot pay it.
     #[cfg_attr(feature = "js", tsify(optional))]

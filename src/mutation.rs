@@ -36,8 +36,10 @@ pub struct Mutation {
     pub account_number: Option<String>,
     /// Members only some services send (GoPay's `partner_phone`, PayPal's `email`, `fee`, …); boxed, so a
     /// bank row stays small.
+    // Declared as `& ServiceFields` (every member optional), not tsify's `& (ServiceFields | {})`, through
+    // which `m.partner_phone` does not type-check.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "js", tsify(optional))]
+    #[cfg_attr(feature = "js", tsify(optional, type = "ServiceFields"))]
     pub extra: Option<Box<ServiceFields>>,
 }
 
@@ -165,7 +167,8 @@ impl Normal {
     }
 }
 
-const REQUIRED: [Field; 5] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount, Field::Description];
+// `description` is not among them: PayPal rows come without one, and it reads as `""`.
+const REQUIRED: [Field; 4] = [Field::Id, Field::UnixTimestamp, Field::Type, Field::Amount];
 
 /// Reads one mutation object at the current path of `ctx`. With `build` false it only validates (no
 /// allocation) and yields `None`.
@@ -227,7 +230,13 @@ pub(crate) fn read_row<'de>(
             // `type` decides whether the amount may be signed; both are read once the row is complete.
             Field::Type => kind_raw = Some(raw),
             Field::Amount => amount_raw = Some(raw),
-            Field::Description => m.description = read_string(raw).map_err(|e| bad(ctx, e))?,
+            Field::Description => {
+                if is_null(raw) {
+                    norm.not_normal();
+                } else {
+                    m.description = read_string(raw).map_err(|e| bad(ctx, e))?;
+                }
+            }
             Field::Balance => m.balance = optional_amount(ctx, norm)?,
             Field::Fee => {
                 if let Some(v) = optional_amount(ctx, norm)? {
@@ -292,6 +301,9 @@ pub(crate) fn read_row<'de>(
     if let Some(f) = REQUIRED.into_iter().find(|f| seen & (1 << *f as u32) == 0) {
         return Err(ctx.invalid(Some(f.name()), "missing required member"));
     }
+    if seen & (1 << Field::Description as u32) == 0 {
+        norm.not_normal(); // the normal form has `description: ""`
+    }
     let (Some(kind_raw), Some(amount_raw)) = (kind_raw, amount_raw) else { unreachable!("checked as required") };
     let kind = read_string(kind_raw).map_err(|e| ctx.invalid(Some("type"), e))?;
     // Bank and e-wallet amounts are unsigned (`type` says the direction); other services' rows may be signed.
@@ -313,6 +325,17 @@ fn read_amount(norm: &mut Normal, raw: Raw<'_>, signed: bool) -> Result<Amount, 
         norm.not_normal();
     }
     Ok(v)
+}
+
+/// Reads one mutation (JSON text) given as an argument named `name` (`invalid_params` at `name.member`).
+pub(crate) fn read_mutation(json: &str, name: &'static str) -> crate::error::Result<Mutation> {
+    crate::json::read_document_as(
+        json,
+        crate::error::ErrorCode::InvalidParams,
+        crate::json::Seg::Key(name),
+        |ctx, r| read_row(ctx, &mut Normal::new(), r, true),
+    )
+    .map(|row| Mutation::from(row.unwrap_or_else(|| unreachable!("a built row"))))
 }
 
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row. With `build`

@@ -146,6 +146,19 @@ fn signed_amounts_only_outside_credit_and_debit() {
 }
 
 #[test]
+fn a_row_without_description_reads_as_empty() {
+    // PayPal rows come without one (API.md); `null` is absent, as for every optional member.
+    for text in [
+        SEED.replacen("\"description\": \"Berita transfer\",", "", 1),
+        SEED.replacen("\"description\": \"Berita transfer\"", "\"description\": null", 1),
+    ] {
+        let r = parse(&text).unwrap();
+        assert_eq!(r.content.data[0].description, "");
+        assert!(r.to_json().contains(r#""description":"""#));
+    }
+}
+
+#[test]
 fn every_member_error_has_its_path() {
     let cases: Vec<(String, &str, &str)> = vec![
         (SEED.replacen("\"id\": 2,", "", 1), "invalid_payload", "content.data[1].id"),
@@ -163,7 +176,7 @@ fn every_member_error_has_its_path() {
         (SEED.replacen("\"type\": \"debit\"", "\"type\": 7", 1), "invalid_payload", "content.data[1].type"),
         (SEED.replacen("\"amount\": \"1400026.00\",", "", 1), "invalid_payload", "content.data[0].amount"),
         (
-            SEED.replacen("\"description\": \"Berita transfer\",", "", 1),
+            SEED.replacen("\"description\": \"Berita transfer\"", "\"description\": 5", 1),
             "invalid_payload",
             "content.data[0].description",
         ),

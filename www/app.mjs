@@ -131,11 +131,7 @@ const current = () => table.find((e) => e.path === select.value);
 
 function renderForm() {
   const e = current();
-  $("#endpoint-effect").replaceChildren(
-    h("b", {}, e.method ? `client.${e.method}(…)` : `client.request("${e.path}", …)`),
-    " — ",
-    EFFECT[e.effect],
-  );
+  $("#endpoint-effect").replaceChildren(h("b", {}, `client.${e.method}(…)`), " — ", EFFECT[e.effect]);
   const fields = e.params.map((p, i) => {
     const id = `param-${i}`;
     const label = h("label", { for: id }, p.name, p.required ? " (required)" : "");

@@ -4,6 +4,7 @@
 //! its timeout, a timer) and reports back; every decision is made here, and tested natively.
 
 use crate::body::BodyLimit;
+use crate::date::{date_seconds, date_text, SERVICE_UTC_OFFSET};
 use crate::endpoints::{self, Effect, Endpoint, HttpRequest};
 
 mod options;
@@ -68,43 +69,6 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
     (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.parse().ok()).flatten()
 }
 
-// ---- dates of the search filters (`Y-m-d H:i:s`, the service's local time) ----
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Seconds of a `Y-m-d H:i:s` (already validated by the endpoint table), counted like Unix time.
-pub fn date_seconds(s: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
-    Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
-}
-
-/// The `Y-m-d H:i:s` of a second count.
-pub fn date_text(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let t = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", t / 3600, t % 3600 / 60, t % 60)
-}
-
 /// The service caps a search at this many rows.
 pub const SEARCH_CAP: usize = 1000;
 
@@ -127,9 +91,6 @@ pub fn cap_error(from: &str) -> Error {
     )
     .at("search.date")
 }
-
-/// The service's local time (Asia/Jakarta, UTC+7, no daylight saving), in which date filters are read.
-pub const SERVICE_UTC_OFFSET: i64 = 7 * 3600;
 
 /// How far around a mutation's time `confirmMutation` searches: a day each way, so a clock or time-zone
 /// slip cannot hide a real mutation.
@@ -500,26 +461,22 @@ impl Task {
     /// returns fewer rows than the cap; done with the rows, each once, in time order.
     pub fn search_all(options: &ClientOptions, service: &str, filters: &str) -> Result<Task> {
         let path = format!("{service}/search");
-        if !endpoints::endpoint(&path)?.search {
+        let e = endpoints::endpoint(&path)?;
+        if !e.search {
             return Err(Error::new(ErrorCode::Config, format!("`{path}` is not a search")));
         }
-        let current = date_range(filters)?;
-        let call = Call::new(options, &path, &with_date(filters, &current.0, &current.1)?)?;
-        let kind =
-            Kind::SearchAll { path, filters: filters.to_string(), current, pending: Vec::new(), pages: Vec::new() };
+        // Checked first, so the range split is the one sent (an instant given is in the service's zone).
+        let filters = endpoints::check_params(e, Some(filters))?;
+        let current = date_range(&filters)?;
+        let call = Call::new(options, &path, &with_date(&filters, &current.0, &current.1)?)?;
+        let kind = Kind::SearchAll { path, filters, current, pending: Vec::new(), pages: Vec::new() };
         Ok(Task { options: options.clone(), call, kind, sent: 0 })
     }
 
     /// Re-checks a callback's mutation (JSON text) on `{ service_code, account_number }` (JSON text); done
     /// with `true` only when the search returns a row with the same id, type and amount.
     pub fn confirm(options: &ClientOptions, mutation: &str, account: &str) -> Result<Task> {
-        let rows = format!("[{mutation}]");
-        let batch = crate::matching::read_mutations(&rows)?;
-        let m = batch
-            .mutations()
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::new(ErrorCode::InvalidParams, "no mutation").at("mutation"))?;
+        let m = crate::mutation::read_mutation(mutation, "mutation")?;
         let (service_code, account_number) = read_account(account)?;
         let (path, filters) = confirm_search(&m, &service_code, &account_number);
         let call = Call::new(options, path, &filters)?;
@@ -852,16 +809,6 @@ mod tests {
 
     #[test]
     fn dates_round_trip_and_split() {
-        for s in [
-            "1970-01-01 00:00:00",
-            "2018-04-09 00:00:00",
-            "2024-02-29 23:59:59",
-            "2000-03-01 12:34:56",
-            "1969-12-31 23:59:59",
-        ] {
-            assert_eq!(date_text(date_seconds(s).unwrap()), s);
-        }
-        assert_eq!(date_seconds("2018-04-09 00:00:00"), Some(1_523_232_000));
         let (a, b) = split_range("2018-04-09 00:00:00", "2018-04-09 23:59:59").unwrap();
         assert_eq!(a, ("2018-04-09 00:00:00".to_string(), "2018-04-09 11:59:59".to_string()));
         assert_eq!(b, ("2018-04-09 12:00:00".to_string(), "2018-04-09 23:59:59".to_string()));

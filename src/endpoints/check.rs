@@ -5,8 +5,9 @@
 
 use super::table::{Member, Shape};
 use crate::amount::Amount;
+use crate::date::service_date;
 use crate::error::ErrorCode;
-use crate::json::{is_null, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop};
+use crate::json::{is_null, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop, MAX_SAFE_INTEGER};
 use std::borrow::Cow;
 
 /// Where a walk writes the value in normal form (`None`: only check).
@@ -44,8 +45,18 @@ pub(super) fn check(ctx: &mut Ctx, r: &mut Reader<'_>, shape: &Shape, out: &mut 
             let raw = r.raw()?;
             let mut range = Reader::new(raw.get());
             ctx.expect(&mut range, b'{', "an object { from, to }")?;
-            date_range(ctx, &mut range)?;
-            emit(out, raw.get());
+            let [from, to] = date_range(ctx, &mut range)?;
+            // In the service's form: an instant given (a JS `Date`) is sent as the service's local time.
+            emit(out, "{");
+            for (name, bound) in [("from", &from), ("to", &to)] {
+                if let Some(date) = bound {
+                    if from.is_some() && name == "to" {
+                        emit(out, ",");
+                    }
+                    emit(out, &format!("\"{name}\":\"{date}\""));
+                }
+            }
+            emit(out, "}");
             Ok(())
         }
         Shape::StrMap => {
@@ -97,7 +108,11 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
         }
         Shape::Amount { signed } => {
             let a = Amount::from_json_literal(text, *signed).map_err(|e| e.message().to_string())?;
-            return Ok(Cow::Owned(format!("\"{a}\"")));
+            // A parameter is sent as the caller wrote it (what PHP would send for the same value); a result
+            // is read in normal form, a two-decimal string.
+            if !params {
+                return Ok(Cow::Owned(format!("\"{a}\"")));
+            }
         }
         Shape::Rupiah { min } => {
             let n = read_safe_uint(raw).map_err(|_| "must be a whole number of rupiah".to_string())?;
@@ -105,9 +120,23 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
                 return Err(format!("must be at least {min}"));
             }
         }
-        Shape::Date => {
-            if !is_date(&string()?) {
-                return Err("must be a date as Y-m-d H:i:s that exists (2018-04-09 00:00:00)".into());
+        Shape::Date => match service_date(&string()?) {
+            Some(date) if text.len() == date.len() + 2 => {}
+            Some(date) => return Ok(Cow::Owned(format!("\"{date}\""))),
+            None => return Err(DATE_FORMS.into()),
+        },
+        Shape::Time => {
+            let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+            let digits = inner.unwrap_or(text);
+            let digits = digits.strip_prefix('-').unwrap_or(digits);
+            let v = match digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() {
+                true => inner.unwrap_or(text).parse::<i64>().ok().filter(|v| v.unsigned_abs() <= MAX_SAFE_INTEGER),
+                false => None,
+            };
+            match (v, inner) {
+                (None, _) => return Err("must be Unix seconds (an integer)".into()),
+                (Some(v), Some(_)) => return Ok(Cow::Owned(v.to_string())),
+                (Some(_), None) => {}
             }
         }
         Shape::Currency => {
@@ -140,9 +169,13 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
     Ok(Cow::Borrowed(text))
 }
 
-/// `{ from?, to? }`: both dates, `from` not after `to` (the caller has seen `{`).
-fn date_range(ctx: &mut Ctx, r: &mut Reader<'_>) -> Result<(), Stop> {
-    let mut bounds: [Option<Cow<'_, str>>; 2] = [None, None];
+/// What a filter date may be.
+const DATE_FORMS: &str = "must be a date that exists, as Y-m-d H:i:s in the service's time (Asia/Jakarta, UTC+7: \
+     2018-04-09 00:00:00) or an instant with its zone (2018-04-08T17:00:00Z, a JS Date)";
+
+/// `{ from?, to? }`: both dates, `from` not after `to`, in the service's form (the caller has seen `{`).
+fn date_range(ctx: &mut Ctx, r: &mut Reader<'_>) -> Result<[Option<String>; 2], Stop> {
+    let mut bounds: [Option<String>; 2] = [None, None];
     r.members(|r, key| {
         let (slot, name) = match key.as_ref() {
             "from" => (0, "from"),
@@ -152,8 +185,9 @@ fn date_range(ctx: &mut Ctx, r: &mut Reader<'_>) -> Result<(), Stop> {
         ctx.push(Seg::Key(name));
         let raw = r.raw()?;
         if !is_null(raw) {
-            check(ctx, &mut Reader::new(raw.get()), &Shape::Date, &mut None)?;
-            bounds[slot] = read_string(raw).ok();
+            let mut date = String::new();
+            check(ctx, &mut Reader::new(raw.get()), &Shape::Date, &mut Some(&mut date))?;
+            bounds[slot] = Some(date.trim_matches('"').to_string());
         }
         ctx.pop();
         Ok(())
@@ -164,7 +198,7 @@ fn date_range(ctx: &mut Ctx, r: &mut Reader<'_>) -> Result<(), Stop> {
             return Err(ctx.invalid(Some("from"), "is after to"));
         }
     }
-    Ok(())
+    Ok(bounds)
 }
 
 /// Checks the members of the object that comes next (the caller has seen `{`): required ones present
@@ -241,55 +275,4 @@ pub(super) fn check_members(
         emit(out, "}");
         Ok(())
     })
-}
-
-/// `Y-m-d H:i:s` with a real date and time.
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) =
-        (num(0..4), num(5..7), num(8..10), num(11..13), num(14..16), num(17..19))
-    else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match mo {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    y >= 1 && (1..=days).contains(&d) && h < 24 && mi < 60 && sec < 60
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        for ok in ["2018-04-09 00:00:00", "2024-02-29 23:59:59", "2000-02-29 12:00:00"] {
-            assert!(is_date(ok), "{ok}");
-        }
-        for bad in [
-            "2023-02-29 00:00:00",
-            "1900-02-29 00:00:00",
-            "2018-04-31 00:00:00",
-            "2018-13-01 00:00:00",
-            "2018-04-09 24:00:00",
-            "2018-04-09T00:00:00",
-            "2018-4-9 00:00:00",
-            "2018-04-09 00:00",
-            "2018-04-09 00:60:00",
-            "０018-04-09 00:00:00",
-        ] {
-            assert!(!is_date(bad), "{bad}");
-        }
-    }
 }

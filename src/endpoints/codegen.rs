@@ -13,14 +13,15 @@ fn ts_shape(shape: &Shape, out: &mut String, for_params: bool) {
             let alts: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
             out.push_str(&alts.join(" | "));
         }
-        Shape::Id | Shape::Rupiah { .. } => out.push_str("number"),
+        Shape::Id | Shape::Rupiah { .. } | Shape::Time => out.push_str("number"),
         // Parameters take a decimal string (or a number, read from its shortest text); results are strings.
         Shape::Amount { .. } => out.push_str(if for_params { "string | number" } else { "string" }),
-        Shape::DateRange => out.push_str("{ from?: string; to?: string }"),
+        // Both ends inclusive; a `Date` is sent as the service's local time of that instant.
+        Shape::DateRange => out.push_str("{ from?: string | Date; to?: string | Date }"),
         Shape::StrMap => out.push_str("Record<string, string>"),
         Shape::Scalar => out.push_str("string | number"),
         Shape::Bool => out.push_str("boolean"),
-        Shape::Any => out.push_str("unknown"),
+        Shape::Any => out.push_str("JsonValue"),
         Shape::Nothing => out.push_str("null"),
         Shape::List(item) => {
             out.push_str("Array<");
@@ -31,9 +32,18 @@ fn ts_shape(shape: &Shape, out: &mut String, for_params: bool) {
     }
 }
 
+/// What a reader of the types must know about the date filters.
+const DATE_DOC: &str =
+    "/** `Y-m-d H:i:s` in the service's time zone, Asia/Jakarta (UTC+7): \"2018-04-09 00:00:00\" is \
+    2018-04-08T17:00:00Z. A `Date` (or an ISO string with `Z` or an offset) is sent as the service's local time \
+    of that instant. Both ends inclusive. */ ";
+
 fn ts_members(members: &[Member], out: &mut String, for_params: bool) {
     out.push_str("{ ");
     for m in members {
+        if matches!(m.shape, Shape::DateRange) {
+            out.push_str(DATE_DOC);
+        }
         let _ = write!(out, "{}{}: ", m.name, if m.required { "" } else { "?" });
         ts_shape(&m.shape, out, for_params);
         out.push_str("; ");
@@ -44,8 +54,11 @@ fn ts_members(members: &[Member], out: &mut String, for_params: bool) {
 /// The TypeScript declarations of every endpoint's parameters and result, generated from [`ENDPOINTS`]:
 /// `Endpoint` (the union of paths), `EndpointParams[E]`, `EndpointResult[E]`.
 pub fn typescript() -> String {
-    let mut out =
-        String::from("// Generated from the endpoint table (src/endpoints.rs) by `cargo test`: do not edit.\n\n");
+    let mut out = String::from(
+        "// Generated from the endpoint table (src/endpoints/table.rs) by `cargo test`: do not edit.\n\n\
+         /** Any JSON value: the payload of the endpoints whose answers the service does not document (SPEC.md §5). */\n\
+         export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };\n\n",
+    );
     out.push_str("/** Every endpoint of the service, by path (no leading slash). */\nexport type Endpoint =\n");
     for e in ENDPOINTS {
         let _ = writeln!(out, "  | \"{}\"", e.path);
@@ -62,16 +75,15 @@ pub fn typescript() -> String {
         ts_shape(&e.result, &mut out, false);
         out.push_str(";\n");
     }
-    out.push_str("}\n\n/** The client's method for each documented endpoint; each calls `request(path, params)`. */\nexport interface CekMutasiMethods {\n");
+    out.push_str("}\n\n/** The client's method for each endpoint; each calls `request(path, params)`. */\nexport interface CekMutasiMethods {\n");
     for e in ENDPOINTS {
-        if let Some(m) = e.method {
-            let optional = if e.params.iter().any(|p| p.required) { "" } else { "?" };
-            let _ = writeln!(
-                out,
-                "  {m}(params{optional}: EndpointParams[\"{p}\"]): Promise<EndpointResult[\"{p}\"]>;",
-                p = e.path
-            );
-        }
+        let optional = if e.params.iter().any(|p| p.required) { "" } else { "?" };
+        let _ = writeln!(
+            out,
+            "  {m}(params{optional}: EndpointParams[\"{p}\"]): Promise<EndpointResult[\"{p}\"]>;",
+            m = e.method,
+            p = e.path
+        );
     }
     out.push_str("}\n");
     out
@@ -114,7 +126,7 @@ struct Row {
     effect: &'static str,
     documented: bool,
     search: bool,
-    method: Option<&'static str>,
+    method: &'static str,
     params: Vec<Field>,
 }
 
@@ -160,6 +172,7 @@ fn fields(members: &[Member], prefix: &str, required: bool, out: &mut Vec<Field>
             Shape::Currency => out.push(field(name, required, "currency")),
             Shape::Bool => out.push(field(name, required, "bool")),
             Shape::Scalar => out.push(field(name, required, "scalar")),
+            Shape::Time => out.push(field(name, required, "time")),
             Shape::StrMap | Shape::List(_) | Shape::Any | Shape::Nothing => out.push(field(name, required, "json")),
         }
     }

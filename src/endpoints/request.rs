@@ -90,16 +90,21 @@ pub fn check_options(options: &Options<'_>) -> Result<String> {
     Ok(base.to_string())
 }
 
-/// Validates `params` (JSON text; `None` for none) for an endpoint; the error names the parameter
+/// Validates `params` (JSON text; `None` for none) for an endpoint and returns them as they are sent (JSON
+/// object text: absent members left out, dates in the service's time zone); the error names the parameter
 /// (`search.date.from`, `amount`) with code `invalid_params`.
-pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<()> {
+pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<String> {
     let root = if e.search { Seg::Key("search") } else { Seg::Root };
     let p = params.unwrap_or("{}");
     if !p.trim_start().starts_with('{') || !is_json(p) {
         let m = Error::new(ErrorCode::InvalidParams, "the parameters must be an object");
         return Err(if e.search { m.at("search") } else { m });
     }
-    read_document_as(p, ErrorCode::InvalidParams, root, |ctx, r| check_members(ctx, r, e.params, false, &mut None))
+    let mut sent = String::with_capacity(p.len());
+    read_document_as(p, ErrorCode::InvalidParams, root, |ctx, r| {
+        check_members(ctx, r, e.params, false, &mut Some(&mut sent))
+    })?;
+    Ok(sent)
 }
 
 /// Builds the HTTP request for an endpoint: validated parameters, the form body (or query string for GET)
@@ -107,12 +112,11 @@ pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<()> {
 pub fn build_request(path: &str, params: &str, options: &Options<'_>) -> Result<HttpRequest> {
     let e = endpoint(path)?;
     let base = check_options(options)?;
-    let params = Some(params).filter(|p| !matches!(p.trim(), "" | "null"));
-    check_params(e, params)?;
-    let form = match params {
-        None => String::new(),
-        Some(p) if e.search => encode_form(&format!("{{\"search\":{p}}}"))?,
-        Some(p) => encode_form(p)?,
+    let params = check_params(e, Some(params).filter(|p| !matches!(p.trim(), "" | "null")))?;
+    let form = match params.as_str() {
+        "{}" => String::new(),
+        p if e.search => encode_form(&format!("{{\"search\":{p}}}"))?,
+        p => encode_form(p)?,
     };
     let mut headers = vec![("Api-Key", options.api_key.to_string()), ("Accept", "application/json".to_string())];
     let mut url = format!("{base}/{}", e.path);

@@ -56,8 +56,12 @@ pub enum Shape {
         /// The smallest allowed.
         min: u64,
     },
-    /// `Y-m-d H:i:s`, a date that exists on the calendar.
+    /// `Y-m-d H:i:s`, a date that exists on the calendar, in the service's time zone; or an instant with its
+    /// zone, sent as the service's local time (`crate::date`).
     Date,
+    /// Unix seconds: an integer, or a string of digits (read as that integer); a number in results, so a
+    /// search row is a mutation as callbacks have it.
+    Time,
     /// `{ from?, to? }`, both dates, `from` not after `to`.
     DateRange,
     /// Three letters.
@@ -121,8 +125,8 @@ pub struct Endpoint {
     pub result: Shape,
     /// In the service's own pages (SPEC.md §4), or only called by its PHP package (§5).
     pub documented: bool,
-    /// The client's method name (camelCase), where it has one of its own.
-    pub method: Option<&'static str>,
+    /// The client's method name (camelCase).
+    pub method: &'static str,
 }
 
 // ---- codes (SPEC.md §3) ----
@@ -148,7 +152,7 @@ const MUTATION_ROW: Shape = Shape::Object(&[
     req("id", Shape::Id),
     opt("service_code", Shape::Str),
     opt("account_number", Shape::Str),
-    req("unix_timestamp", Shape::Scalar),
+    req("unix_timestamp", Shape::Time),
     req("type", Shape::Str),
     req("amount", Shape::Amount { signed: false }),
     opt("description", Shape::Str),
@@ -158,7 +162,7 @@ const MUTATION_ROW: Shape = Shape::Object(&[
 const PAYPAL_ROW: Shape = Shape::Object(&[
     req("id", Shape::Id),
     opt("username", Shape::Str),
-    req("unix_timestamp", Shape::Scalar),
+    req("unix_timestamp", Shape::Time),
     req("type", Shape::Str),
     opt("email", Shape::Str),
     opt("name", Shape::Str),
@@ -208,7 +212,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: Shape::Object(&[opt("ip", Shape::Object(&[opt("v4", Shape::Str), opt("v6", Shape::Str)]))]),
         documented: true,
-        method: Some("myIp"),
+        method: "myIp",
     },
     Endpoint {
         path: "bank/add",
@@ -228,7 +232,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: ACCOUNT,
         documented: true,
-        method: Some("addBank"),
+        method: "addBank",
     },
     Endpoint {
         path: "bank/update",
@@ -246,7 +250,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: ACCOUNT,
         documented: true,
-        method: Some("updateBank"),
+        method: "updateBank",
     },
     Endpoint {
         path: "bank/delete",
@@ -257,7 +261,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: Shape::Nothing,
         documented: true,
-        method: Some("deleteBank"),
+        method: "deleteBank",
     },
     Endpoint {
         path: "bank/list",
@@ -268,7 +272,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: Shape::List(&ACCOUNT),
         documented: true,
-        method: Some("listBanks"),
+        method: "listBanks",
     },
     Endpoint {
         path: "bank/search",
@@ -286,7 +290,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: true,
         result: Shape::List(&MUTATION_ROW),
         documented: true,
-        method: Some("searchBank"),
+        method: "searchBank",
     },
     Endpoint {
         path: "paypal/search",
@@ -304,7 +308,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: true,
         result: Shape::List(&PAYPAL_ROW),
         documented: true,
-        method: Some("searchPaypal"),
+        method: "searchPaypal",
     },
     Endpoint {
         path: "ovo/search",
@@ -315,7 +319,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: true,
         result: Shape::List(&MUTATION_ROW),
         documented: true,
-        method: Some("searchOvo"),
+        method: "searchOvo",
     },
     Endpoint {
         path: "gopay/search",
@@ -333,7 +337,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: true,
         result: Shape::List(&MUTATION_ROW),
         documented: true,
-        method: Some("searchGopay"),
+        method: "searchGopay",
     },
     Endpoint {
         path: "ovo/transfer/bank-list",
@@ -344,7 +348,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: Shape::List(&Shape::Object(&[req("code", Shape::Scalar), req("name", Shape::Str)])),
         documented: true,
-        method: Some("ovoBankList"),
+        method: "ovoBankList",
     },
     Endpoint {
         path: "ovo/transfer/inquiry",
@@ -368,7 +372,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             req("token", Shape::Str),
         ]),
         documented: true,
-        method: Some("ovoTransferInquiry"),
+        method: "ovoTransferInquiry",
     },
     Endpoint {
         path: "ovo/transfer/send",
@@ -384,7 +388,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: OVO_TRANSFER,
         documented: true,
-        method: Some("ovoTransferSend"),
+        method: "ovoTransferSend",
     },
     Endpoint {
         path: "ovo/transfer/detail",
@@ -395,7 +399,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: OVO_TRANSFER,
         documented: true,
-        method: Some("ovoTransferDetail"),
+        method: "ovoTransferDetail",
     },
     Endpoint {
         path: "ovo/transfer-ovo/inquiry",
@@ -406,7 +410,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: Shape::Object(&[opt("fullname", Shape::Str), opt("phone", Shape::Str)]),
         documented: true,
-        method: Some("ovoToOvoInquiry"),
+        method: "ovoToOvoInquiry",
     },
     Endpoint {
         path: "ovo/transfer-ovo/send",
@@ -421,7 +425,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         search: false,
         result: Shape::Object(&[opt("code", Shape::Scalar), opt("message", Shape::Str), opt("isOvo", Shape::Any)]),
         documented: true,
-        method: Some("ovoToOvoSend"),
+        method: "ovoToOvoSend",
     },
     Endpoint {
         path: "whatsapp/send",
@@ -443,26 +447,30 @@ pub const ENDPOINTS: &[Endpoint] = &[
             opt("note", Shape::Str),
         ]),
         documented: true,
-        method: Some("sendWhatsapp"),
+        method: "sendWhatsapp",
     },
     // ---- SPEC.md §5: untyped results, POST with form bodies ----
-    undocumented("balance", &[]),
-    undocumented("bank/balance", &[]),
-    undocumented("ovo/balance", &[]),
-    undocumented("gopay/balance", &[]),
-    undocumented("paypal/balance", &[]),
-    undocumented("ovo/list", &[]),
-    undocumented("gopay/list", &[]),
-    undocumented("paypal/list", &[]),
-    undocumented("bank/detail", ID_PARAM),
-    undocumented("ovo/detail", ID_PARAM),
-    undocumented("gopay/detail", ID_PARAM),
-    undocumented("paypal/detail", ID_PARAM),
-    undocumented("paypal/transaction/detail", &[req("username", Shape::Str), req("transactionid", Shape::Str)]),
+    undocumented("balance", "balance", &[]),
+    undocumented("bank/balance", "bankBalance", &[]),
+    undocumented("ovo/balance", "ovoBalance", &[]),
+    undocumented("gopay/balance", "gopayBalance", &[]),
+    undocumented("paypal/balance", "paypalBalance", &[]),
+    undocumented("ovo/list", "listOvo", &[]),
+    undocumented("gopay/list", "listGopay", &[]),
+    undocumented("paypal/list", "listPaypal", &[]),
+    undocumented("bank/detail", "bankDetail", ID_PARAM),
+    undocumented("ovo/detail", "ovoDetail", ID_PARAM),
+    undocumented("gopay/detail", "gopayDetail", ID_PARAM),
+    undocumented("paypal/detail", "paypalDetail", ID_PARAM),
+    undocumented(
+        "paypal/transaction/detail",
+        "paypalTransactionDetail",
+        &[req("username", Shape::Str), req("transactionid", Shape::Str)],
+    ),
 ];
 
-/// A §5 row: every one of them only reads (balances, lists, details).
-const fn undocumented(path: &'static str, params: &'static [Member]) -> Endpoint {
+/// A §5 row: every one of them only reads (balances, lists, details); the payload's shape is not documented.
+const fn undocumented(path: &'static str, method: &'static str, params: &'static [Member]) -> Endpoint {
     Endpoint {
         path,
         verb: Verb::Post,
@@ -472,7 +480,7 @@ const fn undocumented(path: &'static str, params: &'static [Member]) -> Endpoint
         search: false,
         result: Shape::Any,
         documented: false,
-        method: None,
+        method,
     }
 }
 

@@ -89,10 +89,76 @@ pub(super) fn string_arg(value: &JsValue, name: &str, code: ErrorCode) -> Res<St
 /// What it cannot write (a function, a symbol, a BigInt, undefined) is `code` naming the argument.
 #[inline(never)]
 pub(super) fn json_text(value: &JsValue, path: &str, code: ErrorCode) -> Res<String> {
-    match js_sys::JSON::stringify(value).ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
-        Some(text) => utf8(&text, path, code),
-        None => Err(wrong_type(value, path, "a JSON value", code)),
+    json_text_at(value, path, path, code)
+}
+
+/// [`json_text`] for an argument whose members the core names from `root` (`""` for an endpoint's
+/// parameters, `search` for a search's filters): what `JSON.stringify` cannot write faithfully is named there.
+#[inline(never)]
+pub(super) fn json_text_at(value: &JsValue, path: &str, root: &str, code: ErrorCode) -> Res<String> {
+    let text = match js_sys::JSON::stringify(value).ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
+        Some(text) => utf8(&text, path, code)?,
+        None => return Err(wrong_type(value, path, "a JSON value", code)),
+    };
+    // `JSON.stringify` writes NaN, ±Infinity and an invalid `Date` as `null`, which the core reads as
+    // absent: a filter silently dropped, or "missing" where the caller gave something. Looked for only when
+    // the text has a `null`, so the common case pays one scan of it.
+    if text.as_bytes().windows(4).any(|w| w == b"null") {
+        let mut at = String::from(root);
+        if let Some(message) = unwritable(value, &mut at, 0) {
+            return Err(Error::new(code, message).at(at));
+        }
     }
+    Ok(text)
+}
+
+/// The first value under `value` that JSON would write as `null` although it is not one, with its path
+/// appended to `at` in the core's style (`date.from`, `invoices[2].amount`).
+fn unwritable(value: &JsValue, at: &mut String, depth: u32) -> Option<String> {
+    if let Some(n) = value.as_f64() {
+        let name = if n.is_nan() {
+            "NaN"
+        } else if n > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        return (!n.is_finite()).then(|| format!("must be a finite number, not {name}"));
+    }
+    // Deeper than any shape the core reads: not looked into (nor is the stack spent on it).
+    if !value.is_object() || depth > 16 {
+        return None;
+    }
+    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        return date.get_time().is_nan().then(|| "must be a valid date, not an Invalid Date".to_string());
+    }
+    // Another object that writes itself (`toJSON`) is what it writes, not its members.
+    if member(value, "toJSON").is_some() {
+        return None;
+    }
+    let mark = at.len();
+    if js_sys::Array::is_array(value) {
+        for (i, item) in js_sys::Array::from(value).iter().enumerate() {
+            at.push_str(&format!("[{i}]"));
+            if let Some(m) = unwritable(&item, at, depth + 1) {
+                return Some(m);
+            }
+            at.truncate(mark);
+        }
+        return None;
+    }
+    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+        let Some(name) = key.as_string() else { continue };
+        if !at.is_empty() {
+            at.push('.');
+        }
+        at.push_str(&name);
+        if let Some(m) = Reflect::get(value, &key).ok().and_then(|v| unwritable(&v, at, depth + 1)) {
+            return Some(m);
+        }
+        at.truncate(mark);
+    }
+    None
 }
 
 #[wasm_bindgen]
@@ -140,10 +206,21 @@ pub(super) fn utf8(text: &js_sys::JsString, path: &str, code: ErrorCode) -> Res<
 /// An optional argument (`undefined` and `null` mean absent) as JSON text.
 #[inline(never)]
 pub(super) fn optional_json(value: Option<JsValue>, path: &str, code: ErrorCode) -> Res<Option<String>> {
+    optional_json_at(value, path, path, code)
+}
+
+/// [`optional_json`] with the members named from `root`, as [`json_text_at`].
+#[inline(never)]
+pub(super) fn optional_json_at(value: Option<JsValue>, path: &str, root: &str, code: ErrorCode) -> Res<Option<String>> {
     match value {
-        Some(v) if !v.is_undefined() && !v.is_null() => json_text(&v, path, code).map(Some),
+        Some(v) if !v.is_undefined() && !v.is_null() => json_text_at(&v, path, root, code).map(Some),
         _ => Ok(None),
     }
+}
+
+/// Where the core names an endpoint's parameters from: `search` for a search's filters, else the top.
+pub(super) fn params_root(endpoint: &str) -> Res<&'static str> {
+    Ok(if crate::endpoints::endpoint(endpoint)?.search { "search" } else { "" })
 }
 
 /// A callback body as bytes, refused before it is copied when it is over `max` (a string's UTF-16 length

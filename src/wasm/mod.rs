@@ -12,8 +12,8 @@ use crate::client::ClientOption;
 use crate::error::{Error, ErrorCode};
 use crate::{client, endpoints, matching};
 use interop::{
-    action, body_bytes, fetch_request, js_error, json_text, mutations_text, optional_json, string_arg, to_js,
-    type_name, wrong_type, ERROR_CLASS,
+    action, body_bytes, fetch_request, js_error, json_text, mutations_text, optional_json, optional_json_at,
+    params_root, string_arg, to_js, type_name, wrong_type, ERROR_CLASS,
 };
 #[cfg(feature = "sandbox")]
 use interop::{object, parse_json};
@@ -225,7 +225,7 @@ pub struct UniqueAmountOptions {
 #[wasm_bindgen(js_name = matchPayments, unchecked_return_type = "MatchResult")]
 pub fn match_payments(
     #[wasm_bindgen(unchecked_param_type = "Invoice[]")] invoices: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MutationInput[] | PaymentReportLike")] mutations: JsValue,
     options: Option<Ts<matching::MatchOptions>>,
 ) -> Result<JsValue, JsValue> {
     let options = options.map(JsValue::from);
@@ -241,6 +241,11 @@ pub fn match_payments(
 const PAYMENT_REPORT_LIKE: &str = r#"
 /** A payment report: the package's `PaymentReport`, or the same shape as a plain object. */
 export interface PaymentReportLike { readonly action: "payment_report"; readonly content: PaymentReportContent }
+/**
+ * A mutation as matching and `confirmMutation` take it: a report's row, a search's row (which may come
+ * without `description`), or your own record of one; `amount` a decimal string or a number.
+ */
+export type MutationInput = Omit<Mutation, "description" | "amount"> & { description?: string; amount: string | number };
 "#;
 
 /// The matching rules of `matchPayments`, stateful, for long-running processes (a Node server, a Durable
@@ -297,7 +302,7 @@ impl JsMatcher {
     #[wasm_bindgen(js_name = match, unchecked_return_type = "MatchResult")]
     pub fn match_mutations(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Mutation[] | PaymentReportLike")] mutations: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MutationInput[] | PaymentReportLike")] mutations: JsValue,
     ) -> Result<JsValue, JsValue> {
         let text = mutations_text(&mutations)?;
         let batch = matching::read_mutations(&text)?;
@@ -327,7 +332,7 @@ pub fn build_request(endpoint: JsValue, params: JsValue, options: JsValue) -> Re
     let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
     let options = optional_json(Some(options), "options", ErrorCode::Config)?;
     let options = client::read_client_options(options.as_deref(), &[ClientOption::ApiKey, ClientOption::BaseUrl])?;
-    let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
+    let params = optional_json_at(Some(params), "params", params_root(&endpoint)?, ErrorCode::InvalidParams)?;
     let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
     let request = endpoints::build_request(&endpoint, params.as_deref().unwrap_or("{}"), &opts)?;
     Ok(to_js(&request))
@@ -382,7 +387,7 @@ impl JsClient {
     #[wasm_bindgen(js_name = "__request")]
     pub fn request(&self, endpoint: JsValue, params: JsValue) -> Result<JsTask, JsValue> {
         let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
-        let params = optional_json(Some(params), "params", ErrorCode::InvalidParams)?;
+        let params = optional_json_at(Some(params), "params", params_root(&endpoint)?, ErrorCode::InvalidParams)?;
         task(client::Task::request(&self.options, &endpoint, params.as_deref()))
     }
 
@@ -475,7 +480,7 @@ pub fn read_incoming(method: &str, path: &str, query: &str, body: &str) -> Resul
 pub fn service_facts() -> JsValue {
     object([
         ("searchCap", Some((client::SEARCH_CAP as f64).into())),
-        ("serviceUtcOffsetSeconds", Some((client::SERVICE_UTC_OFFSET as f64).into())),
+        ("serviceUtcOffsetSeconds", Some((crate::date::SERVICE_UTC_OFFSET as f64).into())),
     ])
     .into()
 }

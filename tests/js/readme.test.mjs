@@ -1,13 +1,15 @@
-// README.md's examples, extracted and run as written (fenced blocks marked `test=node|worker|browser`), so
-// the documentation cannot drift from the package.
+// README.md's examples, extracted and run as written (fenced blocks marked `test=KIND`), so the documentation
+// cannot drift from the package. The TypeScript ones are compiled first with `tsc --strict`, as users who
+// write TypeScript would, and what runs is tsc's output.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, extname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { startSandbox } from "cekmutasi/sandbox";
 import { bundleWorker, chromiumPage, SEED } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,13 +18,54 @@ const out = join(root, "target", "readme");
 mkdirSync(out, { recursive: true });
 
 const blocks = {};
-for (const [, kind, code] of readFileSync(join(root, "README.md"), "utf8").matchAll(
-  /^```\w+ test=(\w+)\n([\s\S]*?)^```$/gm,
-))
+const languages = {};
+for (const [, language, kind, code] of readFileSync(join(root, "README.md"), "utf8").matchAll(
+  /^```(\w+) test=(\w+)\n([\s\S]*?)^```$/gm,
+)) {
   blocks[kind] = code;
+  languages[kind] = language;
+}
+const typescript = Object.keys(blocks).filter((k) => languages[k] === "ts");
 
-test("README has the three runnable examples", () => {
-  assert.deepEqual(Object.keys(blocks).sort(), ["browser", "node", "worker"]);
+test("README has its runnable examples, the TypeScript ones among them", () => {
+  assert.deepEqual(Object.keys(blocks).sort(), ["browser", "client", "express", "node", "worker"]);
+  assert.deepEqual(typescript.sort(), ["client", "express", "node", "worker"]);
+});
+
+// Beside the scratch project's node_modules (the packed package) and under the repository's (express and
+// the @types), where a user's project would resolve them.
+const sources = join(here, ".readme-ts");
+const compiled = join(here, ".readme-js");
+rmSync(sources, { recursive: true, force: true });
+rmSync(compiled, { recursive: true, force: true });
+mkdirSync(sources, { recursive: true });
+for (const kind of typescript) writeFileSync(join(sources, `${kind}.ts`), blocks[kind]);
+writeFileSync(
+  join(sources, "tsconfig.json"),
+  JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      noEmitOnError: true,
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      target: "es2022",
+      lib: ["es2022", "dom"],
+      types: ["node"],
+      skipLibCheck: false,
+      outDir: compiled,
+    },
+    include: ["*.ts"],
+  }),
+);
+
+test("README: the TypeScript examples compile with tsc --strict", () => {
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  try {
+    execFileSync(process.execPath, [tsc, "-p", join(sources, "tsconfig.json")], { encoding: "utf8" });
+  } catch (e) {
+    assert.fail(`tsc --strict refused the README's examples:\n${e.stdout}`);
+  }
+  console.log(`README: ${typescript.length} TypeScript examples compiled with --strict: ${typescript.join(", ")}`);
 });
 
 const SIGNATURE = "readme-signature";
@@ -38,23 +81,37 @@ async function freePort() {
   return port;
 }
 
-test("README: the Node example", async (t) => {
-  // Written beside the scratch project's node_modules, where the packed package is installed.
-  const file = join(here, ".readme-node.mjs");
-  writeFileSync(file, blocks.node);
-  const port = await freePort();
-  const child = spawn(process.execPath, [file], {
-    env: { ...process.env, PORT: String(port), CEKMUTASI_SIGNATURE: SIGNATURE },
-    stdio: ["ignore", "pipe", "inherit"],
+/** Runs a compiled example with `env`; resolves to its stdout (and a way to stop it) once `ready` says so. */
+function run(t, kind, env) {
+  const child = spawn(process.execPath, [join(compiled, `${kind}.js`)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
   });
   t.after(() => child.kill());
-  let logged = "";
-  child.stdout.on("data", (d) => (logged += d));
+  const logged = { text: "", errors: "" };
+  child.stdout.on("data", (d) => (logged.text += d));
+  child.stderr.on("data", (d) => (logged.errors += d));
+  // What an example wrote to stderr is shown when its test fails.
+  t.after(() => logged.errors && t.diagnostic(logged.errors));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  return { logged, exited };
+}
+
+/** The first answer of a server that is starting: retried until it listens. */
+async function first(url, text) {
+  for (let i = 0; i < 100; i++) {
+    const answer = await post(url, text).catch(() => undefined);
+    if (answer) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listened at ${url}`);
+}
+
+test("README: the Node example", async (t) => {
+  const port = await freePort();
+  const { logged } = run(t, "node", { PORT: String(port), CEKMUTASI_SIGNATURE: SIGNATURE });
   const url = `http://127.0.0.1:${port}/`;
-  let first;
-  for (let i = 0; i < 50 && !first; i++)
-    first = await post(url, body("150003.00")).catch(() => new Promise((r) => setTimeout(r, 100)));
-  assert.equal(await first.text(), "OK");
+  assert.equal(await (await first(url, body("150003.00"))).text(), "OK");
   const again = await post(url, body("150003.00"));
   assert.equal(await again.text(), "OK");
   const forged = await post(url, body("150003.00"), "guess");
@@ -62,12 +119,47 @@ test("README: the Node example", async (t) => {
   const bad = await post(url, body("1.500.003,00"));
   assert.deepEqual([bad.status, await bad.text()], [422, "invalid_payload content.data[0].amount"]);
   // Paid once, although the callback came twice.
-  assert.equal(logged, "INV-7 paid by mutation 1 (150003.00)\n");
+  assert.equal(logged.text, "INV-7 paid by mutation 1 (150003.00)\n");
+});
+
+test("README: the Node example refuses to start without its signature", async (t) => {
+  const { exited, logged } = run(t, "node", { CEKMUTASI_SIGNATURE: "" });
+  assert.equal(await exited, 1);
+  assert.match(logged.errors, /Error: set CEKMUTASI_SIGNATURE to your account's callback signature/);
+  logged.errors = "";
+});
+
+test("README: the Express example", async (t) => {
+  const port = await freePort();
+  const { logged } = run(t, "express", { PORT: String(port), CEKMUTASI_SIGNATURE: SIGNATURE });
+  const url = `http://127.0.0.1:${port}/ipn`;
+  const ok = await first(url, SEED);
+  assert.deepEqual([ok.status, await ok.text()], [200, "OK"]);
+  const forged = await post(url, SEED, "guess");
+  assert.deepEqual([forged.status, await forged.text()], [401, "invalid_signature"]);
+  const bad = await post(url, body("1.500.003,00"));
+  assert.deepEqual([bad.status, await bad.text()], [422, "invalid_payload content.data[0].amount"]);
+  const notJson = await post(url, "{");
+  assert.deepEqual([notJson.status, await notJson.text()], [400, "invalid_json "]);
+  assert.equal(logged.text, "credit 1 of 1400026.00 on 1234567890\n");
+});
+
+test("README: the client example, against the sandbox", async (t) => {
+  const sandbox = await startSandbox({ port: 0 });
+  t.after(() => sandbox.close());
+  const { logged, exited } = run(t, "client", {
+    CEKMUTASI_API_KEY: sandbox.apiKey,
+    CEKMUTASI_BASE_URL: sandbox.url,
+  });
+  assert.equal(await exited, 0);
+  // 1000: the cap, of 2400 credits that day; 3000: every row of the day, found by the same day given as
+  // two `Date`s in UTC; true: the first row re-checked by the search it came from.
+  assert.equal(logged.text, '1000 3000 true {"balance":"150000.00"}\n');
 });
 
 test("README: the Worker example, in workerd", async (t) => {
   const { Miniflare } = await import("miniflare");
-  const worker = await bundleWorker({ stdin: { contents: blocks.worker, resolveDir: here } }, join(out, "worker"));
+  const worker = await bundleWorker({ entryPoints: [join(compiled, "worker.js")] }, join(out, "worker"));
   const mf = new Miniflare({
     ...worker,
     bindings: { CEKMUTASI_SIGNATURE: SIGNATURE },

@@ -6,6 +6,9 @@ import {
   CekMutasiError,
   type Endpoint,
   type HttpRequest,
+  type JsonValue,
+  Matcher,
+  type Mutation,
   matchPayments,
   parseCallback,
   parseResponse,
@@ -48,4 +51,30 @@ async function calls() {
   return [a, sent, all, ok];
 }
 
-export { amount, calls, e, err, first, ip, method, paid };
+// #18: what a newcomer wrote, and the compiler refused.
+function newcomer(m: Mutation, rows: EndpointRows) {
+  const phone: string | undefined = m.partner_phone; // was TS2339 through `& (ServiceFields | {})`
+  const fee: string | undefined = m.fee;
+  new Matcher().add({ id: "INV-1", amount: 150003 }); // a number is the amount it is
+  matchPayments([{ id: "INV-2", amount: "150003.00" }], rows); // search rows match as they come
+  return [phone, fee, client.confirmMutation(rows[0], { service_code: "bri", account_number: "1" })];
+}
+type EndpointRows = Awaited<ReturnType<CekMutasi["searchBank"]>>;
+// Dates: a `Date` where a date string goes (sent in the service's zone).
+buildRequest("bank/search", { date: { from: new Date("2018-04-08T17:00:00Z"), to: "2018-04-09 23:59:59" } }, opts);
+// @ts-expect-error: a date is a string or a Date
+buildRequest("bank/search", { date: { from: 1523232000 } }, opts);
+// §5's endpoints: a method each, params typed, payload JSON.
+async function undocumented() {
+  const balance: JsonValue = await client.balance();
+  const detail: JsonValue = await client.bankDetail({ id: 7 });
+  const tx = await client.paypalTransactionDetail({ username: "toko", transactionid: "TX1" });
+  const viaRequest: JsonValue = await client.request("gopay/list");
+  // @ts-expect-error: id is required
+  await client.ovoDetail({});
+  // @ts-expect-error: the payload is JSON, not anything
+  const n: number = await client.paypalBalance();
+  return [balance, detail, tx, viaRequest, n];
+}
+
+export { amount, calls, e, err, first, ip, method, newcomer, paid, undocumented };
