@@ -2,7 +2,7 @@
 // runtime can load: see scripts/package.mjs). Everything here converts; the rules are in Rust.
 import { CekMutasiError } from "./error.mjs";
 
-/** `[method, path]` of each endpoint with a method of its own (written by scripts/package.mjs). */
+/** `[method, path]` of each endpoint, its client method (written by scripts/package.mjs). */
 const ENDPOINT_METHODS = /* from endpoints.json */ [];
 
 const decoder = new TextDecoder();
@@ -18,6 +18,7 @@ class PaymentReport {
   #source;
   #count;
   #content;
+  #rejected;
 
   /** @internal Made by parseCallback / receiveCallback only. */
   constructor(source, count) {
@@ -30,10 +31,20 @@ class PaymentReport {
   }
 
   get content() {
-    if (this.#content === undefined) {
-      this.#content = JSON.parse(this.#source).content;
-    }
+    if (this.#content === undefined) this.#read();
     return this.#content;
+  }
+
+  /** The rows left out of `content.data` (empty unless some failed validation). */
+  get rejected() {
+    if (this.#rejected === undefined) this.#read();
+    return this.#rejected;
+  }
+
+  #read() {
+    const { content, rejected } = JSON.parse(this.#source);
+    this.#content = content;
+    this.#rejected = rejected ?? [];
   }
 
   get [SOURCE]() {
@@ -45,7 +56,8 @@ class PaymentReport {
   }
 
   toJSON() {
-    return { action: "payment_report", content: this.content };
+    const rejected = this.rejected;
+    return { action: "payment_report", content: this.content, ...(rejected.length ? { rejected } : {}) };
   }
 }
 
@@ -137,8 +149,9 @@ function guarded(raw) {
  * so, and reports each outcome back. Whether to retry, after how long, and what an answer means are the
  * task's decisions, not this loop's.
  */
-async function drive(make) {
+async function drive(client, make) {
   const task = make();
+  const send = client.__fetch ?? fetch; // the client's `fetch` option, else the global one
   try {
     let action = task.start();
     while (!("done" in action)) {
@@ -146,7 +159,7 @@ async function drive(make) {
         await new Promise((resolve) => setTimeout(resolve, action.sleep));
         action = task.resumed();
       } else {
-        action = await attempt(task, action.send, action.timeoutMs);
+        action = await attempt(task, action.send, action.timeoutMs, send);
       }
     }
     return action.done;
@@ -163,7 +176,7 @@ const errorCode = (e) => [e?.cause?.code, e?.code].find((c) => typeof c === "str
  * task's error, so the key and a transfer go to the base URL only), the answer's body streamed into the
  * task, which refuses it past `maxResponseBytes` before copying. The timeout covers the body too.
  */
-async function attempt(task, request, timeoutMs) {
+async function attempt(task, request, timeoutMs, send) {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -174,7 +187,8 @@ async function attempt(task, request, timeoutMs) {
   let taken = false;
   try {
     try {
-      response = await fetch(request.url, {
+      // Called on the global object: a browser's own `fetch`, passed unbound, still works.
+      response = await send.call(globalThis, request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body,
@@ -183,6 +197,11 @@ async function attempt(task, request, timeoutMs) {
       });
     } catch (e) {
       return task.failed(timedOut, errorCode(e));
+    }
+    // A `fetch` option that answers something else: the task says so (nothing of it is read).
+    if (typeof response?.status !== "number" || typeof response.headers?.get !== "function") {
+      response = undefined;
+      return task.failed(false, "ERR_FETCH_ANSWER");
     }
     task.head(response.status, response.headers.get("retry-after") ?? undefined);
     taken = true; // from here on, pump lets the body go whenever it stops early
@@ -261,13 +280,13 @@ export function makeApi(raw) {
   // The client's calls: each is a task (src/client.rs) that decides everything; `drive` performs its I/O.
   Object.assign(glue.CekMutasi.prototype, {
     request(endpoint, params) {
-      return drive(() => this.__request(endpoint, params));
+      return drive(this, () => this.__request(endpoint, params));
     },
     searchAll(service, filters) {
-      return drive(() => this.__searchAll(service, filters));
+      return drive(this, () => this.__searchAll(service, filters));
     },
     confirmMutation(mutation, account) {
-      return drive(() => this.__confirmMutation(mutation, account));
+      return drive(this, () => this.__confirmMutation(mutation, account));
     },
   });
 

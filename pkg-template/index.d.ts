@@ -8,6 +8,7 @@ import type {
   ParseCallbackOptions,
   PaymentReportContent,
   ReceiveCallbackOptions,
+  RejectedRow,
 } from "./wasm/cekmutasi";
 
 export type { CekMutasiMethods, Endpoint, EndpointParams, EndpointResult, JsonValue } from "./endpoints";
@@ -18,6 +19,32 @@ export * from "./wasm/cekmutasi";
 export interface BuildOptions {
   apiKey: string;
   baseUrl?: string;
+  /**
+   * Your application's product token(s), appended to the SDK's own `User-Agent` (`cekmutasi-js/VERSION`):
+   * `"toko-budi/2.1"`. Printable ASCII, at most 256 characters.
+   */
+  userAgent?: string;
+}
+
+/** What the client's `fetch` is given: the global `fetch`'s arguments, always these members. */
+export interface FetchInit {
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  redirect: "manual";
+}
+
+/** What the client reads of a `fetch` answer: a Fetch `Response`, or anything with these members. */
+export interface FetchAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: {
+    getReader(): {
+      read(): Promise<{ done: boolean; value?: Uint8Array }>;
+      cancel(reason?: unknown): Promise<void>;
+    };
+  } | null;
 }
 
 /**
@@ -46,16 +73,25 @@ export declare class PaymentReport {
   readonly action: "payment_report";
   /** The watched account and its new mutations; amounts as two-decimal strings. */
   readonly content: PaymentReportContent;
-  /** The number of mutations. */
+  /** The number of mutations (the valid ones, in `content.data`). */
   readonly mutationCount: number;
-  /** The plain object (what `JSON.stringify` writes). */
-  toJSON(): { action: "payment_report"; content: PaymentReportContent };
+  /**
+   * The rows left out of `content.data` because they failed validation, each with its `index` in the
+   * report as sent, `code`, `path`, `message` and `raw` JSON text: log or store them for a person, and
+   * answer 200 (the good rows are processed). Always empty with `{ strict: true }`, which refuses the
+   * whole report instead.
+   */
+  readonly rejected: RejectedRow[];
+  /** The plain object (what `JSON.stringify` writes); `rejected` only when a row was left out. */
+  toJSON(): { action: "payment_report"; content: PaymentReportContent; rejected?: RejectedRow[] };
 }
 
 /**
- * Parses and validates a payment report from the raw callback body.
+ * Parses and validates a payment report from the raw callback body. The envelope is strict; each row is
+ * taken on its own: one that fails validation is left out and listed in `report.rejected` (with
+ * `{ strict: true }`, it refuses the whole report instead).
  * Throws `CekMutasiError`: `body_too_large` (413), `invalid_json` (400), `unsupported_action` (422) or
- * `invalid_payload` (422, with `path`, e.g. `content.data[1].amount`).
+ * `invalid_payload` (422, with `path`, e.g. `content.service_code`, or a row's with `strict`).
  */
 export declare function parseCallback(body: string | Uint8Array, options?: ParseCallbackOptions): PaymentReport;
 
@@ -79,8 +115,17 @@ export declare function receiveCallback(request: Request, options: ReceiveCallba
 
 /** Options of the client. */
 export interface ClientOptions extends BuildOptions {
-  /** No answer within this many milliseconds is a `timeout` (default 30000). */
+  /**
+   * No complete answer within this many milliseconds is a `timeout` (default 180000, the total the service's
+   * own PHP library allows: a 1000-row search on a slow link must finish). Per attempt.
+   */
   timeoutMs?: number;
+  /**
+   * The function every request goes through (default: the global `fetch`), called as `fetch(url, init)`:
+   * to route through a proxy, force IPv4 (the service whitelists a server's IPv4 address; see the README's
+   * Node recipe with undici), or answer from recordings in your tests.
+   */
+  fetch?: (url: string, init: FetchInit) => Promise<FetchAnswer>;
   /** Extra attempts of a read-only call after a network error, a timeout, 429 or 5xx (default 2). */
   retries?: number;
   /**

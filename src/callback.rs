@@ -7,18 +7,18 @@
 //! sends, so the sandbox and the tests produce callbacks with the very code that checks them.
 //!
 //! ```
-//! use cekmutasi::callback::{check_request, parse_report, DEFAULT_MAX_BODY_BYTES};
+//! use cekmutasi::callback::{check_request, parse_report, Rows, DEFAULT_MAX_BODY_BYTES};
 //! let body = br#"{"action":"payment_report","content":{"service_name":"Bank BRI","service_code":"bri",
 //!   "account_number":"1234567890","account_name":"Toko","data":[{"id":1,"unix_timestamp":123456789,
 //!   "type":"credit","amount":"1400026.00","description":"INV-7","balance":"1500000.00"}]}}"#;
 //! check_request("POST", Some("s3cret"), "s3cret").unwrap();
-//! let report = parse_report(body, DEFAULT_MAX_BODY_BYTES).unwrap();
+//! let report = parse_report(body, DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn).unwrap();
 //! assert_eq!(report.content.data[0].amount.to_string(), "1400026.00");
 //! ```
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{names, option_members, read_document, read_safe_uint, read_string, Ctx, Reader, Seg, Stop};
-use crate::mutation::{read_rows, Mutation, Normal, RowRef};
+use crate::mutation::{read_rows, Mutation, Normal, RejectedRow, RowRef};
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -28,6 +28,18 @@ pub const SIGNATURE_HEADER: &str = "Api-Signature";
 pub const PAYMENT_REPORT: &str = "payment_report";
 /// Default limit of a callback body: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+/// How a report's rows are taken. The envelope (JSON, `action`, `content` and its account members, `data`
+/// as an array) is strict either way: without it nothing can be attributed to an account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rows {
+    /// Each row on its own (the default): a row that fails validation is left out of `content.data` and
+    /// listed in `rejected`, so the good payments of a report are never lost with a bad one.
+    #[default]
+    EachOnItsOwn,
+    /// The whole report refused at the first bad row (`invalid_payload`, 422): `{ strict: true }`.
+    Strict,
+}
 
 /// Compares the configured signature with a received one in constant time (for equal lengths).
 ///
@@ -102,6 +114,7 @@ names! {
     pub enum CallbackOption {
         Signature = "signature",
         MaxBodyBytes = "maxBodyBytes",
+        Strict = "strict",
     }
 }
 
@@ -112,6 +125,8 @@ pub struct CallbackOptions {
     pub signature: Option<String>,
     /// The largest body read, in bytes (default 1 MiB).
     pub max_body_bytes: usize,
+    /// How rows are taken (`strict: true` is [`Rows::Strict`]).
+    pub rows: Rows,
 }
 
 /// The signature never reaches a log through `{:?}`.
@@ -121,6 +136,7 @@ impl std::fmt::Debug for CallbackOptions {
         f.debug_struct("CallbackOptions")
             .field("signature", &signature)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("rows", &self.rows)
             .finish()
     }
 }
@@ -128,17 +144,25 @@ impl std::fmt::Debug for CallbackOptions {
 /// Reads callback options from JSON text (`None`: the defaults). `signature` is known only when
 /// `with_signature`. Every failure is `config` (status 500), naming the option.
 pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<CallbackOptions> {
-    let mut out = CallbackOptions { signature: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES };
+    let mut out = CallbackOptions { signature: None, max_body_bytes: DEFAULT_MAX_BODY_BYTES, rows: Rows::EachOnItsOwn };
     if json.is_none() {
         return Ok(out); // the usual case, kept short: a cold start compiles what a first call runs
     }
-    let known: &[CallbackOption] = if with_signature { CallbackOption::ALL } else { &[CallbackOption::MaxBodyBytes] };
+    let known: &[CallbackOption] =
+        if with_signature { CallbackOption::ALL } else { &[CallbackOption::MaxBodyBytes, CallbackOption::Strict] };
     let members = option_members(json, "options", known, ErrorCode::Config).map_err(|e| e.with_status(500))?;
     for (key, raw) in members {
         let at = |m: &str| config_error(m).at(format!("options.{}", key.name()));
         match key {
             CallbackOption::Signature => {
                 out.signature = Some(read_string(raw).map_err(|_| at("must be a string"))?.into_owned());
+            }
+            CallbackOption::Strict => {
+                out.rows = match raw.get() {
+                    "true" => Rows::Strict,
+                    "false" => Rows::EachOnItsOwn,
+                    _ => return Err(at("must be true or false")),
+                }
             }
             CallbackOption::MaxBodyBytes => {
                 out.max_body_bytes = read_safe_uint(raw)
@@ -155,8 +179,10 @@ pub fn read_options(json: Option<&str>, with_signature: bool) -> Result<Callback
 /// A validated payment report. `action` is always `payment_report`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentReport {
-    /// The account and its new mutations.
+    /// The account and its new mutations (the valid ones).
     pub content: PaymentReportContent,
+    /// The rows left out, each with its index, error and text (always empty with [`Rows::Strict`]).
+    pub rejected: Vec<RejectedRow>,
 }
 
 /// What a payment report is about: the watched account and its new mutations.
@@ -178,9 +204,13 @@ pub struct PaymentReportContent {
 impl Serialize for PaymentReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("PaymentReport", 2)?;
+        let mut st = s.serialize_struct("PaymentReport", 3)?;
         st.serialize_field("action", PAYMENT_REPORT)?;
         st.serialize_field("content", &self.content)?;
+        // Only when there is one: a report without is what the service sent, in normal form.
+        if !self.rejected.is_empty() {
+            st.serialize_field("rejected", &self.rejected)?;
+        }
         st.end()
     }
 }
@@ -205,21 +235,25 @@ pub fn signed_request(report: &PaymentReport, signature: &str) -> Result<([(&'st
 ///
 /// Errors: `body_too_large`, `invalid_json` (not UTF-8 JSON, or nested 128 levels deep or more),
 /// `unsupported_action`, `invalid_payload` with the path of the first offending member.
-pub fn parse_report(body: &[u8], max_body_bytes: usize) -> Result<PaymentReport> {
-    Ok(PaymentReport { content: read_content(body, max_body_bytes)?.into() })
+pub fn parse_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<PaymentReport> {
+    let content = read_content(body, max_body_bytes, rows)?;
+    let rejected = content.rejected.clone();
+    Ok(PaymentReport { content: content.into(), rejected })
 }
 
 /// [`parse_report`] without copying: the content borrows from `body`.
-pub(crate) fn read_content(body: &[u8], max_body_bytes: usize) -> Result<ContentRef<'_>> {
-    let (content, _) = read_report(body, max_body_bytes, true)?;
+pub(crate) fn read_content(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<ContentRef<'_>> {
+    let (content, _) = read_report(body, max_body_bytes, true, rows)?;
     Ok(content.unwrap_or_else(|| unreachable!("built when asked to")))
 }
 
 /// What [`check_report`] learnt of a valid report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checked {
-    /// How many mutations it holds.
+    /// How many mutations it holds (the valid ones).
     pub mutations: usize,
+    /// How many rows were left out ([`Rows::EachOnItsOwn`]).
+    pub rejected: usize,
     /// The body is already in normal form: parsing it as plain JSON gives exactly the validated report
     /// (no unknown members, no nulls, every amount a two-decimal string). Lets a caller that holds the body
     /// as text skip re-serialising it.
@@ -227,8 +261,8 @@ pub struct Checked {
 }
 
 /// The same checks as [`parse_report`], with the same errors, without building the report (no allocation).
-pub fn check_report(body: &[u8], max_body_bytes: usize) -> Result<Checked> {
-    let (_, checked) = read_report(body, max_body_bytes, false)?;
+pub fn check_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<Checked> {
+    let (_, checked) = read_report(body, max_body_bytes, false, rows)?;
     Ok(checked)
 }
 
@@ -242,37 +276,49 @@ pub enum NormalJson<'a> {
         /// How many mutations it holds.
         mutations: usize,
     },
-    /// The body had to be rewritten (amounts as numbers, unknown members, nulls): the normalised report.
+    /// The body had to be rewritten (amounts as numbers, unknown members, nulls, rows left out): the
+    /// normalised report, with `rejected` when rows were left out.
     Rewritten(String),
 }
 
 /// Validates a body and gives the report as JSON in normal form, copying nothing when the body already is.
 /// This is what JS receives: V8's `JSON.parse` makes the objects faster than any member-by-member
 /// conversion, and only when they are first read.
-pub fn normal_json(body: &[u8], max_body_bytes: usize) -> Result<NormalJson<'_>> {
-    let checked = check_report(body, max_body_bytes)?;
+pub fn normal_json(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<NormalJson<'_>> {
+    let checked = check_report(body, max_body_bytes, rows)?;
     if checked.normal {
         let text = std::str::from_utf8(body).unwrap_or_else(|_| unreachable!("checked as UTF-8"));
         Ok(NormalJson::AsIs { text, mutations: checked.mutations })
     } else {
-        rewritten(body, max_body_bytes).map(NormalJson::Rewritten)
+        rewritten(body, max_body_bytes, rows).map(NormalJson::Rewritten)
     }
 }
 
 /// A valid body that is not in normal form, parsed and written out again. Not inlined: the usual body
 /// needs none of it, and a cold start compiles only what a first call runs.
 #[inline(never)]
-fn rewritten(body: &[u8], max_body_bytes: usize) -> Result<String> {
-    Ok(parse_report(body, max_body_bytes)?.to_json())
+fn rewritten(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<String> {
+    Ok(parse_report(body, max_body_bytes, rows)?.to_json())
 }
 
-fn read_report(body: &[u8], max_body_bytes: usize, build: bool) -> Result<(Option<ContentRef<'_>>, Checked)> {
+fn read_report(
+    body: &[u8],
+    max_body_bytes: usize,
+    build: bool,
+    rows: Rows,
+) -> Result<(Option<ContentRef<'_>>, Checked)> {
     check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body).map_err(not_utf8)?;
     read_document(text, |ctx, r| {
         let mut norm = Normal::new();
-        let report = read_root(ctx, &mut norm, r, build)?;
-        Ok((report, Checked { mutations: norm.rows, normal: norm.normal }))
+        let mut rejected = (rows == Rows::EachOnItsOwn).then(Vec::new);
+        let report = read_root(ctx, &mut norm, r, build, &mut rejected)?;
+        let count = rejected.as_ref().map_or(0, Vec::len);
+        let report = report.map(|mut c| {
+            c.rejected = rejected.unwrap_or_default();
+            c
+        });
+        Ok((report, Checked { mutations: norm.rows, rejected: count, normal: norm.normal }))
     })
 }
 
@@ -298,6 +344,7 @@ fn read_root<'de>(
     norm: &mut Normal,
     r: &mut Reader<'de>,
     build: bool,
+    rejected: &mut Option<Vec<RejectedRow>>,
 ) -> std::result::Result<Option<ContentRef<'de>>, Stop> {
     ctx.expect(r, b'{', "a payment report object")?;
     let mut action_ok = false;
@@ -327,7 +374,7 @@ fn read_root<'de>(
                 }
                 if action_ok {
                     ctx.push(Seg::Key("content"));
-                    content = Some(read_content_object(ctx, norm, r, build)?);
+                    content = Some(read_content_object(ctx, norm, r, build, rejected)?);
                     ctx.pop();
                 } else {
                     pending_content = Some(r.mark());
@@ -346,7 +393,7 @@ fn read_root<'de>(
     }
     if let Some(at) = pending_content {
         ctx.push(Seg::Key("content"));
-        content = Some(r.revisit(at, |r| read_content_object(ctx, norm, r, build))?);
+        content = Some(r.revisit(at, |r| read_content_object(ctx, norm, r, build, rejected))?);
         ctx.pop();
     }
     content.ok_or_else(|| ctx.invalid(Some("content"), "missing required member"))
@@ -360,6 +407,7 @@ pub(crate) struct ContentRef<'a> {
     pub account_number: Cow<'a, str>,
     pub account_name: Cow<'a, str>,
     pub data: Vec<RowRef<'a>>,
+    pub rejected: Vec<RejectedRow>,
 }
 
 impl From<ContentRef<'_>> for PaymentReportContent {
@@ -380,6 +428,7 @@ fn read_content_object<'de>(
     norm: &mut Normal,
     r: &mut Reader<'de>,
     build: bool,
+    rejected: &mut Option<Vec<RejectedRow>>,
 ) -> std::result::Result<Option<ContentRef<'de>>, Stop> {
     ctx.expect(r, b'{', "a payment report content object")?;
     let mut strings: [Option<Cow<'de, str>>; 4] = Default::default();
@@ -397,7 +446,7 @@ fn read_content_object<'de>(
                     return Err(ctx.invalid(Some(name), "duplicate member"));
                 }
                 ctx.push(Seg::Key("data"));
-                data = Some(read_rows(ctx, norm, r, build)?);
+                data = Some(read_rows(ctx, norm, r, build, rejected.as_mut())?);
                 ctx.pop();
             }
             ContentField::ServiceName
@@ -425,5 +474,5 @@ fn read_content_object<'de>(
     if !build {
         return Ok(None);
     }
-    Ok(Some(ContentRef { service_name, service_code, account_number, account_name, data }))
+    Ok(Some(ContentRef { service_name, service_code, account_number, account_name, data, rejected: Vec::new() }))
 }

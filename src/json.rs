@@ -231,6 +231,19 @@ impl<'a> Reader<'a> {
         self.value(true)
     }
 
+    /// Goes back to `at` (marked earlier), to read the value there again.
+    pub(crate) fn rewind(&mut self, at: Mark) {
+        self.pos = at.pos;
+        self.depth = at.depth;
+    }
+
+    /// The next value's text, checked as JSON and within the nesting limit.
+    pub(crate) fn raw_checked(&mut self) -> Result<Raw<'a>, Stop> {
+        let start = self.position();
+        self.value(true)?;
+        Ok(Raw(&self.text[start..self.pos]))
+    }
+
     /// Reads the value at `at` (marked earlier) with `read`, at the depth it has there, then comes back here.
     pub(crate) fn revisit<T>(&mut self, at: Mark, read: impl FnOnce(&mut Self) -> Result<T, Stop>) -> Result<T, Stop> {
         let (pos, outer) = (self.pos, self.depth);
@@ -612,6 +625,28 @@ impl Ctx {
         self.depth -= 1;
     }
 
+    /// How deep the path is now, to come back to with [`Ctx::recover`].
+    pub(crate) fn level(&self) -> usize {
+        self.depth
+    }
+
+    /// After a walk of the value at path `level` stopped at a bad value (a bad member, or a member name
+    /// that is not Unicode): its error, the path back at `level`, and the walk free to go on (a callback row
+    /// is left out and the next one read). `None` when the text is not JSON or too deep: that is not
+    /// recovered from.
+    pub(crate) fn recover(&mut self, level: usize, r: &mut Reader<'_>) -> Option<Error> {
+        let err = match self.err.take() {
+            Some(err) => err,
+            None if std::mem::take(&mut r.bad_name) => {
+                self.depth = level;
+                Error::new(self.code(), BAD_NAME).at(self.path(None))
+            }
+            None => return None,
+        };
+        self.depth = level;
+        Some(err)
+    }
+
     /// The current path, optionally extended by one member name: `content.data[1].amount`.
     pub(crate) fn path(&self, last: Option<&str>) -> String {
         fn push_key(buf: &mut String, k: &str) {
@@ -733,6 +768,8 @@ pub(crate) fn read_value_as<'de, T>(
     read(&mut ctx, r).map_err(|Stop| stopped(ctx, r, code))
 }
 
+const BAD_NAME: &str = "a member name is not a Unicode string (lone surrogate escape)";
+
 /// The error a walk of JSON text stopped at: the one recorded, else a bad member name or the depth limit.
 #[cold]
 fn stopped(ctx: Ctx, r: &Reader<'_>, code: ErrorCode) -> Error {
@@ -740,7 +777,7 @@ fn stopped(ctx: Ctx, r: &Reader<'_>, code: ErrorCode) -> Error {
         return err;
     }
     if r.bad_name {
-        return Error::new(code, "a member name is not a Unicode string (lone surrogate escape)").at(ctx.path(None));
+        return Error::new(code, BAD_NAME).at(ctx.path(None));
     }
     debug_assert!(r.too_deep, "a walk stops at a syntax error, a recorded error, a bad name or the depth limit");
     Error::new(ErrorCode::InvalidJson, "JSON is nested too deeply (127 levels at most)")

@@ -598,7 +598,8 @@ impl MutationBatch<'_> {
 /// or a payment report (validated as a callback is).
 pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
     if json.trim_start().starts_with('{') {
-        let c = read_content(json.as_bytes(), usize::MAX)?;
+        // A report given to match is the caller's argument: every row must be valid.
+        let c = read_content(json.as_bytes(), usize::MAX, crate::callback::Rows::Strict)?;
         return Ok(MutationBatch {
             rows: c.data,
             service_code: Some(c.service_code),
@@ -606,7 +607,7 @@ pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
         });
     }
     let rows = read_document_as(json, ErrorCode::InvalidParams, Seg::Key("mutations"), |ctx, r| {
-        read_rows(ctx, &mut Normal::new(), r, true)
+        read_rows(ctx, &mut Normal::new(), r, true, None)
     })?;
     Ok(MutationBatch { rows, service_code: None, account_number: None })
 }

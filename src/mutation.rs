@@ -338,21 +338,62 @@ pub(crate) fn read_mutation(json: &str, name: &'static str) -> crate::error::Res
     .map(|row| Mutation::from(row.unwrap_or_else(|| unreachable!("a built row"))))
 }
 
+/// A row left out of a report (API.md: "One bad row never sinks the others"): where it was, why, and its
+/// text as received, for a person to look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+pub struct RejectedRow {
+    /// Its index in `content.data` as sent.
+    pub index: usize,
+    /// The error's code (`invalid_payload`).
+    pub code: String,
+    /// Where: `content.data[1].amount`.
+    pub path: String,
+    /// What is wrong, for people (the message the error would have had).
+    pub message: String,
+    /// The row's JSON text as received.
+    pub raw: String,
+}
+
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row. With `build`
-/// false only counts them (in `norm.rows`).
+/// false only counts them (in `norm.rows`). With `rejected`, a row that fails validation is left out and
+/// listed there instead of stopping the walk; what is not JSON, or too deep, still stops it.
 pub(crate) fn read_rows<'de>(
     ctx: &mut Ctx,
     norm: &mut Normal,
     r: &mut Reader<'de>,
     build: bool,
+    mut rejected: Option<&mut Vec<RejectedRow>>,
 ) -> Result<Vec<RowRef<'de>>, Stop> {
     let mut rows = Vec::new();
     let mut count = 0;
+    let mut index = 0;
     ctx.elements(r, "an array of mutations", |ctx, r| {
-        match read_row(ctx, norm, r, build)? {
+        let (at, level) = (r.mark(), ctx.level());
+        let row = match read_row(ctx, norm, r, build) {
+            Ok(row) => row,
+            Err(Stop) => {
+                let Some(rejected) = rejected.as_deref_mut() else { return Err(Stop) };
+                let Some(err) = ctx.recover(level, r) else { return Err(Stop) };
+                r.rewind(at);
+                let raw = r.raw_checked()?;
+                norm.not_normal(); // the text has a row the report leaves out
+                rejected.push(RejectedRow {
+                    index,
+                    code: err.code().as_str().to_string(),
+                    path: err.path().unwrap_or_default().to_string(),
+                    message: err.to_string(),
+                    raw: raw.get().to_string(),
+                });
+                index += 1;
+                return Ok(());
+            }
+        };
+        match row {
             Some(row) => rows.push(row),
             None => count += 1,
         }
+        index += 1;
         Ok(())
     })?;
     norm.rows += rows.len() + count;

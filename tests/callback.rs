@@ -5,7 +5,7 @@ use cekmutasi::amount::Amount;
 use cekmutasi::body::BodyLimit;
 use cekmutasi::callback::{
     check_report, check_request, parse_report, signed_request, too_large, verify_signature, Checked, PaymentReport,
-    PaymentReportContent, DEFAULT_MAX_BODY_BYTES,
+    PaymentReportContent, Rows, DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
 use cekmutasi::mutation::{Mutation, ServiceFields};
@@ -13,14 +13,19 @@ use proptest::prelude::*;
 
 const SEED: &str = include_str!("fixtures/seed_report.json");
 
-/// Parses `s`, and checks that the allocation-free check agrees with the full parse, error for error,
-/// and that "normal form" means exactly: the input as plain JSON equals the normalised report.
-fn parse(s: &str) -> Result<PaymentReport, cekmutasi::error::Error> {
-    let parsed = parse_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES);
-    let checked = check_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES);
+/// Parses `s` with `rows`, and checks that the allocation-free check agrees with the full parse, error for
+/// error, and that "normal form" means exactly: the input as plain JSON equals the normalised report.
+fn parse_as(s: &str, rows: Rows) -> Result<PaymentReport, cekmutasi::error::Error> {
+    let parsed = parse_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES, rows);
+    let checked = check_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES, rows);
     match (&parsed, &checked) {
         (Ok(report), Ok(c)) => {
-            assert_eq!(c.mutations, report.content.data.len());
+            assert_eq!((c.mutations, c.rejected), (report.content.data.len(), report.rejected.len()));
+            if c.rejected > 0 {
+                // A row left out: the text is not the report (and may hold what serde_json cannot read).
+                assert!(!c.normal);
+                return parsed;
+            }
             let input: serde_json::Value = serde_json::from_str(s).unwrap();
             let output: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
             assert_eq!(c.normal, input == output, "normal flag wrong for {s}");
@@ -29,6 +34,29 @@ fn parse(s: &str) -> Result<PaymentReport, cekmutasi::error::Error> {
         _ => panic!("check and parse disagree on {s}: {parsed:?} vs {checked:?}"),
     }
     parsed
+}
+
+/// Parses `s` strictly (the whole report refused at the first bad row: what the tests below assert), and
+/// checks every case against the default too: the same report when every row is valid, the same envelope
+/// errors, and a bad row left out with exactly the error strict parsing gives.
+fn parse(s: &str) -> Result<PaymentReport, cekmutasi::error::Error> {
+    let strict = parse_as(s, Rows::Strict);
+    let each = parse_as(s, Rows::EachOnItsOwn);
+    match (&strict, &each) {
+        (Ok(a), Ok(b)) => assert_eq!((a, b.rejected.len()), (b, 0)),
+        (Err(e), Ok(b)) => {
+            assert!(e.path().unwrap().starts_with("content.data["), "{e}: an envelope error must sink the report");
+            let first = &b.rejected[0];
+            assert_eq!(
+                (first.code.as_str(), Some(first.path.as_str()), first.message.as_str()),
+                (e.code().as_str(), e.path(), e.to_string().as_str())
+            );
+            assert_eq!(e.status(), Some(422));
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (Ok(_), Err(e)) => panic!("only the default refused {s}: {e}"),
+    }
+    strict
 }
 
 /// Parses `body` expecting a failure; returns (code, path, status).
@@ -66,8 +94,8 @@ fn seed_sample_parses_exactly() {
 
 #[test]
 fn normal_form_is_detected() {
-    let normal = |s: &str| check_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES).unwrap();
-    assert_eq!(normal(SEED), Checked { mutations: 2, normal: true });
+    let normal = |s: &str| check_report(s.as_bytes(), DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn).unwrap();
+    assert_eq!(normal(SEED), Checked { mutations: 2, rejected: 0, normal: true });
     assert!(!normal(&with_amount("50000")).normal);
     assert!(!normal(&with_amount("\"050000.00\"")).normal);
     assert!(!normal(&with_amount("\"50000.0\"")).normal);
@@ -143,6 +171,59 @@ fn signed_amounts_only_outside_credit_and_debit() {
     let paypal = SEED.replacen("\"type\": \"debit\"", "\"type\": \"payment\"", 1);
     let paypal = paypal.replacen("\"amount\": \"50000.00\"", "\"amount\": \"-12.50\"", 1);
     assert_eq!(parse(&paypal).unwrap().content.data[1].amount.to_string(), "-12.50");
+}
+
+#[test]
+fn one_bad_row_never_sinks_the_others() {
+    // Row 0 is good; row 1 has a bad amount, row 2 no id, row 3 is not an object; row 4 is good.
+    let good = r#"{"id":5,"unix_timestamp":123456789,"type":"credit","amount":"150003.00","description":"INV-7"}"#;
+    let text = SEED.replacen(
+        "\"data\": [",
+        &format!(
+            "\"data\": [{good}, {}, {}, 7, {},",
+            r#"{"id":6,"unix_timestamp":1,"type":"credit","amount":"1.400.026,00","description":""}"#,
+            r#"{"unix_timestamp":1,"type":"credit","amount":"10.00","description":""}"#,
+            good.replace("\"id\":5", "\"id\":8")
+        ),
+        1,
+    );
+    let r = parse_as(&text, Rows::EachOnItsOwn).unwrap();
+    let kept: Vec<u64> = r.content.data.iter().map(|m| m.id).collect();
+    assert_eq!(kept, [5, 8, 1, 2]);
+    let left: Vec<(usize, &str, &str, &str)> =
+        r.rejected.iter().map(|x| (x.index, x.code.as_str(), x.path.as_str(), x.raw.as_str())).collect();
+    assert_eq!(
+        left,
+        [
+            (
+                1,
+                "invalid_payload",
+                "content.data[1].amount",
+                r#"{"id":6,"unix_timestamp":1,"type":"credit","amount":"1.400.026,00","description":""}"#
+            ),
+            (
+                2,
+                "invalid_payload",
+                "content.data[2].id",
+                r#"{"unix_timestamp":1,"type":"credit","amount":"10.00","description":""}"#
+            ),
+            (3, "invalid_payload", "content.data[3]", "7"),
+        ]
+    );
+    assert_eq!(r.rejected[2].message, "content.data[3]: must be a mutation object");
+    // The normal form says what was left out, and reads back to the same rows.
+    let json = r.to_json();
+    assert!(json.contains(r#""rejected":[{"index":1,"code":"invalid_payload","path":"content.data[1].amount","#));
+    assert_eq!(parse_as(&json, Rows::Strict).unwrap().content, r.content);
+    // Strict: the first bad row refuses the whole report.
+    let e = parse_as(&text, Rows::Strict).unwrap_err();
+    assert_eq!(
+        (e.code().as_str(), e.path(), e.status()),
+        ("invalid_payload", Some("content.data[1].amount"), Some(422))
+    );
+    // What is not JSON, anywhere, still refuses it whole: nothing in it can be trusted.
+    let broken = text.replacen("\"1.400.026,00\"", "1.400.026,00", 1);
+    assert_eq!(parse_as(&broken, Rows::EachOnItsOwn).unwrap_err().code().as_str(), "invalid_json");
 }
 
 #[test]
@@ -259,7 +340,7 @@ fn not_json_is_invalid_json_with_400() {
         assert_eq!((code, path.as_str(), status), ("invalid_json", "", Some(400)), "{body:?}");
     }
     let bad_utf8 = [b'{', b'"', 0xff, b'"', b':', b'1', b'}'];
-    let e = parse_report(&bad_utf8, DEFAULT_MAX_BODY_BYTES).unwrap_err();
+    let e = parse_report(&bad_utf8, DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn).unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidJson);
     // A type error early in a document that is broken later is still "not JSON".
     assert_eq!(fail(r#"{"action":5,"content":"#).0, "invalid_json");
@@ -300,9 +381,9 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn body_limit() {
-    let e = parse_report(SEED.as_bytes(), 10).unwrap_err();
+    let e = parse_report(SEED.as_bytes(), 10, Rows::EachOnItsOwn).unwrap_err();
     assert_eq!((e.code().as_str(), e.status()), ("body_too_large", Some(413)));
-    assert!(parse_report(SEED.as_bytes(), SEED.len()).is_ok());
+    assert!(parse_report(SEED.as_bytes(), SEED.len(), Rows::EachOnItsOwn).is_ok());
 
     let mut limit = BodyLimit::new(10, too_large);
     limit.push(b"12345").unwrap();
@@ -404,15 +485,15 @@ proptest! {
     ) {
         let report = PaymentReport { content: PaymentReportContent {
             service_name: names.0, service_code: names.1, account_number: names.2, account_name: names.3, data,
-        }};
+        }, rejected: Vec::new() };
         let back = parse(&report.to_json()).unwrap();
         prop_assert_eq!(back, report);
     }
 
     #[test]
     fn any_bytes_return(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let a = parse_report(&bytes, DEFAULT_MAX_BODY_BYTES).err();
-        let b = check_report(&bytes, DEFAULT_MAX_BODY_BYTES).err();
+        let a = parse_report(&bytes, DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn).err();
+        let b = check_report(&bytes, DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn).err();
         prop_assert_eq!(a, b);
     }
 
@@ -424,7 +505,7 @@ proptest! {
         if let Ok(text) = std::str::from_utf8(&b) {
             let _ = parse(text);
         }
-        let _ = parse_report(&b[..i], DEFAULT_MAX_BODY_BYTES);
-        let _ = check_report(&b[..i], DEFAULT_MAX_BODY_BYTES);
+        let _ = parse_report(&b[..i], DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn);
+        let _ = check_report(&b[..i], DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn);
     }
 }

@@ -6,13 +6,14 @@ mod common;
 use cekmutasi::endpoints::{build_request, parse_response, Endpoint, Member, Options, Shape, ENDPOINTS};
 use cekmutasi::error::ErrorCode;
 
-const OPTS: Options = Options { api_key: "k3y-s3cret", base_url: None };
+const OPTS: Options = Options { api_key: "k3y-s3cret", base_url: None, user_agent: None };
 
 /// A valid value for a shape.
 fn good(shape: &Shape) -> String {
     match shape {
         Shape::Str => "\"0812 3456\"".into(),
         Shape::Code(codes) => format!("\"{}\"", codes[codes.len() - 1]),
+        Shape::ServiceCode(_) => "\"bsi\"".into(),
         Shape::Id => "42".into(),
         Shape::Amount { .. } => "\"50000.00\"".into(),
         Shape::Rupiah { min } => (min.max(&1) * 2).to_string(),
@@ -30,13 +31,25 @@ fn bad(shape: &Shape) -> Vec<(String, &'static str)> {
     let v = |s: &str| (s.to_string(), "");
     match shape {
         Shape::Str => vec![v("5"), v("true"), v("[]"), v("{}")],
-        Shape::Code(_) => vec![v("\"nope\""), v("\"BRI\""), v("1")],
-        Shape::Id => vec![v("0"), v("-1"), v("1.5"), v("\"42\""), v("9007199254740992"), v("1e3")],
+        Shape::Code(_) => vec![v("\"nope\""), v("\"\""), v("1")],
+        Shape::ServiceCode(_) => vec![v("\"\""), v("\"bank bri\""), v("\"bri-syariah\""), v("1")],
+        Shape::Id => vec![
+            v("0"),
+            v("-1"),
+            v("1.5"),
+            v("\"4 2\""),
+            v("\"-1\""),
+            v("\"\""),
+            v("\"0\""),
+            v("9007199254740992"),
+            v("\"9007199254740992\""),
+            v("1e3"),
+        ],
         Shape::Amount { .. } => {
             vec![v("\"1.001\""), v("\"1.400.026,00\""), v("\"1e3\""), v("\"\""), v("\"-5.00\""), v("true")]
         }
         Shape::Rupiah { min } => {
-            let mut c = vec![v("1.5"), v("\"100\""), v("-1"), v("0")];
+            let mut c = vec![v("1.5"), v("\"1.5\""), v("\"\""), v("\"1e4\""), v("-1"), v("0")];
             if *min > 1 {
                 c.push(((min - 1).to_string(), ""));
             }
@@ -152,15 +165,33 @@ fn methods_urls_and_headers() {
     assert_eq!(req.method, "GET");
     assert_eq!(req.url, "https://api.cekmutasi.co.id/v1/bank/list?service_code=bca&account_number=123+456");
     assert_eq!(req.body, None);
-    assert_eq!(req.headers, vec![("Api-Key", "k3y-s3cret".to_string()), ("Accept", "application/json".to_string())]);
+    assert_eq!(
+        req.headers,
+        vec![
+            ("Api-Key", "k3y-s3cret".to_string()),
+            ("Accept", "application/json".to_string()),
+            ("User-Agent", format!("cekmutasi-js/{}", env!("CARGO_PKG_VERSION"))),
+        ]
+    );
 
-    let req =
-        build_request("myip", "{}", &Options { api_key: "k", base_url: Some("http://127.0.0.1:8080/v1/") }).unwrap();
+    // The application's own token follows the SDK's.
+    let req = build_request(
+        "myip",
+        "{}",
+        &Options { api_key: "k", base_url: Some("http://127.0.0.1:8080/v1/"), user_agent: Some("toko-budi/2.1") },
+    )
+    .unwrap();
     assert_eq!(
         (req.method, req.url.as_str(), req.body.as_deref()),
         ("POST", "http://127.0.0.1:8080/v1/myip", Some(""))
     );
-    assert_eq!(req.headers[2], ("Content-Type", "application/x-www-form-urlencoded".to_string()));
+    assert_eq!(req.headers[2], ("User-Agent", "cekmutasi-js/0.1.0 toko-budi/2.1".to_string()));
+    assert_eq!(req.headers[3], ("Content-Type", "application/x-www-form-urlencoded".to_string()));
+    for bad in ["", "toko\r\nX-Evil: 1", "tokó/1", &"x".repeat(257)] {
+        let options = Options { api_key: "k", base_url: None, user_agent: Some(bad) };
+        let err = build_request("myip", "{}", &options).unwrap_err();
+        assert_eq!((err.code(), err.path()), (ErrorCode::Config, Some("options.userAgent")), "{bad:?}");
+    }
 
     let req = build_request(
         "ovo/transfer/send",
@@ -172,7 +203,7 @@ fn methods_urls_and_headers() {
     assert_eq!(build_request("bank/list", "null", &OPTS).unwrap().url, "https://api.cekmutasi.co.id/v1/bank/list");
 
     let config = |path: &str, key: &str, base: Option<&str>| {
-        build_request(path, "{}", &Options { api_key: key, base_url: base }).unwrap_err()
+        build_request(path, "{}", &Options { api_key: key, base_url: base, user_agent: None }).unwrap_err()
     };
     for e in [
         config("bank/nope", "k", None),
@@ -284,4 +315,47 @@ fn a_server_reads_every_request_the_client_builds() {
     let e = read_incoming("POST", "bank/search", "", "search%5Bdate%5D%5Bfrom%5D=2018-02-30+00%3A00%3A00").unwrap_err();
     assert_eq!(e.path(), Some("search.date.from"));
     assert_eq!(read_incoming("POST", "nope", "", "").unwrap_err().code(), ErrorCode::Config);
+}
+
+#[test]
+fn what_the_pages_and_the_php_library_send_is_accepted_and_sent_canonically() {
+    let body = |path: &str, params: &str| build_request(path, params, &OPTS).unwrap().body.unwrap();
+    // An integer as a string of digits (the OVO-to-OVO sample's `"amount" => "15000"`), sent as the integer.
+    assert_eq!(
+        body("ovo/transfer-ovo/send", r#"{"source_number":"0812","phone":"0813","amount":"15000"}"#),
+        "source_number=0812&phone=0813&amount=15000"
+    );
+    assert_eq!(body("bank/update", r#"{"id":"007","status":"inactive"}"#), "id=7&status=INACTIVE");
+    // A filter's service code is any code (Bank Syariah Indonesia's `bsi`), in any case, sent in lowercase;
+    // enumerations in any case, sent in their canonical case.
+    assert_eq!(
+        body("bank/search", r#"{"service_code":"BSI","type":"Credit"}"#),
+        "search%5Bservice_code%5D=bsi&search%5Btype%5D=credit"
+    );
+    assert_eq!(
+        build_request("bank/list", r#"{"service_code":"Bank_Jago"}"#, &OPTS).unwrap().url,
+        "https://api.cekmutasi.co.id/v1/bank/list?service_code=bank_jago"
+    );
+    // Adding an account keeps the pages' list for it (the service can only watch those), in any case.
+    assert!(body(
+        "bank/add",
+        r#"{"service_code":"BCA","package_code":"Basic","username":"u","password":"p","account_number":"1","account_name":"n","status":"active"}"#
+    )
+    .starts_with("service_code=bca&package_code=basic&"));
+    let err = build_request(
+        "bank/add",
+        r#"{"service_code":"bsi","package_code":"basic","username":"u","password":"p","account_number":"1","account_name":"n"}"#,
+        &OPTS,
+    )
+    .unwrap_err();
+    assert_eq!((err.code(), err.path()), (ErrorCode::InvalidParams, Some("service_code")));
+    // What protects money stays strict: an amount with three decimals, a transfer amount in rupiah and cents.
+    for (path, params, at) in [
+        ("bank/search", r#"{"amount":"50000.001"}"#, "search.amount"),
+        ("ovo/transfer/send", r#"{"uuid":"u","token":"t","amount":"50123.50"}"#, "amount"),
+        ("ovo/transfer-ovo/send", r#"{"source_number":"1","phone":"2","amount":"9999"}"#, "amount"),
+    ] {
+        let err = build_request(path, params, &OPTS).unwrap_err();
+        assert_eq!((err.code(), err.path()), (ErrorCode::InvalidParams, Some(at)), "{params}");
+    }
 }

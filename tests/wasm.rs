@@ -68,7 +68,15 @@ fn a_lone_surrogate_body_is_reported_as_validated() {
 #[wasm_bindgen_test]
 fn errors_carry_code_path_and_status() {
     let bad = SEED.replacen("\"amount\": \"50000.00\"", "\"amount\": \"50.000,00\"", 1);
-    let e = parse_callback(bad.into(), None).err().unwrap();
+    // By default the row is left out, and listed with its error in the report's `rejected`.
+    let text = parse_callback(bad.clone().into(), None).unwrap().as_string().unwrap();
+    assert!(
+        text.contains(r#""rejected":[{"index":1,"code":"invalid_payload","path":"content.data[1].amount","#),
+        "{text}"
+    );
+    let strict = Object::new();
+    Reflect::set(&strict, &"strict".into(), &true.into()).unwrap();
+    let e = parse_callback(bad.into(), Some(strict.into())).err().unwrap();
     assert_eq!(err_parts(&e), ("invalid_payload".into(), "content.data[1].amount".into(), 422.0));
     assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(s(&e, "message"), "content.data[1].amount: not a decimal amount (digits, optionally '.' and one or two decimals; no separators or exponent)");

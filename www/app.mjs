@@ -63,6 +63,28 @@ $("#callback-verify").addEventListener("click", async () => {
         { class: "summary ok" },
         `Valid payment report — ${c.service_name} (${c.service_code}), account ${c.account_number}, ${c.account_name}: ${c.data.length} mutation(s).`,
       ),
+      // Rows that failed validation are left out; the others count. A receiver answers 200 and keeps these.
+      report.rejected.length > 0 &&
+        h(
+          "div",
+          { id: "callback-rejected", class: "rejected" },
+          h("p", {}, `${report.rejected.length} row(s) left out (the others count; keep these for a person):`),
+          h(
+            "ul",
+            {},
+            report.rejected.map((r) =>
+              h(
+                "li",
+                {},
+                h("mark", {}, r.code),
+                " ",
+                h("mark", { "data-field": "path" }, r.path),
+                ` ${r.message.slice(r.path.length + 2)} `,
+                h("code", {}, r.raw),
+              ),
+            ),
+          ),
+        ),
       h(
         "table",
         { id: "callback-rows" },
@@ -109,6 +131,7 @@ const PLACEHOLDER = {
   rupiah: "10000",
   currency: "USD",
   json: "{}",
+  service_code: "bri, bca, bsi, … (any code)",
 };
 const DEFAULTS = { "date.from": "2018-04-09 00:00:00", "date.to": "2018-04-09 00:10:00", type: "credit" };
 const select = $("#endpoint");

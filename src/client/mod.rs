@@ -280,6 +280,7 @@ pub fn network_error(url: &str, cause: Option<&str>) -> Error {
         (&["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"], "the connection was reset"),
         (&["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"], "connecting timed out"),
         (&["EHOSTUNREACH", "ENETUNREACH"], "the host is unreachable"),
+        (&["ERR_FETCH_ANSWER"], "the fetch option's answer is not a Response (a status, headers.get, a body)"),
     ];
     // (Byte scans: a `str` pattern would bring a 2 KB substring searcher into the module.)
     let after_scheme = url.as_bytes().windows(3).position(|w| w == b"://").map_or(url, |i| &url[i + 3..]);
@@ -350,7 +351,7 @@ enum Step {
 impl Call {
     fn new(options: &ClientOptions, path: &str, params: &str) -> Result<Call> {
         let endpoint = endpoints::endpoint(path)?;
-        let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
+        let opts = options.request_options();
         let request = endpoints::build_request(path, params, &opts)?;
         Ok(Call {
             endpoint,
@@ -437,7 +438,7 @@ enum Kind {
 /// let options = read_client_options(Some(r#"{"apiKey":"k","retries":0}"#), ClientOption::ALL).unwrap();
 /// let mut task = Task::request(&options, "myip", None).unwrap();
 /// let Action::Send { request, timeout_ms } = task.start() else { panic!() };
-/// assert_eq!((request.url.as_str(), timeout_ms), ("https://api.cekmutasi.co.id/v1/myip", 30_000));
+/// assert_eq!((request.url.as_str(), timeout_ms), ("https://api.cekmutasi.co.id/v1/myip", 180_000));
 /// let body = r#"{"success":true,"error_message":"","response":{"ip":{"v4":"1.2.3.4","v6":""}}}"#;
 /// assert_eq!(task.answered(200, None, body, 0.5).unwrap(), Action::Done(r#"{"ip":{"v4":"1.2.3.4","v6":""}}"#.into()));
 /// ```
@@ -725,10 +726,12 @@ mod tests {
     fn secrets_never_in_debug() {
         let json = r#"{"apiKey":"s3cret-key","baseUrl":"http://127.0.0.1:9/v1"}"#;
         let opts = read_client_options(Some(json), ClientOption::ALL).unwrap();
+        // The defaults: 180 s per attempt (the official libraries' total), no app token in the User-Agent.
+        assert_eq!((opts.timeout_ms, opts.user_agent.as_deref()), (180_000, None));
         let params = r#"{"uuid":"u","token":"s3cret-token","amount":10000}"#;
         let mut t = Task::request(&opts, "ovo/transfer/send", Some(params)).unwrap();
         let sent = t.start();
-        let o = endpoints::Options { api_key: "s3cret-key", base_url: None };
+        let o = endpoints::Options { api_key: "s3cret-key", base_url: None, user_agent: None };
         let callback = crate::callback::read_options(Some(r#"{"signature":"s3cret-sig"}"#), true).unwrap();
         for text in
             [format!("{opts:?}"), format!("{t:?}"), format!("{sent:?}"), format!("{o:?}"), format!("{callback:?}")]
@@ -738,7 +741,7 @@ mod tests {
         }
         assert_eq!(
             format!("{sent:?}"),
-            r#"Send { request: HttpRequest { method: "POST", url: "http://127.0.0.1:9/v1/ovo/transfer/send", headers: [("Api-Key", "[redacted]"), ("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")], body: Some("[38 bytes]") }, timeout_ms: 30000 }"#
+            r#"Send { request: HttpRequest { method: "POST", url: "http://127.0.0.1:9/v1/ovo/transfer/send", headers: [("Api-Key", "[redacted]"), ("Accept", "application/json"), ("User-Agent", "cekmutasi-js/0.1.0"), ("Content-Type", "application/x-www-form-urlencoded")], body: Some("[38 bytes]") }, timeout_ms: 180000 }"#
         );
     }
 

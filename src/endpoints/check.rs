@@ -96,14 +96,33 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
             }
             string()?;
         }
+        // Case-insensitive, sent in the canonical case (`"BCA"` → `bca`, `"active"` → `ACTIVE`), as the
+        // service's PHP library does.
         Shape::Code(codes) => {
-            if !codes.contains(&string()?.as_ref()) {
-                return Err(format!("must be one of {}", codes.join(", ")));
+            let given = string()?;
+            return match codes.iter().find(|c| c.eq_ignore_ascii_case(&given)) {
+                Some(c) if **c == *given => Ok(Cow::Borrowed(text)),
+                Some(c) => Ok(Cow::Owned(format!("\"{c}\""))),
+                None => Err(format!("must be one of {}", codes.join(", "))),
+            };
+        }
+        // The pages' codes are examples ("contoh"): a new bank's code (`bsi`) must not need a new release.
+        Shape::ServiceCode(_) => {
+            let given = string()?;
+            if given.is_empty() || given.len() > 64 || !given.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err("must be a service code: letters, digits and _ (bri, bca, bsi, …)".into());
+            }
+            if given.bytes().any(|b| b.is_ascii_uppercase()) {
+                return Ok(Cow::Owned(format!("\"{}\"", given.to_ascii_lowercase())));
             }
         }
         Shape::Id => {
-            if read_safe_uint(raw)? == 0 {
+            let (n, quoted) = whole(raw, params)?;
+            if n == 0 {
                 return Err("must be a positive whole number".into());
+            }
+            if quoted {
+                return Ok(Cow::Owned(n.to_string()));
             }
         }
         Shape::Amount { signed } => {
@@ -115,9 +134,12 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
             }
         }
         Shape::Rupiah { min } => {
-            let n = read_safe_uint(raw).map_err(|_| "must be a whole number of rupiah".to_string())?;
+            let (n, quoted) = whole(raw, params).map_err(|_| "must be a whole number of rupiah".to_string())?;
             if n < *min {
                 return Err(format!("must be at least {min}"));
+            }
+            if quoted {
+                return Ok(Cow::Owned(n.to_string()));
             }
         }
         Shape::Date => match service_date(&string()?) {
@@ -167,6 +189,21 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
         }
     }
     Ok(Cow::Borrowed(text))
+}
+
+/// A whole number: a JSON integer, or, in parameters, a string of digits (`amount: "15000"`, as the
+/// service's OVO-to-OVO sample sends it), read as that integer; `true` when it was such a string. Results
+/// stay strict: an id there is the key a payment is processed once by.
+fn whole(raw: Raw<'_>, params: bool) -> std::result::Result<(u64, bool), String> {
+    let text = raw.get();
+    let digits = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).filter(|_| params);
+    match digits {
+        Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => match d.parse::<u64>() {
+            Ok(n) if n <= MAX_SAFE_INTEGER => Ok((n, true)),
+            _ => Err("is out of the safe integer range (2^53 - 1)".into()),
+        },
+        _ => Ok((read_safe_uint(raw)?, false)),
+    }
 }
 
 /// What a filter date may be.

@@ -13,6 +13,12 @@ fn ts_shape(shape: &Shape, out: &mut String, for_params: bool) {
             let alts: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
             out.push_str(&alts.join(" | "));
         }
+        // The examples offered by an editor, any other code accepted.
+        Shape::ServiceCode(codes) => {
+            let alts: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
+            out.push_str(&alts.join(" | "));
+            out.push_str(" | (string & {})");
+        }
         Shape::Id | Shape::Rupiah { .. } | Shape::Time => out.push_str("number"),
         // Parameters take a decimal string (or a number, read from its shortest text); results are strings.
         Shape::Amount { .. } => out.push_str(if for_params { "string | number" } else { "string" }),
@@ -102,6 +108,7 @@ pub fn table_json() -> String {
             let row = Row {
                 path: e.path,
                 verb: e.verb.as_str(),
+                payload: e.payload,
                 effect: match e.effect {
                     Effect::ReadOnly => "read_only",
                     Effect::Writes => "writes",
@@ -123,6 +130,7 @@ pub fn table_json() -> String {
 struct Row {
     path: &'static str,
     verb: &'static str,
+    payload: &'static str,
     effect: &'static str,
     documented: bool,
     search: bool,
@@ -163,6 +171,9 @@ fn fields(members: &[Member], prefix: &str, required: bool, out: &mut Vec<Field>
             }
             Shape::Object(inner) => fields(inner, &format!("{name}."), required, out),
             Shape::Code(options) => out.push(Field { options: Some(options), ..field(name, required, "code") }),
+            Shape::ServiceCode(options) => {
+                out.push(Field { options: Some(options), ..field(name, required, "service_code") })
+            }
             Shape::Text { max } => out.push(Field { max: Some(max), ..field(name, required, "text") }),
             Shape::Rupiah { min } => out.push(Field { min: Some(min), ..field(name, required, "rupiah") }),
             Shape::Str => out.push(field(name, required, "string")),

@@ -9,7 +9,7 @@
 //! ```
 //! use cekmutasi::endpoints::{build_request, Options};
 //! let req = build_request("bank/search", r#"{"date":{"from":"2018-04-09 00:00:00"},"type":"credit"}"#,
-//!                         &Options { api_key: "k", base_url: None }).unwrap();
+//!                         &Options { api_key: "k", base_url: None, user_agent: None }).unwrap();
 //! assert_eq!(req.url, "https://api.cekmutasi.co.id/v1/bank/search");
 //! assert_eq!(req.body.as_deref(), Some("search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Btype%5D=credit"));
 //! ```
@@ -26,7 +26,7 @@ mod table;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use codegen::{table_json, typescript};
-pub use request::{build_request, check_options, check_params, HttpRequest, Options};
+pub use request::{build_request, check_options, check_params, HttpRequest, Options, USER_AGENT};
 pub use response::parse_response;
 #[cfg(any(test, feature = "sandbox"))]
 pub use server::{decode_form, read_incoming, urldecode, FormValue, Incoming};

@@ -14,12 +14,21 @@ pub struct Options<'a> {
     pub api_key: &'a str,
     /// Default [`DEFAULT_BASE_URL`].
     pub base_url: Option<&'a str>,
+    /// The application's own product token(s), appended to the SDK's `User-Agent` (`myshop/2.1`).
+    pub user_agent: Option<&'a str>,
 }
+
+/// The SDK's own `User-Agent`: what the service's logs see, as its PHP library names itself.
+pub const USER_AGENT: &str = concat!("cekmutasi-js/", env!("CARGO_PKG_VERSION"));
 
 /// The key never reaches a log through `{:?}`.
 impl std::fmt::Debug for Options<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Options").field("api_key", &"[redacted]").field("base_url", &self.base_url).finish()
+        f.debug_struct("Options")
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .finish()
     }
 }
 
@@ -32,7 +41,7 @@ pub struct HttpRequest {
     pub method: &'static str,
     /// The base URL and the endpoint's path (and, for GET, the query string).
     pub url: String,
-    /// `Api-Key`, `Accept` and, for POST, `Content-Type`.
+    /// `Api-Key`, `Accept`, `User-Agent` and, for POST, `Content-Type`.
     #[cfg_attr(feature = "js", tsify(type = "Record<string, string>"))]
     #[serde(serialize_with = "headers_as_object")]
     pub headers: Vec<(&'static str, String)>,
@@ -82,6 +91,14 @@ pub fn check_options(options: &Options<'_>) -> Result<String> {
             "the API key contains control characters or line separators (CR, LF, U+2028, …)",
         ));
     }
+    // A product token: printable ASCII on one line, so it cannot split or end the header.
+    if options
+        .user_agent
+        .is_some_and(|ua| ua.is_empty() || ua.len() > 256 || !ua.bytes().all(|b| (0x20..0x7f).contains(&b)))
+    {
+        return Err(Error::new(ErrorCode::Config, "must be 1 to 256 printable ASCII characters (myshop/2.1)")
+            .at("options.userAgent"));
+    }
     let base = options.base_url.unwrap_or(DEFAULT_BASE_URL).trim_end_matches('/');
     let host = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://")).unwrap_or("");
     if host.is_empty() || base.bytes().any(|b| b.is_ascii_control() || b == b' ') {
@@ -108,7 +125,7 @@ pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<String> {
 }
 
 /// Builds the HTTP request for an endpoint: validated parameters, the form body (or query string for GET)
-/// exactly as PHP's `http_build_query` writes it, `Api-Key` and `Accept` headers. Pure: no I/O.
+/// exactly as PHP's `http_build_query` writes it, `Api-Key`, `Accept` and `User-Agent` headers. Pure: no I/O.
 pub fn build_request(path: &str, params: &str, options: &Options<'_>) -> Result<HttpRequest> {
     let e = endpoint(path)?;
     let base = check_options(options)?;
@@ -118,7 +135,15 @@ pub fn build_request(path: &str, params: &str, options: &Options<'_>) -> Result<
         p if e.search => encode_form(&format!("{{\"search\":{p}}}"))?,
         p => encode_form(p)?,
     };
-    let mut headers = vec![("Api-Key", options.api_key.to_string()), ("Accept", "application/json".to_string())];
+    let user_agent = match options.user_agent {
+        Some(app) => format!("{USER_AGENT} {app}"),
+        None => USER_AGENT.to_string(),
+    };
+    let mut headers = vec![
+        ("Api-Key", options.api_key.to_string()),
+        ("Accept", "application/json".to_string()),
+        ("User-Agent", user_agent),
+    ];
     let mut url = format!("{base}/{}", e.path);
     let body = match e.verb {
         Verb::Get => {

@@ -41,8 +41,11 @@ pub enum Effect {
 pub enum Shape {
     /// Any string.
     Str,
-    /// One of these strings.
+    /// One of these strings, in any case; sent in the case given here.
     Code(&'static [&'static str]),
+    /// A service code of letters, digits and `_`, sent in lowercase; these are the pages' examples, not a
+    /// closed list (a filter's `service_code`: Bank Syariah Indonesia's `bsi` must work without a release).
+    ServiceCode(&'static [&'static str]),
     /// A whole number, 1 to 2^53 - 1.
     Id,
     /// A decimal amount with at most two places (string or number); results carry it as a two-decimal
@@ -268,7 +271,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         verb: Verb::Get,
         payload: "data",
         effect: Effect::ReadOnly,
-        params: &[opt("service_code", Shape::Code(SEARCH_BANKS)), opt("account_number", Shape::Str)],
+        params: &[opt("service_code", Shape::ServiceCode(SEARCH_BANKS)), opt("account_number", Shape::Str)],
         search: false,
         result: Shape::List(&ACCOUNT),
         documented: true,
@@ -284,7 +287,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             opt("amount", Shape::Amount { signed: false }),
             opt("type", Shape::Code(TYPES)),
             opt("description", Shape::Str),
-            opt("service_code", Shape::Code(SEARCH_BANKS)),
+            opt("service_code", Shape::ServiceCode(SEARCH_BANKS)),
             opt("account_number", Shape::Str),
         ],
         search: true,

@@ -73,6 +73,10 @@ pub struct ParseCallbackOptions {
     /// Largest body accepted, in bytes (default 1 MiB).
     #[tsify(optional)]
     pub max_body_bytes: Option<u32>,
+    /// Refuse the whole report at the first bad row (`invalid_payload`, 422), instead of leaving the row out
+    /// and listing it in `rejected` (the default).
+    #[tsify(optional)]
+    pub strict: Option<bool>,
 }
 
 /// Options of `receiveCallback`.
@@ -84,6 +88,10 @@ pub struct ReceiveCallbackOptions {
     /// Largest body accepted, in bytes (default 1 MiB).
     #[tsify(optional)]
     pub max_body_bytes: Option<u32>,
+    /// Refuse the whole report at the first bad row (`invalid_payload`, 422), instead of leaving the row out
+    /// and listing it in `rejected` (the default).
+    #[tsify(optional)]
+    pub strict: Option<bool>,
 }
 
 /// `verifySignature(expected, received)`: constant-time comparison of the `Api-Signature` header with the
@@ -117,9 +125,9 @@ pub fn verify_signature(
 pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
     let checked = || {
         let options = optional_json(options, "options", ErrorCode::Config)?;
-        let max = callback::read_options(options.as_deref(), false)?.max_body_bytes;
-        let (bytes, lossless) = body_bytes(&body, max)?;
-        Ok(match callback::normal_json(&bytes, max)? {
+        let options = callback::read_options(options.as_deref(), false)?;
+        let (bytes, lossless) = body_bytes(&body, options.max_body_bytes)?;
+        Ok(match callback::normal_json(&bytes, options.max_body_bytes, options.rows)? {
             NormalJson::AsIs { mutations, .. } if lossless => JsValue::from(mutations as f64),
             NormalJson::AsIs { text, .. } => JsValue::from_str(text),
             NormalJson::Rewritten(json) => JsValue::from_str(&json),
@@ -140,14 +148,14 @@ pub fn callback_body(request: JsValue, options: JsValue) -> Result<JsCallbackBod
             options.signature.ok_or_else(|| callback::config_error("receiveCallback needs { signature }"))?;
         let (method, signature) = fetch_request(&request)?;
         callback::check_request(&method, signature.as_deref(), &expected)?;
-        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large)))
+        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large), options.rows))
     };
     Ok(checked().map_err(callback::receiver_error)?)
 }
 
 /// A callback body being received. Each error carries the HTTP `status` to answer with.
 #[wasm_bindgen(js_name = "__CallbackBody", skip_typescript)]
-pub struct JsCallbackBody(BodyLimit);
+pub struct JsCallbackBody(BodyLimit, callback::Rows);
 
 #[wasm_bindgen(js_class = "__CallbackBody")]
 impl JsCallbackBody {
@@ -170,7 +178,7 @@ impl JsCallbackBody {
     /// The whole body, validated: the report as JSON text in normal form.
     pub fn finish(&mut self) -> Result<String, JsValue> {
         let bytes = self.0.take();
-        Ok(match callback::normal_json(&bytes, usize::MAX)? {
+        Ok(match callback::normal_json(&bytes, usize::MAX, self.1)? {
             NormalJson::AsIs { text, .. } => text.to_string(),
             NormalJson::Rewritten(json) => json,
         })
@@ -331,10 +339,12 @@ pub fn memory_bytes() -> f64 {
 pub fn build_request(endpoint: JsValue, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let endpoint = string_arg(&endpoint, "endpoint", ErrorCode::Config)?;
     let options = optional_json(Some(options), "options", ErrorCode::Config)?;
-    let options = client::read_client_options(options.as_deref(), &[ClientOption::ApiKey, ClientOption::BaseUrl])?;
+    let options = client::read_client_options(
+        options.as_deref(),
+        &[ClientOption::ApiKey, ClientOption::BaseUrl, ClientOption::UserAgent],
+    )?;
     let params = optional_json_at(Some(params), "params", params_root(&endpoint)?, ErrorCode::InvalidParams)?;
-    let opts = endpoints::Options { api_key: &options.api_key, base_url: options.base_url.as_deref() };
-    let request = endpoints::build_request(&endpoint, params.as_deref().unwrap_or("{}"), &opts)?;
+    let request = endpoints::build_request(&endpoint, params.as_deref().unwrap_or("{}"), &options.request_options())?;
     Ok(to_js(&request))
 }
 
@@ -371,6 +381,7 @@ pub fn encode_form(#[wasm_bindgen(unchecked_param_type = "object")] value: JsVal
 #[wasm_bindgen(js_name = CekMutasi, skip_typescript)]
 pub struct JsClient {
     options: client::ClientOptions,
+    fetch: Option<js_sys::Function>,
 }
 
 #[wasm_bindgen(js_class = CekMutasi)]
@@ -378,9 +389,16 @@ impl JsClient {
     /// The client, with its options checked (`config` naming a bad one).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
+        let fetch = interop::member(&options, "fetch").and_then(|f| f.dyn_into::<js_sys::Function>().ok());
         let options = optional_json(Some(options), "options", ErrorCode::Config)?;
         let options = client::read_client_options(options.as_deref(), ClientOption::ALL)?;
-        Ok(JsClient { options })
+        Ok(JsClient { options, fetch })
+    }
+
+    /// The `fetch` option (`undefined`: the global `fetch`), for the package's driver.
+    #[wasm_bindgen(getter, js_name = "__fetch")]
+    pub fn fetch(&self) -> Option<js_sys::Function> {
+        self.fetch.clone()
     }
 
     /// The task of `request(endpoint, params)`.
@@ -490,7 +508,7 @@ pub fn service_facts() -> JsValue {
 #[wasm_bindgen(js_name = "__signedCallback", skip_typescript)]
 pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsValue> {
     let json = json_text(&report, "report", ErrorCode::InvalidPayload)?;
-    let report = callback::parse_report(json.as_bytes(), usize::MAX)?;
+    let report = callback::parse_report(json.as_bytes(), usize::MAX, callback::Rows::Strict)?;
     let (headers, body) = callback::signed_request(&report, signature)?;
     let headers = object(headers.map(|(name, value)| (name, Some(value.into()))));
     Ok(object([("headers", Some(headers.into())), ("body", Some(body.into()))]).into())

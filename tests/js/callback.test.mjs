@@ -77,15 +77,32 @@ test("unknown members and nulls are dropped, the caller's buffer is not the repo
   assert.equal(kept.mutationCount, 2);
 });
 
-test("hostile amounts are invalid_payload at their path", () => {
+test("hostile amounts are invalid_payload at their path: the row left out, or the report refused with strict", () => {
   for (const lit of ['"1.400.026,00"', '"1e3"', "1e3", '"50000.001"', '""', '"-5.00"', "null", '" 1.00"']) {
     const body = SEED.replace('"amount": "50000.00"', `"amount": ${lit}`);
     assert.deepEqual(
-      (({ code, path, status }) => ({ code, path, status }))(thrown(() => parseCallback(body))),
+      (({ code, path, status }) => ({ code, path, status }))(thrown(() => parseCallback(body, { strict: true }))),
       { code: "invalid_payload", path: "content.data[1].amount", status: 422 },
       lit,
     );
+    const report = parseCallback(body);
+    assert.deepEqual(
+      report.content.data.map((m) => m.id),
+      [1],
+      lit,
+    );
+    const [row] = report.rejected;
+    assert.deepEqual(
+      [row.index, row.code, row.path, report.rejected.length],
+      [1, "invalid_payload", "content.data[1].amount", 1],
+    );
+    assert.equal(row.message.startsWith("content.data[1].amount: "), true);
+    assert.equal(JSON.parse(row.raw).amount, JSON.parse(lit));
   }
+  // A report without a bad row has none rejected, and its JSON says nothing of them.
+  const fine = parseCallback(SEED);
+  assert.deepEqual([fine.rejected, Object.keys(fine.toJSON())], [[], ["action", "content"]]);
+  assert.deepEqual(thrown(() => parseCallback(SEED, { strict: "yes" })).path, "options.strict");
 });
 
 test("every parse error code with its status", () => {
@@ -94,11 +111,11 @@ test("every parse error code with its status", () => {
     [new Uint8Array([0x7b, 0xff, 0x7d]), { code: "invalid_json", path: undefined, status: 400 }],
     ['{"action":"refund","content":{}}', { code: "unsupported_action", path: "action", status: 422 }],
     ['{"action":"payment_report"}', { code: "invalid_payload", path: "content", status: 422 }],
-    [SEED.replace('"id": 2,', ""), { code: "invalid_payload", path: "content.data[1].id", status: 422 }],
     [
-      SEED.replace('"id": 2', '"id": 9007199254740992'),
-      { code: "invalid_payload", path: "content.data[1].id", status: 422 },
+      SEED.replace('"service_code": "bri",', ""),
+      { code: "invalid_payload", path: "content.service_code", status: 422 },
     ],
+    [SEED.replace('"data": [', '"data": 5, "x": ['), { code: "invalid_payload", path: "content.data", status: 422 }],
     ["[".repeat(5000) + "]".repeat(5000), { code: "invalid_payload", path: undefined, status: 422 }],
   ];
   for (const [body, want] of cases) {
@@ -154,16 +171,15 @@ test("receiveCallback behind a real HTTP server on loopback", async () => {
       "body_too_large",
     ]);
     assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, "{")), [400, "invalid_json"]);
+    // A bad row is left out; the good one is processed and the answer is 200.
     const bad = SEED.replace('"amount": "50000.00"', '"amount": "50.000"');
-    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, bad)), [
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, bad)), [200, "OK"]);
+    const noAccount = SEED.replace('"account_number": "1234567890",', "");
+    assert.deepEqual(await answer(await post({ "Api-Signature": "s3cret" }, noAccount)), [
       422,
-      "invalid_payload content.data[1].amount",
+      "invalid_payload content.account_number",
     ]);
-    assert.deepEqual(seen, [
-      [1, 2],
-      [1, 2],
-      [1, 2],
-    ]);
+    assert.deepEqual(seen, [[1, 2], [1, 2], [1, 2], [1]]);
   } finally {
     await server.close();
   }

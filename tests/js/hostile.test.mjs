@@ -83,10 +83,18 @@ function run(c) {
   }
 }
 
+/**
+ * A case about one row of a callback: its `code` and `path` are what `{ strict: true }` refuses the report
+ * with; by default the same row is left out, listed in `rejected` with that code and path.
+ */
+const aboutOneRow = (c) => ["parseCallback", "receiveCallback"].includes(c.call) && c.path?.startsWith("content.data[");
+const strictly = (c) => ({ ...c, options: { ...c.options, strict: true } });
+
 /** What a case did, in the corpus's terms. */
-async function outcome(c) {
+async function outcome(c, leftOut = false) {
   try {
     const result = await run(c);
+    if (leftOut) return { leftOut: result.rejected.slice(0, 1).map(({ code, path }) => ({ code, path })) };
     if (c.ok !== undefined) return { ok: result.content.data.length };
     if (c.verified !== undefined) return { verified: result };
     if (c.payload !== undefined) return { payload: JSON.stringify(result) };
@@ -102,8 +110,15 @@ async function outcome(c) {
 test(`the hostile corpus: ${cases.length} cases, each its documented outcome`, async () => {
   const wrong = [];
   let refused = 0;
+  let rows = 0;
   for (const c of cases) {
-    const got = await outcome(c);
+    if (aboutOneRow(c)) {
+      const got = await outcome(c, true);
+      const want = { leftOut: [{ code: c.code, path: c.path }] };
+      if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push({ name: `${c.name} (by default)`, want, got });
+      rows += 1;
+    }
+    const got = await outcome(aboutOneRow(c) ? strictly(c) : c);
     const want =
       c.code !== undefined
         ? { code: c.code, path: c.path, status: c.status }
@@ -122,6 +137,6 @@ test(`the hostile corpus: ${cases.length} cases, each its documented outcome`, a
   for (const w of wrong) console.log(JSON.stringify(w));
   assert.deepEqual(wrong, []);
   console.log(
-    `hostile corpus: ${cases.length} cases, ${refused} refused with their code, ${cases.length - refused} accepted as documented; no message shows a secret`,
+    `hostile corpus: ${cases.length} cases, ${refused} refused with their code, ${cases.length - refused} accepted as documented; ${rows} about one row of a callback, each also left out (in rejected, with its code and path) by default; no message shows a secret`,
   );
 });

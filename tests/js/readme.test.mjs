@@ -28,8 +28,8 @@ for (const [, language, kind, code] of readFileSync(join(root, "README.md"), "ut
 const typescript = Object.keys(blocks).filter((k) => languages[k] === "ts");
 
 test("README has its runnable examples, the TypeScript ones among them", () => {
-  assert.deepEqual(Object.keys(blocks).sort(), ["browser", "client", "express", "node", "worker"]);
-  assert.deepEqual(typescript.sort(), ["client", "express", "node", "worker"]);
+  assert.deepEqual(Object.keys(blocks).sort(), ["browser", "client", "express", "ipv4", "node", "worker"]);
+  assert.deepEqual(typescript.sort(), ["client", "express", "ipv4", "node", "worker"]);
 });
 
 // Beside the scratch project's node_modules (the packed package) and under the repository's (express and
@@ -116,8 +116,17 @@ test("README: the Node example", async (t) => {
   assert.equal(await again.text(), "OK");
   const forged = await post(url, body("150003.00"), "guess");
   assert.deepEqual([forged.status, await forged.text()], [401, "invalid_signature"]);
+  // A bad row is left out and logged; the answer is 200 (the report's other rows were processed).
   const bad = await post(url, body("1.500.003,00"));
-  assert.deepEqual([bad.status, await bad.text()], [422, "invalid_payload content.data[0].amount"]);
+  assert.deepEqual([bad.status, await bad.text()], [200, "OK"]);
+  assert.match(
+    logged.errors,
+    /^left out: content\.data\[0\]\.amount: not a decimal amount .* \{ "id": 1, [\s\S]*"amount": "1\.500\.003,00"/,
+  );
+  logged.errors = "";
+  // The envelope is strict: without its account a report is refused whole.
+  const noAccount = await post(url, SEED.replace('"service_code": "bri",', ""));
+  assert.deepEqual([noAccount.status, await noAccount.text()], [422, "invalid_payload content.service_code"]);
   // Paid once, although the callback came twice.
   assert.equal(logged.text, "INV-7 paid by mutation 1 (150003.00)\n");
 });
@@ -138,7 +147,9 @@ test("README: the Express example", async (t) => {
   const forged = await post(url, SEED, "guess");
   assert.deepEqual([forged.status, await forged.text()], [401, "invalid_signature"]);
   const bad = await post(url, body("1.500.003,00"));
-  assert.deepEqual([bad.status, await bad.text()], [422, "invalid_payload content.data[0].amount"]);
+  assert.deepEqual([bad.status, await bad.text()], [200, "OK"]);
+  assert.match(logged.errors, /^left out: content\.data\[0\]\.amount: not a decimal amount/);
+  logged.errors = "";
   const notJson = await post(url, "{");
   assert.deepEqual([notJson.status, await notJson.text()], [400, "invalid_json "]);
   assert.equal(logged.text, "credit 1 of 1400026.00 on 1234567890\n");
@@ -155,6 +166,18 @@ test("README: the client example, against the sandbox", async (t) => {
   // 1000: the cap, of 2400 credits that day; 3000: every row of the day, found by the same day given as
   // two `Date`s in UTC; true: the first row re-checked by the search it came from.
   assert.equal(logged.text, '1000 3000 true {"balance":"150000.00"}\n');
+});
+
+test("README: the IPv4 recipe, against a sandbox on 127.0.0.1 only, by the name localhost", async (t) => {
+  const sandbox = await startSandbox({ port: 0, host: "127.0.0.1" });
+  t.after(() => sandbox.close());
+  const { port } = new URL(sandbox.url);
+  const { logged, exited } = run(t, "ipv4", {
+    CEKMUTASI_API_KEY: sandbox.apiKey,
+    CEKMUTASI_BASE_URL: `http://localhost:${port}/v1`,
+  });
+  assert.equal(await exited, 0);
+  assert.equal(logged.text, '{"ip":{"v4":"127.0.0.1","v6":"::1"}}\n');
 });
 
 test("README: the Worker example, in workerd", async (t) => {

@@ -29,6 +29,7 @@ test("buildRequest: a search nests the filters under search, form body as PHP wr
     headers: {
       "Api-Key": "s3cret-key",
       Accept: "application/json",
+      "User-Agent": "cekmutasi-js/0.1.0",
       "Content-Type": "application/x-www-form-urlencoded",
     },
     body: "search%5Bdate%5D%5Bfrom%5D=2018-04-09+00%3A00%3A00&search%5Bdate%5D%5Bto%5D=2018-04-09+23%3A59%3A59&search%5Bamount%5D=50000.5&search%5Btype%5D=credit",

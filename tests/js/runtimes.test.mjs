@@ -25,6 +25,7 @@ const run = promisify(execFile);
 const EXPECTED = {
   verify: [true, false, false],
   report: ["1 credit 1400026.00", "2 debit 50000.00"],
+  rejected: [[2], ["0 invalid_payload content.data[0].amount"]],
   error: [true, true, "invalid_payload", "content.data[0].amount", 422],
   request: [
     "POST",
@@ -127,6 +128,21 @@ test("Node, CommonJS require", async () => {
     "`require` → index.cjs",
     ...(await timed(() => processResult(process.execPath, ["smoke/node-cjs.cjs"]))),
   );
+});
+
+// Node 24, the current LTS (scripts/setup.sh node24 installs it from PyPI).
+const node24 = join(here, "..", "..", ".tools", "node24", "node");
+
+test("Node 24, ESM import", async () => {
+  check(
+    "Node 24, ESM",
+    "`import` → index.mjs (the .wasm read from disk)",
+    ...(await timed(() => processResult(node24, ["smoke/node-esm.mjs"]))),
+  );
+});
+
+test("Node 24, CommonJS require", async () => {
+  check("Node 24, CJS", "`require` → index.cjs", ...(await timed(() => processResult(node24, ["smoke/node-cjs.cjs"]))));
 });
 
 test("Bun", async () => {

@@ -100,9 +100,10 @@ test("every documented endpoint through the client", async () => {
     phone: "081300000001",
   });
   assert.deepEqual(await client.ovoToOvoSend({ source_number: "081234567890", phone: "081300000001", amount: 10000 }), {
-    code: "00",
-    message: "Success",
-    isOvo: true,
+    // As the page's sample answers.
+    code: 5,
+    message: "Transfer success",
+    isOvo: 0,
   });
   const wa = await client.sendWhatsapp({
     mutation_id: 100_001,
@@ -110,7 +111,7 @@ test("every documented endpoint through the client", async () => {
     receiver_phone: "0813",
     tokens: { name: "Budi" },
   });
-  assert.equal(wa.status, "sent");
+  assert.equal(wa.status, "SENT"); // the page's sample's case
   assert.match(wa.message, /^Halo Budi/);
 });
 
@@ -148,6 +149,41 @@ test("the service's errors: API key, validation (by the same table), verbs, the 
     body: "source_number=1&phone=2&amount=9999",
   });
   assert.deepEqual(await res.json(), { success: false, error_message: "amount: must be at least 10000" });
+  // The key is checked before the parameters: a wrong key learns nothing of them.
+  const keyFirst = await fetch(`${sandbox.url}/ovo/transfer-ovo/send`, {
+    method: "POST",
+    headers: { "Api-Key": "nope", "Content-Type": "application/x-www-form-urlencoded" },
+    body: "source_number=1&phone=2&amount=9999",
+  });
+  assert.deepEqual(await keyFirst.json(), { success: false, error_message: "Invalid API Key", data: [] });
+  // bank/delete answers the envelope alone, as the page's sample.
+  const added = await client.addBank({
+    service_code: "BCA",
+    package_code: "Basic",
+    username: "u",
+    password: "p",
+    account_number: "555",
+    account_name: "Hapus",
+  });
+  assert.deepEqual([added.service_code, added.package], ["bca", "basic"]); // sent in canonical case
+  const deleted = await fetch(`${sandbox.url}/bank/delete`, {
+    method: "POST",
+    headers: { "Api-Key": sandbox.apiKey, "Content-Type": "application/x-www-form-urlencoded" },
+    body: `id=${added.id}`,
+  });
+  assert.deepEqual(await deleted.json(), { success: true, error_message: "" });
+  // What the pages and the PHP library send: a digit-string amount, any bank code in any case.
+  assert.equal((await client.ovoToOvoSend({ source_number: "0812", phone: "0813", amount: "15000" })).code, 5);
+  assert.deepEqual(await client.listBanks({ service_code: "BSI" }), []);
+  assert.equal((await client.listBanks({ service_code: "BRI" })).length, 1);
+  // Amounts compare as decimals, never through a float: 50000.5 is 50000.50.
+  const day = { from: "2018-04-09 00:00:00", to: "2018-04-09 23:59:59" };
+  const [row] = await client.searchBank({ date: day, type: "credit" });
+  const again = await client.searchBank({ date: day, amount: row.amount.replace(/0+$/, "").replace(/\.$/, "") });
+  assert.ok(
+    again.some((r) => r.id === row.id),
+    row.amount,
+  );
   assert.equal(
     (await fetch(`${sandbox.url}/ovo/transfer/detail`, { method: "POST", headers: { "Api-Key": sandbox.apiKey } }))
       .status,

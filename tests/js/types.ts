@@ -77,4 +77,19 @@ async function undocumented() {
   return [balance, detail, tx, viaRequest, n];
 }
 
-export { amount, calls, e, err, first, ip, method, newcomer, paid, undocumented };
+// #14: rows left out, strict, the client's fetch and userAgent.
+const kept = parseCallback("{}", { strict: false, maxBodyBytes: 1 << 20 });
+const leftOut: { index: number; code: string; path: string; message: string; raw: string } = kept.rejected[0];
+parseCallback("{}", { strict: true });
+// @ts-expect-error: strict is a boolean
+parseCallback("{}", { strict: "yes" });
+const ipv4 = new CekMutasi({
+  apiKey: "k",
+  userAgent: "toko-budi/2.1",
+  fetch: (url, init) => fetch(url, init),
+});
+// @ts-expect-error: fetch is a function
+new CekMutasi({ apiKey: "k", fetch: "fetch" });
+buildRequest("bank/search", { service_code: "bsi" }, { apiKey: "k", userAgent: "toko-budi/2.1" });
+
+export { amount, calls, e, err, first, ip, ipv4, leftOut, method, newcomer, paid, undocumented };

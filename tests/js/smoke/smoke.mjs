@@ -15,8 +15,12 @@ export async function smoke(api, { sandboxUrl, apiKey, redirectUrl }) {
 
   const report = api.parseCallback(new TextEncoder().encode(SEED));
   out.report = report.content.data.map((m) => `${m.id} ${m.type} ${m.amount}`);
+  // A bad row: left out by default (the other row kept), the whole report refused with strict.
+  const bad = SEED.replace('"1400026.00"', '"1.400.026,00"');
+  const kept = api.parseCallback(bad);
+  out.rejected = [kept.content.data.map((m) => m.id), kept.rejected.map((r) => `${r.index} ${r.code} ${r.path}`)];
   try {
-    api.parseCallback(SEED.replace('"1400026.00"', '"1.400.026,00"'));
+    api.parseCallback(bad, { strict: true });
   } catch (e) {
     out.error = [e instanceof api.CekMutasiError, e instanceof Error, e.code, e.path, e.status];
   }
