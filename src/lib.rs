@@ -10,6 +10,7 @@
 //! - [`endpoints`]: the one table of the API's endpoints, driving requests, responses and types.
 //! - [`date`]: the search filters' dates, in the service's time zone.
 //! - [`client`]: the transport's rules (retries, date splitting, merging pages), without I/O.
+//! - [`ledger`]: the matcher's decisions kept in the user's database, each made once (sans-IO).
 //! - [`error`]: the one error type, with stable codes.
 
 // The rules live in the code (as httparse has them): every public item is documented.
@@ -25,6 +26,7 @@ pub mod error;
 pub mod form;
 mod invoices;
 mod json;
+pub mod ledger;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub use json::probe as json_probe;

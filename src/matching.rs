@@ -487,6 +487,7 @@ names! {
         Reference = "reference",
         ServiceCode = "service_code",
         AccountNumber = "account_number",
+        Price = "price",
     } else Other
 }
 
@@ -505,20 +506,32 @@ fn unix_seconds(raw: Raw<'_>) -> std::result::Result<i64, &'static str> {
 
 /// One invoice object at the current path of `ctx`.
 fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result<Invoice, Stop> {
+    read_invoice_or_price(ctx, r, false).map(|(inv, _)| inv)
+}
+
+/// An invoice object; with `priced`, it gives either `amount` or a `price` to make a unique amount from
+/// (the ledger's `openInvoice`): then the price is returned, and the invoice's amount is the price until
+/// the unique amount is known. Without, `price` is one of the caller's own members, ignored.
+fn read_invoice_or_price(
+    ctx: &mut Ctx,
+    r: &mut Reader<'_>,
+    priced: bool,
+) -> std::result::Result<(Invoice, Option<Amount>), Stop> {
     ctx.expect(r, b'{', "an invoice object")?;
     let mut id = None;
     let mut amount = None;
+    let mut price = None;
     let mut inv = Invoice::new(String::new(), Amount::ZERO);
     // The caller's own invoice objects often carry more members (customer, items): those are ignored.
     r.members(|r, key| {
         let field = InvoiceField::of(&key);
-        if field == InvoiceField::Other {
+        if field == InvoiceField::Other || (field == InvoiceField::Price && !priced) {
             return r.skip();
         }
         let raw = r.raw()?;
         let name = field.name();
         let bad = |ctx: &mut Ctx, m: &str| -> Stop { ctx.invalid(Some(name), m) };
-        if is_null(raw) && !matches!(field, InvoiceField::Id | InvoiceField::Amount) {
+        if is_null(raw) && !matches!(field, InvoiceField::Id | InvoiceField::Amount | InvoiceField::Price) {
             return Ok(()); // null means absent for the optional members
         }
         match field {
@@ -535,13 +548,29 @@ fn read_invoice_object(ctx: &mut Ctx, r: &mut Reader<'_>) -> std::result::Result
             InvoiceField::AccountNumber => {
                 inv.account_number = Some(read_string(raw).map_err(|e| bad(ctx, e))?.into_owned())
             }
+            InvoiceField::Price => {
+                price = Some(Amount::from_json_literal(raw.get(), false).map_err(|e| bad(ctx, e.message()))?)
+            }
             InvoiceField::Other => {} // skipped above
         }
         Ok(())
     })?;
     inv.id = id.ok_or_else(|| ctx.invalid(Some("id"), "missing required member"))?;
-    inv.amount = amount.ok_or_else(|| ctx.invalid(Some("amount"), "missing required member"))?;
-    Ok(inv)
+    inv.amount = match (amount, price) {
+        (Some(_), Some(_)) => return Err(ctx.invalid(Some("price"), "give price or amount, not both")),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) if priced => {
+            return Err(ctx.invalid(Some("amount"), "missing: give price (made unique) or amount (exactly)"))
+        }
+        (None, None) => return Err(ctx.invalid(Some("amount"), "missing required member")),
+    };
+    Ok((inv, price))
+}
+
+/// The ledger's new invoice (JSON text): the invoice, and its `price` when the amount is to be made
+/// unique; a bad member is `invalid_params` at its name (`id`, `price`, …).
+pub(crate) fn read_priced_invoice(json: &str) -> Result<(Invoice, Option<Amount>)> {
+    read_document_as(json, ErrorCode::InvalidParams, Seg::Root, |ctx, r| read_invoice_or_price(ctx, r, true))
 }
 
 /// Reads an array of invoices (JSON text); a bad member is `invalid_params` at `invoices[i].member`.

@@ -1,0 +1,906 @@
+//! The ledger: the matcher's decisions kept in the user's own database, so that each invoice is paid once
+//! and each mutation decided once, across restarts, instances, crashes and callbacks that arrive twice or
+//! never (API.md, "Ledger: payments that stick").
+//!
+//! Sans-IO, as the client's [`crate::client::Task`]: a [`Task`] says which statements to run ([`Action::Run`],
+//! always a batch that commits whole or not at all) and reads their results; the package's store adapters
+//! only run them. Every decision is made here, with the matcher's own rules ([`crate::matching`]); the
+//! database makes each happen once: a primary key per decided mutation and per taken amount, and writes
+//! that only happen when the state they were decided on still holds ([`sql`]).
+
+pub mod sql;
+
+use crate::amount::Amount;
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{each_element, each_member, names, option_members, read_safe_uint, read_string, Raw};
+use crate::matching::{self, Credit, Invoice, MatchOptions, Matcher, OnAmbiguous};
+use serde::Serialize;
+pub use sql::{Dialect, Sql, Statement, Value, SCHEMA_VERSION};
+
+names! {
+    /// The ledger's options, as spelt in JS.
+    pub enum LedgerOption {
+        GraceSeconds = "grace_seconds",
+        RequireReference = "require_reference",
+        OnAmbiguous = "on_ambiguous",
+        Prefix = "prefix",
+        Unique = "unique",
+    }
+}
+
+names! {
+    /// `unique`'s members.
+    pub enum UniqueOption {
+        Min = "min",
+        Max = "max",
+        Mode = "mode",
+        HoldSeconds = "hold_seconds",
+    }
+}
+
+/// A ledger's options: the matching rules, the tables' prefix, and how unique amounts are made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerOptions {
+    /// The matching rules (`seen` is the ledger's own table).
+    pub matching: MatchOptions,
+    /// Table names start with this (default `cekmutasi_`).
+    pub prefix: String,
+    /// The smallest unique code, whole rupiah (default 1).
+    pub min: u32,
+    /// The largest (default 999).
+    pub max: u32,
+    /// Codes are subtracted from the price instead of added.
+    pub subtract: bool,
+    /// How long an amount stays taken after its invoice can no longer be paid (default 86 400 s).
+    pub hold_seconds: i64,
+}
+
+impl Default for LedgerOptions {
+    fn default() -> Self {
+        LedgerOptions {
+            matching: MatchOptions::default(),
+            prefix: "cekmutasi_".into(),
+            min: 1,
+            max: 999,
+            subtract: false,
+            hold_seconds: 86_400,
+        }
+    }
+}
+
+fn invalid(path: impl Into<String>, message: &str) -> Error {
+    Error::new(ErrorCode::InvalidParams, message).at(path)
+}
+
+/// Reads the ledger's options (JSON text; `None` for the defaults). Unknown members are an error.
+pub fn read_options(json: Option<&str>) -> Result<LedgerOptions> {
+    let mut o = LedgerOptions::default();
+    let whole = |raw: Raw<'_>, path: String, max: u64| {
+        read_safe_uint(raw)
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| invalid(path, &format!("must be a whole number from 0 to {max}")))
+    };
+    for (key, raw) in option_members(json, "options", LedgerOption::ALL, ErrorCode::InvalidParams)? {
+        let path = format!("options.{}", key.name());
+        match key {
+            LedgerOption::GraceSeconds => o.matching.grace_seconds = whole(raw, path, 1 << 40)? as i64,
+            LedgerOption::RequireReference => {
+                o.matching.require_reference = match raw.get() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(invalid(path, "must be true or false")),
+                }
+            }
+            LedgerOption::OnAmbiguous => {
+                o.matching.on_ambiguous = match read_string(raw).as_deref() {
+                    Ok("report") => OnAmbiguous::Report,
+                    Ok("oldest") => OnAmbiguous::Oldest,
+                    _ => return Err(invalid(path, "must be \"report\" or \"oldest\"")),
+                }
+            }
+            LedgerOption::Prefix => {
+                o.prefix = read_string(raw).map_err(|_| invalid(&path, "must be a string"))?.into_owned();
+            }
+            LedgerOption::Unique => {
+                for (key, raw) in option_members(Some(raw.get()), &path, UniqueOption::ALL, ErrorCode::InvalidParams)? {
+                    let path = format!("{path}.{}", key.name());
+                    match key {
+                        UniqueOption::Min => o.min = whole(raw, path, u64::from(u32::MAX))? as u32,
+                        UniqueOption::Max => o.max = whole(raw, path, u64::from(u32::MAX))? as u32,
+                        UniqueOption::Mode => {
+                            o.subtract = match read_string(raw).as_deref() {
+                                Ok("add") => false,
+                                Ok("subtract") => true,
+                                _ => return Err(invalid(path, "must be \"add\" or \"subtract\"")),
+                            }
+                        }
+                        UniqueOption::HoldSeconds => o.hold_seconds = whole(raw, path, 1 << 40)? as i64,
+                    }
+                }
+            }
+        }
+    }
+    if o.min > o.max {
+        return Err(invalid("options.unique.min", "must not be above max"));
+    }
+    Ok(o)
+}
+
+/// A ledger over one store: its statements and options.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    sql: Sql,
+    options: LedgerOptions,
+}
+
+/// What a task asks next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Run these statements (atomically: all or nothing) and report each one's rows and changed-row count.
+    Run {
+        /// The statements, in order.
+        statements: Vec<Statement>,
+    },
+    /// The task is done: its result, as JSON text.
+    Done(String),
+}
+
+/// An invoice as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerInvoice {
+    /// Your invoice id.
+    pub id: String,
+    /// The amount to pay (unique, when made from a price).
+    pub amount: String,
+    /// The price the unique amount was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// `open`, `paid` or `cancelled`.
+    pub status: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// The text a transfer's description carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Only this service's credits pay it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    /// Only this account's credits pay it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    /// The mutation that paid it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid_by: Option<i64>,
+    /// When it was paid (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<i64>,
+}
+
+/// A mutation's decision, new or recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerOutcome {
+    /// The mutation.
+    pub mutation_id: i64,
+    /// `matched`, `ambiguous`, `unmatched` or `debit`.
+    pub outcome: String,
+    /// The mutation's amount.
+    pub amount: String,
+    /// The invoice it paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    /// The invoices it fits (ambiguous).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_ids: Option<Vec<String>>,
+    /// Decided before (by any instance, at any time): this is the recorded outcome.
+    pub replayed: bool,
+    /// Decided by a person (`settle`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled: Option<bool>,
+    /// When it was decided (Unix seconds).
+    pub decided_at: i64,
+}
+
+/// A value of a result row: integers may come as JSON numbers or, from Postgres' BIGINT, as strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cell {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl Cell {
+    fn int(&self) -> Option<i64> {
+        match self {
+            Cell::Int(v) => Some(*v),
+            Cell::Text(t) => t.parse().ok(),
+            Cell::Null => None,
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        match self {
+            Cell::Text(t) => Some(t.clone()),
+            Cell::Int(v) => Some(v.to_string()),
+            Cell::Null => None,
+        }
+    }
+}
+
+/// What one statement did: its rows and the rows it changed.
+#[derive(Debug, Default)]
+struct Done {
+    rows: Vec<Vec<Cell>>,
+    changes: u64,
+}
+
+fn bad_results() -> Error {
+    Error::new(ErrorCode::Config, "the store answered something else than statement results (a bug of its adapter)")
+}
+
+/// Reads the adapter's results: `[{ "changes": n, "rows": [[cell, …], …] }, …]`, one per statement.
+fn read_results(json: &str, expected: usize) -> Result<Vec<Done>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    let list = each_element(json, |stmt| {
+        let mut done = Done::default();
+        let object = each_member(stmt.get(), |key, value| match key {
+            "changes" => match value.get().parse::<f64>() {
+                Ok(n) if n >= 0.0 => done.changes = n as u64,
+                _ => ok = false,
+            },
+            "rows" => {
+                ok &= each_element(value.get(), |row| {
+                    let mut cells = Vec::new();
+                    ok &= each_element(row.get(), |cell| cells.push(read_cell(cell)));
+                    done.rows.push(cells);
+                });
+            }
+            _ => {}
+        });
+        ok &= object;
+        out.push(done);
+    });
+    if !list || !ok || out.len() != expected {
+        return Err(bad_results());
+    }
+    Ok(out)
+}
+
+fn read_cell(raw: Raw<'_>) -> Cell {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => read_string(raw).map_or(Cell::Null, |s| Cell::Text(s.into_owned())),
+        Some(b'n') => Cell::Null,
+        // SQLite may answer an integer column as 5.0 through some drivers: a whole number is that integer.
+        _ => text
+            .parse::<i64>()
+            .map(Cell::Int)
+            .or_else(|_| match text.parse::<f64>() {
+                Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Cell::Int(f as i64)),
+                _ => Err(()),
+            })
+            .unwrap_or(Cell::Null),
+    }
+}
+
+fn cents_text(cents: i64) -> String {
+    Amount::from_cents(i128::from(cents)).map(|a| a.to_string()).unwrap_or_default()
+}
+
+fn invoice_of(row: &[Cell]) -> Result<LedgerInvoice> {
+    let get = |i: usize| row.get(i).ok_or_else(bad_results);
+    let status = get(3)?.text().ok_or_else(bad_results)?;
+    Ok(LedgerInvoice {
+        id: get(0)?.text().ok_or_else(bad_results)?,
+        amount: cents_text(get(1)?.int().ok_or_else(bad_results)?),
+        price: get(2)?.int().map(cents_text),
+        status,
+        created_at: get(4)?.int().ok_or_else(bad_results)?,
+        expires_at: get(5)?.int(),
+        reference: get(6)?.text(),
+        service_code: get(7)?.text(),
+        account_number: get(8)?.text(),
+        paid_by: get(9)?.int(),
+        paid_at: get(10)?.int(),
+    })
+}
+
+fn outcome_of(row: &[Cell], replayed: bool) -> Result<LedgerOutcome> {
+    let get = |i: usize| row.get(i).ok_or_else(bad_results);
+    let ids = get(4)?.text().map(|json| {
+        let mut ids = Vec::new();
+        each_element(&json, |raw| ids.extend(read_string(raw).ok().map(|s| s.into_owned())));
+        ids
+    });
+    Ok(LedgerOutcome {
+        mutation_id: get(0)?.int().ok_or_else(bad_results)?,
+        outcome: get(1)?.text().ok_or_else(bad_results)?,
+        amount: cents_text(get(2)?.int().ok_or_else(bad_results)?),
+        invoice_id: get(3)?.text(),
+        invoice_ids: ids,
+        replayed,
+        settled: (get(5)?.int() == Some(1)).then_some(true),
+        decided_at: get(6)?.int().ok_or_else(bad_results)?,
+    })
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| unreachable!("plain data serialises"))
+}
+
+/// A mutation to apply, owned (the task lives across the store's round trips).
+#[derive(Debug, Clone)]
+struct Row {
+    id: i64,
+    unix_timestamp: i64,
+    credit: bool,
+    cents: i64,
+    description: String,
+    service_code: Option<String>,
+    account_number: Option<String>,
+}
+
+/// How often a write that lost a race is decided again before the task gives up: each retry means another
+/// instance changed the same invoices meanwhile, which settles in a few rounds.
+const MAX_ROUNDS: u32 = 16;
+
+/// One ledger call in progress.
+#[derive(Debug)]
+pub struct Task {
+    ledger: Ledger,
+    now: i64,
+    token: String,
+    round: u32,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    Schema,
+    Invoice(String),
+    Cancel(String),
+    Unsettled,
+    /// `taken`: amounts known taken; `cents`: the amount being written, once chosen.
+    Open {
+        invoice: Invoice,
+        price: Option<Amount>,
+        taken: Vec<Amount>,
+        cents: Option<i64>,
+    },
+    /// Row `at` of `rows`; `write`: its decision being written (else its decision and candidates being read).
+    Apply {
+        rows: Vec<Row>,
+        at: usize,
+        outcomes: Vec<LedgerOutcome>,
+        write: Option<LedgerOutcome>,
+    },
+    Settle {
+        mutation_id: i64,
+        invoice_id: String,
+        write: Option<(String, i64)>,
+    },
+    Finished,
+}
+
+impl Ledger {
+    /// A ledger over a store speaking `dialect`, with options (JSON text).
+    pub fn new(dialect: Dialect, options: Option<&str>) -> Result<Ledger> {
+        let options = read_options(options)?;
+        Ok(Ledger { sql: Sql::new(dialect, &options.prefix)?, options })
+    }
+
+    fn task(&self, now: i64, token: &str, state: State) -> Task {
+        Task { ledger: self.clone(), now, token: token.to_string(), round: 0, state }
+    }
+
+    /// Creates the tables when absent; done with the schema version. `config` when they were made by a
+    /// newer release.
+    pub fn open(&self) -> Task {
+        self.task(0, "", State::Schema)
+    }
+
+    /// Opens an invoice (JSON text: `{ id, price? | amount?, created_at?, … }`) at `now`; done with the
+    /// invoice. `token`: random per call, to tell this call's writes from others'.
+    pub fn open_invoice(&self, invoice: &str, now: i64, token: &str) -> Result<Task> {
+        let (mut invoice, price) = matching::read_priced_invoice(invoice)?;
+        invoice.created_at.get_or_insert(now);
+        // The matcher's own checks of an invoice (id, amount above zero, expiry after creation, reference).
+        Matcher::new(MatchOptions::default()).add(invoice.clone())?;
+        Ok(self.task(now, token, State::Open { invoice, price, taken: Vec::new(), cents: None }))
+    }
+
+    /// Applies mutations (JSON text: rows, or a payment report) at `now`; done with one outcome per row.
+    pub fn apply(&self, mutations: &str, now: i64, token: &str) -> Result<Task> {
+        let batch = matching::read_mutations(mutations)?;
+        let mut rows = Vec::new();
+        for (i, c) in batch.credits().iter().enumerate() {
+            let cents = c.amount.cents().ok_or_else(|| invalid(format!("mutations[{i}].amount"), "is too large"))?;
+            rows.push(Row {
+                id: c.id as i64,
+                unix_timestamp: c.unix_timestamp,
+                credit: c.kind == "credit",
+                cents,
+                description: c.description.to_string(),
+                service_code: c.service_code.map(str::to_string),
+                account_number: c.account_number.map(str::to_string),
+            });
+        }
+        Ok(self.task(now, token, State::Apply { rows, at: 0, outcomes: Vec::new(), write: None }))
+    }
+
+    /// The invoice with this id, or `null`.
+    pub fn invoice(&self, id: &str) -> Task {
+        self.task(0, "", State::Invoice(id.to_string()))
+    }
+
+    /// Cancels an open invoice at `now`; done with `true`, or `false` when it was not open.
+    pub fn cancel(&self, id: &str, now: i64, token: &str) -> Task {
+        self.task(now, token, State::Cancel(id.to_string()))
+    }
+
+    /// The credits that paid nothing, oldest first.
+    pub fn unsettled(&self) -> Task {
+        self.task(0, "", State::Unsettled)
+    }
+
+    /// A person's decision: the unsettled credit `mutation_id` pays the open invoice `invoice_id`.
+    pub fn settle(&self, mutation_id: i64, invoice_id: &str, now: i64, token: &str) -> Task {
+        self.task(now, token, State::Settle { mutation_id, invoice_id: invoice_id.to_string(), write: None })
+    }
+}
+
+impl Task {
+    /// This attempt's token: each write batch has its own.
+    fn attempt(&mut self) -> String {
+        self.round += 1;
+        format!("{}.{}", self.token, self.round)
+    }
+
+    fn token_now(&self) -> String {
+        format!("{}.{}", self.token, self.round)
+    }
+
+    fn run(statements: Vec<Statement>) -> Result<Action> {
+        Ok(Action::Run { statements })
+    }
+
+    fn done(&mut self, json: String) -> Result<Action> {
+        self.state = State::Finished;
+        Ok(Action::Done(json))
+    }
+
+    fn too_many_rounds(&self) -> Result<()> {
+        if self.round > MAX_ROUNDS {
+            return Err(Error::new(
+                ErrorCode::Config,
+                "other instances kept changing the same invoices: nothing was decided, apply again",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The first action.
+    pub fn start(&mut self) -> Result<Action> {
+        let sql = &self.ledger.sql;
+        match &mut self.state {
+            State::Schema => Self::run(sql.schema()),
+            State::Invoice(id) => Self::run(vec![sql.invoice(id)]),
+            State::Unsettled => Self::run(vec![sql.unsettled()]),
+            State::Cancel(_) => self.cancel_write(),
+            State::Open { .. } => self.open_next(),
+            State::Apply { .. } => self.apply_next(),
+            State::Settle { mutation_id, invoice_id, .. } => {
+                Self::run(vec![sql.decision(*mutation_id), sql.invoice(invoice_id)])
+            }
+            State::Finished => Err(Error::new(ErrorCode::Config, "this ledger call is over")),
+        }
+    }
+
+    /// The results of the last action's statements (JSON text): the next action.
+    pub fn resume(&mut self, results: &str) -> Result<Action> {
+        let expected = match &self.state {
+            State::Finished => return Err(Error::new(ErrorCode::Config, "this ledger call is over")),
+            _ => self.last_len(),
+        };
+        let results = read_results(results, expected)?;
+        match std::mem::replace(&mut self.state, State::Finished) {
+            State::Schema => {
+                let version = results.last().and_then(|d| d.rows.first()).and_then(|r| r.first()).and_then(Cell::int);
+                match version {
+                    Some(v) if v <= SCHEMA_VERSION => self.done(v.to_string()),
+                    Some(v) => Err(Error::new(
+                        ErrorCode::Config,
+                        format!("the ledger's tables were made by a newer release (schema {v}; this one reads {SCHEMA_VERSION})"),
+                    )),
+                    None => Err(bad_results()),
+                }
+            }
+            State::Invoice(_) => match results[0].rows.first() {
+                Some(row) => {
+                    let invoice = invoice_of(row)?;
+                    self.done(json(&invoice))
+                }
+                None => self.done("null".into()),
+            },
+            State::Unsettled => {
+                let list = results[0].rows.iter().map(|r| outcome_of(r, true)).collect::<Result<Vec<_>>>()?;
+                self.done(json(&list))
+            }
+            State::Cancel(_) => self.done((results[0].changes == 1).to_string()),
+            State::Open { invoice, price, taken, cents } => self.open_resume(invoice, price, taken, cents, results),
+            State::Apply { rows, at, outcomes, write } => self.apply_resume(rows, at, outcomes, write, results),
+            State::Settle { mutation_id, invoice_id, write } => {
+                self.settle_resume(mutation_id, invoice_id, write, results)
+            }
+            State::Finished => unreachable!("refused above"),
+        }
+    }
+
+    /// How many statements the action in flight has (its results must be as many).
+    fn last_len(&self) -> usize {
+        match &self.state {
+            State::Schema => self.ledger.sql.schema().len(),
+            State::Invoice(_) | State::Unsettled => 1,
+            State::Cancel(_) => 2,
+            State::Open { price: Some(_), cents: None, .. } => 2,
+            State::Open { price: Some(_), cents: Some(_), .. } => 3,
+            State::Open { price: None, .. } => 2,
+            State::Apply { write: None, .. } => 2,
+            State::Apply { write: Some(w), .. } => match w.outcome.as_str() {
+                "matched" => 4,
+                _ => 1,
+            },
+            State::Settle { write: None, .. } => 2,
+            State::Settle { write: Some(_), .. } => 4,
+            State::Finished => 0,
+        }
+    }
+
+    fn cancel_write(&mut self) -> Result<Action> {
+        let token = self.attempt();
+        let State::Cancel(id) = &self.state else { unreachable!("a cancel task") };
+        let sql = &self.ledger.sql;
+        let free_at = self.now + self.ledger.options.hold_seconds;
+        Self::run(vec![sql.cancel(id, self.now, &token), sql.release_amount(id, &token, free_at)])
+    }
+
+    // ---- openInvoice ----
+
+    /// When the invoice's amount frees itself, while it is open: after its expiry, the grace and the hold.
+    fn free_at(&self, invoice: &Invoice) -> Option<i64> {
+        let o = &self.ledger.options;
+        invoice.expires_at.map(|e| e.saturating_add(o.matching.grace_seconds).saturating_add(o.hold_seconds))
+    }
+
+    /// The first step: an exact amount is written at once; a price first reads which amounts of its range
+    /// are taken (and whether the id is).
+    fn open_next(&mut self) -> Result<Action> {
+        let free_at = self.free_at_open();
+        let State::Open { invoice, price, .. } = &self.state else { unreachable!("an open task") };
+        let sql = &self.ledger.sql;
+        let o = &self.ledger.options;
+        let Some(price) = *price else {
+            // The invoice, then its amount marked taken (an exact amount may be shared with another invoice).
+            let c = invoice.amount.cents().ok_or_else(|| invalid("amount", "is too large"))?;
+            let statements = vec![
+                insert(sql, invoice, c, None, &format!("{}.1", self.token), false),
+                sql.share_amount(c, free_at, &format!("{}.1", self.token), &invoice.id, self.now),
+            ];
+            self.round = 1;
+            return Self::run(statements);
+        };
+        let base = price.mantissa();
+        let (lo, hi) = if o.subtract {
+            (base - i128::from(o.max) * 100, base - i128::from(o.min) * 100)
+        } else {
+            (base + i128::from(o.min) * 100, base + i128::from(o.max) * 100)
+        };
+        let clamp = |v: i128| v.clamp(0, i128::from(i64::MAX)) as i64;
+        Self::run(vec![sql.taken(clamp(lo), clamp(hi), self.now), sql.invoice(&invoice.id)])
+    }
+
+    fn open_resume(
+        &mut self,
+        invoice: Invoice,
+        price: Option<Amount>,
+        mut taken: Vec<Amount>,
+        cents: Option<i64>,
+        results: Vec<Done>,
+    ) -> Result<Action> {
+        let exists = || invalid("id", "an invoice with this id exists");
+        match (price, cents) {
+            (None, _) => {
+                if results[0].changes != 1 {
+                    return Err(exists());
+                }
+                let out = ledger_invoice(&invoice, None);
+                self.done(json(&out))
+            }
+            (Some(_), None) => {
+                if !results[1].rows.is_empty() {
+                    return Err(exists());
+                }
+                taken.extend(
+                    results[0]
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.first()?.int())
+                        .filter_map(|c| Amount::from_cents(i128::from(c))),
+                );
+                self.state = State::Open { invoice, price, taken, cents: None };
+                self.open_choose()
+            }
+            (Some(_), Some(c)) => match (results[0].changes, results[1].changes) {
+                (1, 1) => {
+                    let out = ledger_invoice(&invoice, price);
+                    self.done(json(&out))
+                }
+                (1, _) => Err(exists()),
+                _ => {
+                    // Another instance took this amount a moment ago: the next free one.
+                    self.too_many_rounds_for(&taken)?;
+                    taken.extend(Amount::from_cents(i128::from(c)));
+                    self.state = State::Open { invoice, price, taken, cents: None };
+                    self.open_choose()
+                }
+            },
+        }
+    }
+
+    /// Chooses the smallest free amount and writes it (after the range was read).
+    fn open_choose(&mut self) -> Result<Action> {
+        let State::Open { invoice, price: Some(price), taken, cents } = &mut self.state else {
+            unreachable!("a priced open task")
+        };
+        let o = &self.ledger.options;
+        let amount = matching::unique_amount(*price, taken, o.min, o.max, o.subtract)?;
+        let c = amount.cents().ok_or_else(|| invalid("price", "is too large"))?;
+        *cents = Some(c);
+        invoice.amount = amount;
+        let price_cents = price.cents();
+        let free_at = self.free_at_open();
+        let token = self.attempt();
+        let State::Open { invoice, .. } = &self.state else { unreachable!("an open task") };
+        let sql = &self.ledger.sql;
+        Self::run(vec![
+            sql.take_amount(c, free_at, &token, self.now),
+            insert(sql, invoice, c, price_cents, &token, true),
+            sql.untake_amount(c, &token, &invoice.id, self.now),
+        ])
+    }
+
+    fn free_at_open(&self) -> Option<i64> {
+        match &self.state {
+            State::Open { invoice, .. } => self.free_at(invoice),
+            _ => None,
+        }
+    }
+
+    fn too_many_rounds_for(&self, taken: &[Amount]) -> Result<()> {
+        // Each round finds one more amount taken: as many rounds as codes is the bound.
+        let codes = u64::from(self.ledger.options.max - self.ledger.options.min) + 1;
+        if taken.len() as u64 > codes + 1 {
+            return Err(
+                Error::new(ErrorCode::UniqueAmountExhausted, "every unique code in the range is taken").at("price")
+            );
+        }
+        Ok(())
+    }
+
+    // ---- apply ----
+
+    fn apply_next(&mut self) -> Result<Action> {
+        let State::Apply { rows, at, outcomes, .. } = &self.state else { unreachable!("an apply task") };
+        let Some(row) = rows.get(*at) else {
+            let list = json(outcomes);
+            return self.done(list);
+        };
+        let sql = &self.ledger.sql;
+        Self::run(vec![sql.decision(row.id), sql.open_at(row.cents)])
+    }
+
+    fn apply_resume(
+        &mut self,
+        rows: Vec<Row>,
+        at: usize,
+        mut outcomes: Vec<LedgerOutcome>,
+        write: Option<LedgerOutcome>,
+        results: Vec<Done>,
+    ) -> Result<Action> {
+        let row = rows[at].clone();
+        let Some(written) = write else {
+            // Read: its decision, if any (a replay), else the candidates, and decide.
+            if let Some(recorded) = results[0].rows.first() {
+                outcomes.push(outcome_of(recorded, true)?);
+                self.state = State::Apply { rows, at: at + 1, outcomes, write: None };
+                return self.apply_next();
+            }
+            let decided = self.decide(&row, &results[1].rows)?;
+            let token = self.attempt();
+            let sql = &self.ledger.sql;
+            let ids = decided.invoice_ids.as_ref().map(json);
+            let mut statements = vec![sql.decide(
+                row.id,
+                &decided.outcome,
+                row.cents,
+                decided.invoice_id.as_deref(),
+                ids,
+                self.now,
+                &token,
+            )];
+            if let Some(id) = &decided.invoice_id {
+                let free_at = self.now + self.ledger.options.hold_seconds;
+                statements.push(sql.pay(id, row.cents, row.id, self.now, &token));
+                statements.push(sql.undecide(row.id, &token, id));
+                statements.push(sql.release_amount(id, &token, free_at));
+            }
+            self.state = State::Apply { rows, at, outcomes, write: Some(decided) };
+            return Self::run(statements);
+        };
+        let decided_here = results[0].changes == 1;
+        let paid = written.invoice_id.is_none() || results.get(1).is_some_and(|r| r.changes == 1);
+        if decided_here && paid {
+            outcomes.push(written);
+            self.state = State::Apply { rows, at: at + 1, outcomes, write: None };
+            return self.apply_next();
+        }
+        // Another instance decided it meanwhile (it is replayed next), or the invoice it was to pay was paid or
+        // cancelled meanwhile (this attempt's record was taken back): read and decide again.
+        self.too_many_rounds()?;
+        self.state = State::Apply { rows, at, outcomes, write: None };
+        self.apply_next()
+    }
+
+    /// The matcher's decision for one row among the open invoices of its amount.
+    fn decide(&self, row: &Row, candidates: &[Vec<Cell>]) -> Result<LedgerOutcome> {
+        let amount = cents_text(row.cents);
+        let outcome = |outcome: &str, invoice_id: Option<String>, invoice_ids: Option<Vec<String>>| LedgerOutcome {
+            mutation_id: row.id,
+            outcome: outcome.into(),
+            amount: amount.clone(),
+            invoice_id,
+            invoice_ids,
+            replayed: false,
+            settled: None,
+            decided_at: self.now,
+        };
+        if !row.credit {
+            return Ok(outcome("debit", None, None));
+        }
+        let mut invoices = Vec::new();
+        for c in candidates {
+            let inv = invoice_of(c)?;
+            let mut i = Invoice::new(inv.id, Amount::from_cents(i128::from(row.cents)).ok_or_else(bad_results)?);
+            i.created_at = Some(inv.created_at);
+            i.expires_at = inv.expires_at;
+            i.reference = inv.reference;
+            i.service_code = inv.service_code;
+            i.account_number = inv.account_number;
+            invoices.push(i);
+        }
+        let credit = Credit {
+            id: row.id as u64,
+            unix_timestamp: row.unix_timestamp,
+            kind: "credit",
+            amount: Amount::from_cents(i128::from(row.cents)).ok_or_else(bad_results)?,
+            description: &row.description,
+            service_code: row.service_code.as_deref(),
+            account_number: row.account_number.as_deref(),
+        };
+        let mut options = self.ledger.options.matching.clone();
+        options.seen.clear();
+        let result = matching::match_payments(invoices, &[credit], options)?;
+        Ok(if let Some(m) = result.matched.first() {
+            outcome("matched", Some(m.invoice_id.clone()), None)
+        } else if let Some(a) = result.ambiguous.first() {
+            outcome("ambiguous", None, Some(a.invoice_ids.clone()))
+        } else {
+            outcome("unmatched", None, None)
+        })
+    }
+
+    // ---- settle ----
+
+    fn settle_resume(
+        &mut self,
+        mutation_id: i64,
+        invoice_id: String,
+        write: Option<(String, i64)>,
+        results: Vec<Done>,
+    ) -> Result<Action> {
+        let Some((before, cents)) = write else {
+            let decision = results[0].rows.first().map(|r| outcome_of(r, true)).transpose()?;
+            let invoice = results[1].rows.first().map(|r| invoice_of(r)).transpose()?;
+            let decision =
+                decision.ok_or_else(|| invalid("mutationId", "no decision is recorded for this mutation"))?;
+            if !matches!(decision.outcome.as_str(), "ambiguous" | "unmatched") {
+                return Err(invalid("mutationId", &format!("is not unsettled: it was decided {}", decision.outcome)));
+            }
+            let invoice = invoice.ok_or_else(|| invalid("invoiceId", "no invoice has this id"))?;
+            if invoice.status != "open" {
+                return Err(invalid("invoiceId", &format!("is not open: it is {}", invoice.status)));
+            }
+            if invoice.amount != decision.amount {
+                return Err(invalid(
+                    "invoiceId",
+                    &format!("its amount {} is not the credit's {}", invoice.amount, decision.amount),
+                ));
+            }
+            let cents =
+                Amount::parse_text(&decision.amount, false).ok().and_then(Amount::cents).ok_or_else(bad_results)?;
+            let token = self.attempt();
+            let sql = &self.ledger.sql;
+            let free_at = self.now + self.ledger.options.hold_seconds;
+            let statements = vec![
+                sql.settle(mutation_id, &invoice_id, &token),
+                sql.pay(&invoice_id, cents, mutation_id, self.now, &token),
+                sql.unsettle(mutation_id, &decision.outcome, &token, &invoice_id),
+                sql.release_amount(&invoice_id, &token, free_at),
+            ];
+            self.state = State::Settle { mutation_id, invoice_id, write: Some((decision.outcome, cents)) };
+            return Self::run(statements);
+        };
+        if results[0].changes == 1 && results[1].changes == 1 {
+            let out = LedgerOutcome {
+                mutation_id,
+                outcome: "matched".into(),
+                amount: cents_text(cents),
+                invoice_id: Some(invoice_id),
+                invoice_ids: None,
+                replayed: false,
+                settled: Some(true),
+                decided_at: self.now,
+            };
+            return self.done(json(&out));
+        }
+        // Changed meanwhile (settled by another person, or the invoice paid): read and check again.
+        let _ = before;
+        self.too_many_rounds()?;
+        let sql = &self.ledger.sql;
+        let statements = vec![sql.decision(mutation_id), sql.invoice(&invoice_id)];
+        self.state = State::Settle { mutation_id, invoice_id, write: None };
+        Self::run(statements)
+    }
+
+    /// This call's token as last written (for tests).
+    #[doc(hidden)]
+    pub fn last_token(&self) -> String {
+        self.token_now()
+    }
+}
+
+fn insert(sql: &Sql, invoice: &Invoice, cents: i64, price_cents: Option<i64>, token: &str, guarded: bool) -> Statement {
+    sql.insert_invoice(
+        &invoice.id,
+        cents,
+        price_cents,
+        invoice.created_at.unwrap_or(0),
+        invoice.expires_at,
+        invoice.reference.as_deref(),
+        invoice.service_code.as_deref(),
+        invoice.account_number.as_deref(),
+        token,
+        guarded,
+    )
+}
+
+fn ledger_invoice(invoice: &Invoice, price: Option<Amount>) -> LedgerInvoice {
+    LedgerInvoice {
+        id: invoice.id.clone(),
+        amount: invoice.amount.to_string(),
+        price: price.map(|p| p.to_string()),
+        status: "open".into(),
+        created_at: invoice.created_at.unwrap_or(0),
+        expires_at: invoice.expires_at,
+        reference: invoice.reference.clone(),
+        service_code: invoice.service_code.clone(),
+        account_number: invoice.account_number.clone(),
+        paid_by: None,
+        paid_at: None,
+    }
+}
