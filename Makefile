@@ -59,7 +59,7 @@ test-wasm-browser:
 # other runtime the package promises (tests/js/runtimes.test.mjs: Bun, Deno, workerd, edge-runtime, Chromium
 # with Vite, esbuild and no bundler); its table of results is printed at the end.
 test-js: pack
-	scripts/setup.sh chromium node24
+	scripts/setup.sh chromium node24 postgres
 	cd tests/js && npm install --no-save --no-package-lock --no-audit --no-fund --silent ../../$(TARBALL)
 	node --test tests/js/*.test.mjs tests/js/*.test.cjs
 	tsc -p tests/js/tsconfig.json && echo "types: tests/js/types.ts compiles against the package's .d.ts"

@@ -1,6 +1,7 @@
 // The package's API over wasm-bindgen's glue, shared by every entry (each entry only loads the module its
 // runtime can load: see scripts/package.mjs). Everything here converts; the rules are in Rust.
 import { CekMutasiError } from "./error.mjs";
+import { makeLedger } from "./ledger.mjs";
 
 /** `[method, path]` of each endpoint, its client method (written by scripts/package.mjs). */
 const ENDPOINT_METHODS = /* from endpoints.json */ [];
@@ -302,7 +303,13 @@ export function makeApi(raw) {
     });
   }
 
-  const api = { CekMutasiError, PaymentReport, parseCallback, receiveCallback };
+  const api = {
+    CekMutasiError,
+    Ledger: makeLedger(glue, CekMutasiError),
+    PaymentReport,
+    parseCallback,
+    receiveCallback,
+  };
   // For the sandbox and benches/ only: not part of the API.
   Object.defineProperty(api, "__memoryBytes", { value: glue.__memoryBytes, enumerable: false });
   Object.defineProperty(api, "__internal", {

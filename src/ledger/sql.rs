@@ -106,25 +106,40 @@ impl Sql {
 
     /// A statement from SQL written with `{p}` for the prefix and `?` for each parameter.
     fn stmt(&self, sql: &str, params: Vec<Value>) -> Statement {
-        let sql = sql.replace("{p}", &self.prefix);
-        let sql = match self.dialect {
-            Dialect::Sqlite => sql,
-            Dialect::Postgres => {
-                let mut out = String::with_capacity(sql.len() + 8);
-                let mut n = 0;
-                for c in sql.chars() {
-                    if c == '?' {
-                        n += 1;
-                        out.push_str(&format!("${n}"));
-                    } else {
-                        out.push(c);
-                    }
+        // One pass over the bytes (a `str` pattern would bring a substring searcher into the module).
+        let mut out = String::with_capacity(sql.len() + 64);
+        let mut n = 0;
+        let mut start = 0;
+        let bytes = sql.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' => {
+                    debug_assert!(sql[i..].starts_with("{p}"), "{sql}");
+                    out.push_str(&sql[start..i]);
+                    out.push_str(&self.prefix);
+                    i += 3;
+                    start = i;
                 }
-                out
+                b'?' => {
+                    out.push_str(&sql[start..i]);
+                    n += 1;
+                    match self.dialect {
+                        Dialect::Sqlite => out.push('?'),
+                        Dialect::Postgres => {
+                            out.push('$');
+                            out.push_str(&n.to_string());
+                        }
+                    }
+                    i += 1;
+                    start = i;
+                }
+                _ => i += 1,
             }
-        };
-        debug_assert_eq!(sql.matches(['?', '$']).count(), params.len(), "{sql}");
-        Statement { sql, params }
+        }
+        out.push_str(&sql[start..]);
+        debug_assert_eq!(n, params.len(), "{sql}");
+        Statement { sql: out, params }
     }
 
     /// The tables (created when absent) and the schema version, in one atomic batch; the last statement

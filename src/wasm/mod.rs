@@ -11,12 +11,12 @@ use crate::callback::{self, NormalJson};
 use crate::client::ClientOption;
 use crate::error::{Error, ErrorCode};
 use crate::{client, endpoints, matching};
-use interop::{
-    action, body_bytes, fetch_request, js_error, json_text, mutations_text, optional_json, optional_json_at,
-    params_root, string_arg, to_js, type_name, wrong_type, ERROR_CLASS,
-};
 #[cfg(feature = "sandbox")]
-use interop::{object, parse_json};
+use interop::parse_json;
+use interop::{
+    action, body_bytes, fetch_request, js_error, json_text, json_text_at, mutations_text, object, optional_json,
+    optional_json_at, params_root, string_arg, to_js, type_name, wrong_type, ERROR_CLASS,
+};
 use js_sys::Uint8Array;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
@@ -512,4 +512,103 @@ pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsVa
     let (headers, body) = callback::signed_request(&report, signature)?;
     let headers = object(headers.map(|(name, value)| (name, Some(value.into()))));
     Ok(object([("headers", Some(headers.into())), ("body", Some(body.into()))]).into())
+}
+
+// ---- the ledger: its calls are tasks (crate::ledger::Task); the package's store adapters run their SQL ----
+
+/// The ledger's core over one store (`Ledger.open` in the package entry, which recognises the store).
+#[wasm_bindgen(js_name = "__Ledger", skip_typescript)]
+pub struct JsLedger(crate::ledger::Ledger);
+
+/// A ledger call in progress: `start()`, then `resume(results)` until it is done.
+#[wasm_bindgen(js_name = "__LedgerTask", skip_typescript)]
+pub struct JsLedgerTask(crate::ledger::Task);
+
+fn seconds(now: f64) -> i64 {
+    now.floor() as i64
+}
+
+#[wasm_bindgen(js_class = "__Ledger")]
+impl JsLedger {
+    /// The core for a store speaking `dialect` (`sqlite`, `postgres`), with the ledger's options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(dialect: &str, options: JsValue) -> Result<JsLedger, JsValue> {
+        let options = optional_json(Some(options), "options", ErrorCode::InvalidParams)?;
+        let dialect = crate::ledger::Dialect::parse(dialect)?;
+        Ok(JsLedger(crate::ledger::Ledger::new(dialect, options.as_deref())?))
+    }
+
+    /// Creating the tables when absent.
+    pub fn open(&self) -> JsLedgerTask {
+        JsLedgerTask(self.0.open())
+    }
+
+    /// `openInvoice(invoice)` at `now` (Unix seconds), `token` random per call.
+    #[wasm_bindgen(js_name = openInvoice)]
+    pub fn open_invoice(&self, invoice: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
+        let json = json_text_at(&invoice, "invoice", "", ErrorCode::InvalidParams)?;
+        Ok(JsLedgerTask(self.0.open_invoice(&json, seconds(now), token)?))
+    }
+
+    /// `apply(report | mutations)`.
+    pub fn apply(&self, mutations: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
+        let text = mutations_text(&mutations)?;
+        Ok(JsLedgerTask(self.0.apply(&text, seconds(now), token)?))
+    }
+
+    /// `invoice(id)`.
+    pub fn invoice(&self, id: JsValue) -> Result<JsLedgerTask, JsValue> {
+        let id = string_arg(&id, "id", ErrorCode::InvalidParams)?;
+        Ok(JsLedgerTask(self.0.invoice(&id)))
+    }
+
+    /// `cancelInvoice(id)`.
+    pub fn cancel(&self, id: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
+        let id = string_arg(&id, "id", ErrorCode::InvalidParams)?;
+        Ok(JsLedgerTask(self.0.cancel(&id, seconds(now), token)))
+    }
+
+    /// `unsettled()`.
+    pub fn unsettled(&self) -> JsLedgerTask {
+        JsLedgerTask(self.0.unsettled())
+    }
+
+    /// `settle(mutationId, invoiceId)`.
+    pub fn settle(
+        &self,
+        mutation_id: JsValue,
+        invoice_id: JsValue,
+        now: f64,
+        token: &str,
+    ) -> Result<JsLedgerTask, JsValue> {
+        let id = mutation_id
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 9_007_199_254_740_991.0)
+            .ok_or_else(|| {
+                wrong_type(&mutation_id, "mutationId", "a mutation id (a whole number)", ErrorCode::InvalidParams)
+            })?;
+        let invoice_id = string_arg(&invoice_id, "invoiceId", ErrorCode::InvalidParams)?;
+        Ok(JsLedgerTask(self.0.settle(id as i64, &invoice_id, seconds(now), token)))
+    }
+}
+
+fn ledger_action(action: crate::ledger::Action) -> JsValue {
+    match action {
+        crate::ledger::Action::Run { statements } => object([("run", Some(to_js(&statements)))]).into(),
+        crate::ledger::Action::Done(json) => object([("done", Some(json.into()))]).into(),
+    }
+}
+
+#[wasm_bindgen(js_class = "__LedgerTask")]
+impl JsLedgerTask {
+    /// The first action: `{ run: [{ sql, params }] }` or `{ done: json }`.
+    pub fn start(&mut self) -> Result<JsValue, JsValue> {
+        Ok(ledger_action(self.0.start()?))
+    }
+
+    /// The results of the last `run` (JSON text: `[{ changes, rows }]`): the next action.
+    pub fn resume(&mut self, results: JsValue) -> Result<JsValue, JsValue> {
+        let results = string_arg(&results, "results", ErrorCode::Config)?;
+        Ok(ledger_action(self.0.resume(&results)?))
+    }
 }

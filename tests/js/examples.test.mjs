@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
-import { bundleWorker } from "./helpers.mjs";
+import { bundleWorker, reportOf } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -25,16 +25,7 @@ before(() => {
 
 /** A payment report with the given rows, as the service posts it. */
 function callback(url, rows, signature = SIGNATURE) {
-  const report = {
-    action: "payment_report",
-    content: {
-      service_name: "Bank BRI",
-      service_code: "bri",
-      account_number: "1234567890",
-      account_name: "Toko",
-      data: rows,
-    },
-  };
+  const report = reportOf(rows);
   return [
     url,
     {

@@ -4,25 +4,16 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
-import { CekMutasi, CekMutasiError } from "cekmutasi";
+import { CekMutasi } from "cekmutasi";
 import { startSandbox } from "cekmutasi/sandbox";
 import { Agent, fetch as undiciFetch } from "undici";
+import { rejection } from "./helpers.mjs";
 
 let sandbox;
 before(async () => {
   sandbox = await startSandbox({ port: 0 });
 });
 after(() => sandbox.close());
-
-const rejects = async (p) => {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof CekMutasiError, String(e));
-    return `${e.code} ${e.path}: ${e.message}`;
-  }
-  assert.fail("no error");
-};
 
 test("a recorded answer through the fetch option: no network, every request seen as sent", async () => {
   const seen = [];
@@ -103,7 +94,7 @@ test("a wrong fetch or userAgent option is config, naming it; a fetch that answe
     fetch: async () => ({ ok: true }),
   });
   assert.equal(
-    await rejects(odd.myIp()),
+    await rejection(odd.myIp()),
     "network_error undefined: could not reach odd.invalid: the fetch option's answer is not a Response (a status, headers.get, a body) (ERR_FETCH_ANSWER)",
   );
 });
@@ -116,12 +107,12 @@ test("whatever the fetch, a transfer is sent at most once and a read is retried"
   };
   const client = new CekMutasi({ apiKey: "k", baseUrl: "http://flaky.invalid/v1", retries: 2, fetch: failing });
   assert.equal(
-    await rejects(client.ovoTransferSend({ uuid: "u", token: "t", amount: 150000 })),
+    await rejection(client.ovoTransferSend({ uuid: "u", token: "t", amount: 150000 })),
     "network_error undefined: could not reach flaky.invalid: the connection was reset (ECONNRESET)",
   );
   assert.equal(calls, 1);
   calls = 0;
-  await rejects(client.myIp());
+  await rejection(client.myIp());
   assert.equal(calls, 3);
 });
 
@@ -140,5 +131,5 @@ test("the global fetch passed unbound, and undici's with an IPv4-only agent, bot
       fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: new Agent({ connect: { family } }) }),
     });
   assert.deepEqual(await over(4).myIp(), { ip: { v4: "127.0.0.1", v6: "::1" } });
-  assert.match(await rejects(over(6).myIp()), /^network_error undefined: could not reach localhost:\d+: /);
+  assert.match(await rejection(over(6).myIp()), /^network_error undefined: could not reach localhost:\d+: /);
 });

@@ -1,8 +1,41 @@
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { basename, join } from "node:path";
 
 export const SEED = readFileSync(new URL("../fixtures/seed_report.json", import.meta.url), "utf8");
+
+/** A payment report of these rows on the seed's account, as the service posts it. */
+export const reportOf = (rows) => ({
+  action: "payment_report",
+  content: {
+    service_name: "Bank BRI",
+    service_code: "bri",
+    account_number: "1234567890",
+    account_name: "Toko",
+    data: rows,
+  },
+});
+
+/** A port free on 127.0.0.1 now. */
+export async function freePort() {
+  const server = createNetServer();
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** How a promise is refused, as "code path: message" (it must be a CekMutasiError, and must be refused). */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    if (e?.name !== "CekMutasiError") throw e;
+    return `${e.code} ${e.path}: ${e.message}`;
+  }
+  throw new Error("accepted, not refused");
+}
 
 /** Starts a node:http server on loopback that hands each request to `handle` as a Fetch `Request`. */
 export async function fetchServer(handle) {

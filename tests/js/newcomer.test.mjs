@@ -16,7 +16,7 @@ import {
   uniqueAmount,
 } from "cekmutasi";
 import { startSandbox } from "cekmutasi/sandbox";
-import { fetchServer, SEED } from "./helpers.mjs";
+import { fetchServer, rejection, SEED } from "./helpers.mjs";
 
 let sandbox;
 let client;
@@ -36,20 +36,11 @@ const fails = (f) => {
   }
   assert.fail("no error");
 };
-const rejects = async (p) => {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof CekMutasiError, String(e));
-    return `${e.code} ${e.path}: ${e.message}`;
-  }
-  assert.fail("no error");
-};
 
 test("NaN, Infinity and an invalid Date are named where they are, never read as absent", async () => {
   // JSON.stringify writes each as null: a required member was "missing", an optional one silently dropped.
   assert.equal(
-    await rejects(client.ovoTransferSend({ uuid: "u", token: "t", amount: Number.NaN })),
+    await rejection(client.ovoTransferSend({ uuid: "u", token: "t", amount: Number.NaN })),
     "invalid_params amount: amount: must be a finite number, not NaN",
   );
   assert.equal(
@@ -128,7 +119,7 @@ test("search dates: Asia/Jakarta, and a Date (or an ISO instant) sent as the ser
 test("receiveCallback given an Express request, parseCallback given express.json()'s object: what to do instead", async () => {
   const expressLike = { method: "POST", headers: { "api-signature": "s" }, body: JSON.parse(SEED), get: () => "s" };
   assert.equal(
-    await rejects(receiveCallback(expressLike, { signature: "s" })),
+    await rejection(receiveCallback(expressLike, { signature: "s" })),
     "config request: request: must be a Fetch API Request (a method, headers with get(), a body stream), not object; with Node's http or Express, read the raw body and call verifySignature and parseCallback",
   );
   assert.equal(
@@ -155,7 +146,7 @@ test("search rows go on as they are: to matchPayments, a Matcher and confirmMuta
   ]);
   // A confirmMutation argument that is not a mutation names itself, not "mutations[0]".
   assert.equal(
-    await rejects(client.confirmMutation({ id: "9" }, { service_code: "bri", account_number: "1" })),
+    await rejection(client.confirmMutation({ id: "9" }, { service_code: "bri", account_number: "1" })),
     "invalid_params mutation.id: mutation.id: must be an integer",
   );
 });
@@ -190,7 +181,7 @@ test("the PHP library's endpoints (SPEC.md §5): a method each, the same as requ
   }
   assert.equal((await client.bankDetail({ id: 1 })).account_number, "1234567890");
   assert.deepEqual(await client.balance(), { balance: "150000.00" });
-  assert.equal(await rejects(client.ovoDetail({})), "invalid_params id: id: missing required member");
+  assert.equal(await rejection(client.ovoDetail({})), "invalid_params id: id: missing required member");
 });
 
 test("a callback to a receiver: the same description rule through receiveCallback", async () => {

@@ -4,13 +4,13 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, extname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startSandbox } from "cekmutasi/sandbox";
-import { bundleWorker, chromiumPage, SEED } from "./helpers.mjs";
+import { bundleWorker, chromiumPage, freePort, SEED } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -28,8 +28,8 @@ for (const [, language, kind, code] of readFileSync(join(root, "README.md"), "ut
 const typescript = Object.keys(blocks).filter((k) => languages[k] === "ts");
 
 test("README has its runnable examples, the TypeScript ones among them", () => {
-  assert.deepEqual(Object.keys(blocks).sort(), ["browser", "client", "express", "ipv4", "node", "worker"]);
-  assert.deepEqual(typescript.sort(), ["client", "express", "ipv4", "node", "worker"]);
+  assert.deepEqual(Object.keys(blocks).sort(), ["browser", "client", "express", "ipv4", "ledger", "node", "worker"]);
+  assert.deepEqual(typescript.sort(), ["client", "express", "ipv4", "ledger", "node", "worker"]);
 });
 
 // Beside the scratch project's node_modules (the packed package) and under the repository's (express and
@@ -72,14 +72,6 @@ const SIGNATURE = "readme-signature";
 const body = (amount) => SEED.replace('"1400026.00"', JSON.stringify(amount));
 const post = (url, text, signature = SIGNATURE) =>
   fetch(url, { method: "POST", headers: { "api-signature": signature }, body: text });
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Runs a compiled example with `env`; resolves to its stdout (and a way to stop it) once `ready` says so. */
 function run(t, kind, env) {
@@ -178,6 +170,26 @@ test("README: the IPv4 recipe, against a sandbox on 127.0.0.1 only, by the name 
   });
   assert.equal(await exited, 0);
   assert.equal(logged.text, '{"ip":{"v4":"127.0.0.1","v6":"::1"}}\n');
+});
+
+test("README: the Ledger example, run twice on one SQLite file: paid once, then replayed", async (t) => {
+  const files = mkdtempSync(join(tmpdir(), "cekmutasi-readme-"));
+  t.after(() => rmSync(files, { recursive: true, force: true }));
+  const callback = join(files, "callback.json");
+  const now = Math.floor(Date.now() / 1000) + 5;
+  writeFileSync(
+    callback,
+    SEED.replace('"1400026.00"', '"150001.00"').replaceAll(/"unix_timestamp": \d+/g, `"unix_timestamp": ${now}`),
+  );
+  const env = { LEDGER_FILE: join(files, "payments.db"), CALLBACK_FILE: callback };
+  for (const replay of ["", "(decided before)"]) {
+    const { logged, exited } = run(t, "ledger", env);
+    assert.equal(await exited, 0);
+    assert.equal(
+      logged.text,
+      `INV-7: please transfer exactly 150001.00\n1: matched INV-7${replay}\n2: debit ${replay}\n`,
+    );
+  }
 });
 
 test("README: the Worker example, in workerd", async (t) => {

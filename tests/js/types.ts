@@ -7,6 +7,9 @@ import {
   type Endpoint,
   type HttpRequest,
   type JsonValue,
+  Ledger,
+  type LedgerInvoice,
+  type LedgerOutcome,
   Matcher,
   type Mutation,
   matchPayments,
@@ -92,4 +95,18 @@ const ipv4 = new CekMutasi({
 new CekMutasi({ apiKey: "k", fetch: "fetch" });
 buildRequest("bank/search", { service_code: "bsi" }, { apiKey: "k", userAgent: "toko-budi/2.1" });
 
-export { amount, calls, e, err, first, ip, ipv4, leftOut, method, newcomer, paid, undocumented };
+// #13: the Ledger.
+async function ledgered(db: unknown) {
+  const ledger = await Ledger.open(db, { prefix: "shop_", unique: { hold_seconds: 3600, mode: "subtract" } });
+  const inv: LedgerInvoice = await ledger.openInvoice({ id: "INV-1", price: 150000 });
+  const outcomes: LedgerOutcome[] = await ledger.apply(report);
+  const paidBy: number | undefined = (await ledger.invoice("INV-1"))?.paid_by;
+  const kind: "matched" | "ambiguous" | "unmatched" | "debit" = outcomes[0].outcome;
+  // @ts-expect-error: a settlement names the mutation by its number
+  await ledger.settle("7", "INV-1");
+  // @ts-expect-error: hold_seconds is a number
+  await Ledger.open(db, { unique: { hold_seconds: "1h" } });
+  return [inv, paidBy, kind, await ledger.catchUp(client, "bank", { date: { from: new Date(), to: new Date() } })];
+}
+
+export { amount, calls, e, err, first, ip, ipv4, ledgered, leftOut, method, newcomer, paid, undocumented };

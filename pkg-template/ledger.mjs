@@ -1,0 +1,211 @@
+// The Ledger's JS face: the user's own database handle, recognised by its shape (the package bundles no
+// driver), and the loop that runs what the Rust core asks. Every decision is the core's (src/ledger); a
+// store adapter only runs a batch of statements, all or nothing, and reports each one's rows and changes.
+
+/** Whole Unix seconds now. */
+const now = () => Math.floor(Date.now() / 1000);
+/** A token per call: tells this call's writes from any other instance's (not a secret). */
+const token = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+const isRead = (sql) => sql.startsWith("SELECT");
+/** Rows as arrays, whatever the driver gives. */
+const arrays = (rows) => (rows ?? []).map((r) => (Array.isArray(r) ? r : Object.values(r)));
+
+/** A cache of prepared statements (the core's statements repeat: preparing each once is the drivers' way). */
+function prepared(prepare) {
+  const cache = new Map();
+  return (sql) => {
+    let st = cache.get(sql);
+    if (st === undefined) {
+      st = prepare(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  };
+}
+
+/** better-sqlite3's `Database` (Node 20): an immediate transaction per batch (waits up to its `timeout`, 5 s by default). */
+function betterSqlite3(db) {
+  const prepare = prepared((sql) => db.prepare(sql));
+  const batch = db.transaction((statements) =>
+    statements.map(({ sql, params }) => {
+      const st = prepare(sql);
+      return isRead(sql)
+        ? { changes: 0, rows: st.raw(true).all(...params) }
+        : { changes: st.run(...params).changes, rows: [] };
+    }),
+  );
+  return { dialect: "sqlite", run: async (statements) => batch.immediate(statements) };
+}
+
+/** `node:sqlite`'s `DatabaseSync` (Node ≥ 22.5, Deno), and `bun:sqlite`'s `Database`: BEGIN IMMEDIATE … COMMIT. */
+function sqliteSync(db, { busy }) {
+  const prepare = prepared((sql) => db.prepare(sql));
+  busy?.();
+  const exec = (sql) => (typeof db.exec === "function" ? db.exec(sql) : db.run(sql));
+  return {
+    dialect: "sqlite",
+    run: async (statements) => {
+      exec("BEGIN IMMEDIATE");
+      try {
+        const out = statements.map(({ sql, params }) => {
+          const st = prepare(sql);
+          if (!isRead(sql)) return { changes: Number(st.run(...params).changes ?? 0), rows: [] };
+          st.setReturnArrays?.(true);
+          return { changes: 0, rows: arrays(st.all(...params)) };
+        });
+        exec("COMMIT");
+        return out;
+      } catch (e) {
+        try {
+          exec("ROLLBACK");
+        } catch {
+          // Already rolled back by SQLite itself (a busy or full database): the error says why.
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+/** A Cloudflare D1 binding: `batch` is atomic (D1 has no interactive transactions; the statements need none). */
+function d1(db) {
+  return {
+    dialect: "sqlite",
+    run: async (statements) => {
+      const results = await db.batch(statements.map(({ sql, params }) => db.prepare(sql).bind(...params)));
+      return results.map((r) => ({ changes: r.meta?.changes ?? 0, rows: arrays(r.results) }));
+    },
+  };
+}
+
+/** `pg`'s `Pool` (a connection per batch) or `Client`: BEGIN … COMMIT. */
+function pg(db) {
+  const pool = typeof db.totalCount === "number";
+  return {
+    dialect: "postgres",
+    run: async (statements) => {
+      const client = pool ? await db.connect() : db;
+      try {
+        await client.query("BEGIN");
+        const out = [];
+        for (const { sql, params } of statements) {
+          const r = await client.query({ text: sql, values: params, rowMode: "array" });
+          out.push({ changes: isRead(sql) ? 0 : (r.rowCount ?? 0), rows: isRead(sql) ? r.rows : [] });
+        }
+        await client.query("COMMIT");
+        return out;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        if (pool) client.release();
+      }
+    },
+  };
+}
+
+/** postgres.js's `sql`: `sql.begin` runs the batch in one transaction. */
+function postgresJs(sql) {
+  return {
+    dialect: "postgres",
+    run: (statements) =>
+      sql.begin(async (tx) => {
+        const out = [];
+        for (const { sql: text, params } of statements) {
+          const r = await tx.unsafe(text, params).values();
+          out.push({ changes: isRead(text) ? 0 : (r.count ?? 0), rows: isRead(text) ? [...r] : [] });
+        }
+        return out;
+      }),
+  };
+}
+
+/** The adapter for the user's database handle, by its shape; `undefined` for anything else. */
+export function storeOf(db) {
+  if (typeof db === "function" && typeof db.unsafe === "function" && typeof db.begin === "function")
+    return postgresJs(db);
+  if (db === null || typeof db !== "object") return undefined;
+  const has = (...names) => names.every((n) => typeof db[n] === "function");
+  if (has("prepare", "batch", "exec") && !has("transaction")) return d1(db);
+  if (has("prepare", "transaction", "pragma")) return betterSqlite3(db);
+  if (has("prepare", "exec") && db.constructor?.name === "DatabaseSync")
+    return sqliteSync(db, {
+      // node:sqlite waits for no lock by default: several processes on one file need a while.
+      busy: () => {
+        const [current] = Object.values(db.prepare("PRAGMA busy_timeout").get() ?? {});
+        if (!current) db.exec("PRAGMA busy_timeout = 5000");
+      },
+    });
+  if (has("prepare", "query", "transaction", "run")) return sqliteSync(db, {});
+  if (has("query", "connect")) return pg(db);
+  return undefined;
+}
+
+/** The Ledger class over an instantiated (guarded) glue. */
+export function makeLedger(glue, CekMutasiError) {
+  class Ledger {
+    #core;
+    #store;
+
+    /** @internal Made by Ledger.open only. */
+    constructor(core, store) {
+      this.#core = core;
+      this.#store = store;
+    }
+
+    /** Opens the ledger over your database handle, creating its tables when absent. */
+    static async open(db, options) {
+      const store = storeOf(db);
+      if (store === undefined)
+        throw new CekMutasiError(
+          "db: must be a database handle: node:sqlite DatabaseSync, better-sqlite3 Database, bun:sqlite Database, a D1 binding, a pg Pool or Client, or a postgres.js sql",
+          { code: "config", path: "db" },
+        );
+      const ledger = new Ledger(new glue.__Ledger(store.dialect, options), store);
+      await ledger.#run((core) => core.open());
+      return ledger;
+    }
+
+    /** Runs a core task to its end: the statements it asks for, in the store, until it is done. */
+    async #run(make) {
+      const task = make(this.#core);
+      try {
+        let action = task.start();
+        while (action.run !== undefined) action = task.resume(JSON.stringify(await this.#store.run(action.run)));
+        return JSON.parse(action.done);
+      } finally {
+        task.free();
+      }
+    }
+
+    openInvoice(invoice) {
+      return this.#run((core) => core.openInvoice(invoice, now(), token()));
+    }
+
+    apply(mutations) {
+      return this.#run((core) => core.apply(mutations, now(), token()));
+    }
+
+    invoice(id) {
+      return this.#run((core) => core.invoice(id));
+    }
+
+    cancelInvoice(id) {
+      return this.#run((core) => core.cancel(id, now(), token()));
+    }
+
+    unsettled() {
+      return this.#run((core) => core.unsettled());
+    }
+
+    settle(mutationId, invoiceId) {
+      return this.#run((core) => core.settle(mutationId, invoiceId, now(), token()));
+    }
+
+    /** Every row of `client.searchAll(service, filters)`, applied: payments whose callbacks never came. */
+    async catchUp(client, service, filters) {
+      return this.apply(await client.searchAll(service, filters));
+    }
+  }
+  return Ledger;
+}
