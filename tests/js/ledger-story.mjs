@@ -1,6 +1,6 @@
 // The ledger's story, the same in every store: unique amounts, a report applied twice, ambiguity and a
 // person's settlement, cancelling, bad input. Exported for ledger.test.mjs; run as a script (Node 24 with
-// node:sqlite) it prints "ok" or throws.
+// node:sqlite, Bun with bun:sqlite) it prints "ok" or throws.
 import assert from "node:assert/strict";
 import { CekMutasiError, Ledger, parseCallback } from "cekmutasi";
 import { reportOf } from "./helpers.mjs";
@@ -83,6 +83,9 @@ export async function story(db) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { DatabaseSync } = await import("node:sqlite");
-  process.stdout.write(await story(new DatabaseSync(":memory:")));
+  // Bun: bun:sqlite's Database; Node 24: node:sqlite's DatabaseSync.
+  const db = globalThis.Bun
+    ? new (await import("bun:sqlite")).Database(":memory:")
+    : new (await import("node:sqlite")).DatabaseSync(":memory:");
+  process.stdout.write(await story(db));
 }

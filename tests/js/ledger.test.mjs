@@ -135,12 +135,18 @@ const count = (store, scenario) => {
 };
 after(() => console.log(`ledger tests by store and scenario: ${JSON.stringify(counts)}`));
 
-test("the story in every store: better-sqlite3 (Node 20), node:sqlite (Node 24), pg", async () => {
+test("the story in every store: better-sqlite3 (Node 20), node:sqlite (Node 24), bun:sqlite, pg, postgres.js", async () => {
   assert.equal(await story(new Database(":memory:")), "ok");
   count("better-sqlite3", "story");
-  const out = await promisify(execFile)(node24, [join(here, "ledger-story.mjs")], { cwd: here });
-  assert.equal(out.stdout, "ok");
-  count("node:sqlite", "story");
+  const bun = join(here, "..", "..", "node_modules", ".bin", "bun");
+  for (const [runtime, name] of [
+    [node24, "node:sqlite"],
+    [bun, "bun:sqlite"],
+  ]) {
+    const out = await promisify(execFile)(runtime, [join(here, "ledger-story.mjs")], { cwd: here });
+    assert.equal(out.stdout, "ok", name);
+    count(name, "story");
+  }
   const [pool, close] = handle(await fresh("pg"));
   try {
     assert.equal(await story(pool), "ok");
@@ -148,6 +154,14 @@ test("the story in every store: better-sqlite3 (Node 20), node:sqlite (Node 24),
     await close();
   }
   count("pg", "story");
+  const { default: postgresJs } = await import("postgres");
+  const sql = postgresJs((await fresh("pg")).target, { max: 2, onnotice: () => {} });
+  try {
+    assert.equal(await story(sql), "ok");
+  } finally {
+    await sql.end();
+  }
+  count("postgres.js", "story");
 });
 
 test("a handle that is no database is config; a failing database is thrown as it is", async () => {
