@@ -355,6 +355,31 @@ pub struct RejectedRow {
     pub raw: String,
 }
 
+/// A row that failed validation, left out: its error and text listed in `rejected`, the walk free to go on
+/// after it. What is not JSON, or too deep, still stops the walk. Out of line: a valid report never runs it.
+#[cold]
+#[inline(never)]
+fn leave_out(
+    ctx: &mut Ctx,
+    norm: &mut Normal,
+    r: &mut Reader<'_>,
+    (at, level, index): (crate::json::Mark, usize, usize),
+    rejected: &mut Vec<RejectedRow>,
+) -> Result<(), Stop> {
+    let Some(err) = ctx.recover(level, r) else { return Err(Stop) };
+    r.rewind(at);
+    let raw = r.raw_checked()?;
+    norm.not_normal(); // the text has a row the report leaves out
+    rejected.push(RejectedRow {
+        index,
+        code: err.code().as_str().to_string(),
+        path: err.path().unwrap_or_default().to_string(),
+        message: err.to_string(),
+        raw: raw.get().to_string(),
+    });
+    Ok(())
+}
+
 /// Reads an array of mutations at the current path of `ctx`, pushing `[i]` for each row. With `build`
 /// false only counts them (in `norm.rows`). With `rejected`, a row that fails validation is left out and
 /// listed there instead of stopping the walk; what is not JSON, or too deep, still stops it.
@@ -369,29 +394,15 @@ pub(crate) fn read_rows<'de>(
     let mut count = 0;
     let mut index = 0;
     ctx.elements(r, "an array of mutations", |ctx, r| {
+        // Where the row starts: only read again when it is left out.
         let (at, level) = (r.mark(), ctx.level());
-        let row = match read_row(ctx, norm, r, build) {
-            Ok(row) => row,
-            Err(Stop) => {
-                let Some(rejected) = rejected.as_deref_mut() else { return Err(Stop) };
-                let Some(err) = ctx.recover(level, r) else { return Err(Stop) };
-                r.rewind(at);
-                let raw = r.raw_checked()?;
-                norm.not_normal(); // the text has a row the report leaves out
-                rejected.push(RejectedRow {
-                    index,
-                    code: err.code().as_str().to_string(),
-                    path: err.path().unwrap_or_default().to_string(),
-                    message: err.to_string(),
-                    raw: raw.get().to_string(),
-                });
-                index += 1;
-                return Ok(());
-            }
-        };
-        match row {
-            Some(row) => rows.push(row),
-            None => count += 1,
+        match read_row(ctx, norm, r, build) {
+            Ok(Some(row)) => rows.push(row),
+            Ok(None) => count += 1,
+            Err(Stop) => match rejected.as_deref_mut() {
+                Some(rejected) => leave_out(ctx, norm, r, (at, level, index), rejected)?,
+                None => return Err(Stop),
+            },
         }
         index += 1;
         Ok(())
