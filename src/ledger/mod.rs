@@ -13,7 +13,7 @@ pub mod sql;
 use crate::amount::Amount;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{each_element, each_member, names, option_members, read_safe_uint, read_string, Raw};
-use crate::matching::{self, Credit, Invoice, MatchOptions, Matcher, OnAmbiguous};
+use crate::matching::{self, Credit, Invoice, MatchOptions, OnAmbiguous};
 use serde::Serialize;
 pub use sql::{Dialect, Sql, Statement, Value, SCHEMA_VERSION};
 
@@ -349,6 +349,8 @@ pub struct Task {
     now: i64,
     token: String,
     round: u32,
+    /// How many statements the action in flight has: its results must be as many.
+    pending: usize,
     state: State,
 }
 
@@ -375,7 +377,7 @@ enum State {
     Settle {
         mutation_id: i64,
         invoice_id: String,
-        write: Option<(String, i64)>,
+        write: Option<i64>,
     },
     Finished,
 }
@@ -388,7 +390,7 @@ impl Ledger {
     }
 
     fn task(&self, now: i64, token: &str, state: State) -> Task {
-        Task { ledger: self.clone(), now, token: token.to_string(), round: 0, state }
+        Task { ledger: self.clone(), now, token: token.to_string(), round: 0, pending: 0, state }
     }
 
     /// Creates the tables when absent; done with the schema version. `config` when they were made by a
@@ -403,7 +405,7 @@ impl Ledger {
         let (mut invoice, price) = matching::read_priced_invoice(invoice)?;
         invoice.created_at.get_or_insert(now);
         // The matcher's own checks of an invoice (id, amount above zero, expiry after creation, reference).
-        Matcher::new(MatchOptions::default()).add(invoice.clone())?;
+        matching::check_invoice(&invoice, false)?;
         Ok(self.task(now, token, State::Open { invoice, price, taken: Vec::new(), cents: None }))
     }
 
@@ -454,11 +456,8 @@ impl Task {
         format!("{}.{}", self.token, self.round)
     }
 
-    fn token_now(&self) -> String {
-        format!("{}.{}", self.token, self.round)
-    }
-
-    fn run(statements: Vec<Statement>) -> Result<Action> {
+    fn run(&mut self, statements: Vec<Statement>) -> Result<Action> {
+        self.pending = statements.len();
         Ok(Action::Run { statements })
     }
 
@@ -480,27 +479,25 @@ impl Task {
     /// The first action.
     pub fn start(&mut self) -> Result<Action> {
         let sql = &self.ledger.sql;
-        match &mut self.state {
-            State::Schema => Self::run(sql.schema()),
-            State::Invoice(id) => Self::run(vec![sql.invoice(id)]),
-            State::Unsettled => Self::run(vec![sql.unsettled()]),
-            State::Cancel(_) => self.cancel_write(),
-            State::Open { .. } => self.open_next(),
-            State::Apply { .. } => self.apply_next(),
-            State::Settle { mutation_id, invoice_id, .. } => {
-                Self::run(vec![sql.decision(*mutation_id), sql.invoice(invoice_id)])
-            }
-            State::Finished => Err(Error::new(ErrorCode::Config, "this ledger call is over")),
-        }
+        let statements = match &self.state {
+            State::Schema => sql.schema(),
+            State::Invoice(id) => vec![sql.invoice(id)],
+            State::Unsettled => vec![sql.unsettled()],
+            State::Settle { mutation_id, invoice_id, .. } => vec![sql.decision(*mutation_id), sql.invoice(invoice_id)],
+            State::Cancel(_) => return self.cancel_write(),
+            State::Open { .. } => return self.open_next(),
+            State::Apply { .. } => return self.apply_next(),
+            State::Finished => return Err(Error::new(ErrorCode::Config, "this ledger call is over")),
+        };
+        self.run(statements)
     }
 
     /// The results of the last action's statements (JSON text): the next action.
     pub fn resume(&mut self, results: &str) -> Result<Action> {
-        let expected = match &self.state {
-            State::Finished => return Err(Error::new(ErrorCode::Config, "this ledger call is over")),
-            _ => self.last_len(),
-        };
-        let results = read_results(results, expected)?;
+        if matches!(self.state, State::Finished) {
+            return Err(Error::new(ErrorCode::Config, "this ledger call is over"));
+        }
+        let results = read_results(results, self.pending)?;
         match std::mem::replace(&mut self.state, State::Finished) {
             State::Schema => {
                 let version = results.last().and_then(|d| d.rows.first()).and_then(|r| r.first()).and_then(Cell::int);
@@ -534,32 +531,12 @@ impl Task {
         }
     }
 
-    /// How many statements the action in flight has (its results must be as many).
-    fn last_len(&self) -> usize {
-        match &self.state {
-            State::Schema => self.ledger.sql.schema().len(),
-            State::Invoice(_) | State::Unsettled => 1,
-            State::Cancel(_) => 2,
-            State::Open { price: Some(_), cents: None, .. } => 2,
-            State::Open { price: Some(_), cents: Some(_), .. } => 3,
-            State::Open { price: None, .. } => 2,
-            State::Apply { write: None, .. } => 2,
-            State::Apply { write: Some(w), .. } => match w.outcome.as_str() {
-                "matched" => 4,
-                _ => 1,
-            },
-            State::Settle { write: None, .. } => 2,
-            State::Settle { write: Some(_), .. } => 4,
-            State::Finished => 0,
-        }
-    }
-
     fn cancel_write(&mut self) -> Result<Action> {
         let token = self.attempt();
         let State::Cancel(id) = &self.state else { unreachable!("a cancel task") };
         let sql = &self.ledger.sql;
         let free_at = self.now + self.ledger.options.hold_seconds;
-        Self::run(vec![sql.cancel(id, self.now, &token), sql.release_amount(id, &token, free_at)])
+        self.run(vec![sql.cancel(id, self.now, &token), sql.release_amount(id, &token, free_at)])
     }
 
     // ---- openInvoice ----
@@ -574,6 +551,7 @@ impl Task {
     /// are taken (and whether the id is).
     fn open_next(&mut self) -> Result<Action> {
         let free_at = self.free_at_open();
+        let token = self.attempt();
         let State::Open { invoice, price, .. } = &self.state else { unreachable!("an open task") };
         let sql = &self.ledger.sql;
         let o = &self.ledger.options;
@@ -581,11 +559,10 @@ impl Task {
             // The invoice, then its amount marked taken (an exact amount may be shared with another invoice).
             let c = invoice.amount.cents().ok_or_else(|| invalid("amount", "is too large"))?;
             let statements = vec![
-                insert(sql, invoice, c, None, &format!("{}.1", self.token), false),
-                sql.share_amount(c, free_at, &format!("{}.1", self.token), &invoice.id, self.now),
+                insert(sql, invoice, c, None, &token, false),
+                sql.share_amount(c, free_at, &token, &invoice.id, self.now),
             ];
-            self.round = 1;
-            return Self::run(statements);
+            return self.run(statements);
         };
         let base = price.mantissa();
         let (lo, hi) = if o.subtract {
@@ -594,7 +571,7 @@ impl Task {
             (base + i128::from(o.min) * 100, base + i128::from(o.max) * 100)
         };
         let clamp = |v: i128| v.clamp(0, i128::from(i64::MAX)) as i64;
-        Self::run(vec![sql.taken(clamp(lo), clamp(hi), self.now), sql.invoice(&invoice.id)])
+        self.run(vec![sql.taken(clamp(lo), clamp(hi), self.now), sql.invoice(&invoice.id)])
     }
 
     fn open_resume(
@@ -635,8 +612,8 @@ impl Task {
                 }
                 (1, _) => Err(exists()),
                 _ => {
-                    // Another instance took this amount a moment ago: the next free one.
-                    self.too_many_rounds_for(&taken)?;
+                    // Another instance took this amount a moment ago: the next free one (each round takes one
+                    // more code out; unique_amount says when none is left).
                     taken.extend(Amount::from_cents(i128::from(c)));
                     self.state = State::Open { invoice, price, taken, cents: None };
                     self.open_choose()
@@ -660,7 +637,7 @@ impl Task {
         let token = self.attempt();
         let State::Open { invoice, .. } = &self.state else { unreachable!("an open task") };
         let sql = &self.ledger.sql;
-        Self::run(vec![
+        self.run(vec![
             sql.take_amount(c, free_at, &token, self.now),
             insert(sql, invoice, c, price_cents, &token, true),
             sql.untake_amount(c, &token, &invoice.id, self.now),
@@ -674,17 +651,6 @@ impl Task {
         }
     }
 
-    fn too_many_rounds_for(&self, taken: &[Amount]) -> Result<()> {
-        // Each round finds one more amount taken: as many rounds as codes is the bound.
-        let codes = u64::from(self.ledger.options.max - self.ledger.options.min) + 1;
-        if taken.len() as u64 > codes + 1 {
-            return Err(
-                Error::new(ErrorCode::UniqueAmountExhausted, "every unique code in the range is taken").at("price")
-            );
-        }
-        Ok(())
-    }
-
     // ---- apply ----
 
     fn apply_next(&mut self) -> Result<Action> {
@@ -694,7 +660,7 @@ impl Task {
             return self.done(list);
         };
         let sql = &self.ledger.sql;
-        Self::run(vec![sql.decision(row.id), sql.open_at(row.cents)])
+        self.run(vec![sql.decision(row.id), sql.open_at(row.cents)])
     }
 
     fn apply_resume(
@@ -733,7 +699,7 @@ impl Task {
                 statements.push(sql.release_amount(id, &token, free_at));
             }
             self.state = State::Apply { rows, at, outcomes, write: Some(decided) };
-            return Self::run(statements);
+            return self.run(statements);
         };
         let decided_here = results[0].changes == 1;
         let paid = written.invoice_id.is_none() || results.get(1).is_some_and(|r| r.changes == 1);
@@ -803,10 +769,10 @@ impl Task {
         &mut self,
         mutation_id: i64,
         invoice_id: String,
-        write: Option<(String, i64)>,
+        write: Option<i64>,
         results: Vec<Done>,
     ) -> Result<Action> {
-        let Some((before, cents)) = write else {
+        let Some(cents) = write else {
             let decision = results[0].rows.first().map(|r| outcome_of(r, true)).transpose()?;
             let invoice = results[1].rows.first().map(|r| invoice_of(r)).transpose()?;
             let decision =
@@ -835,8 +801,8 @@ impl Task {
                 sql.unsettle(mutation_id, &decision.outcome, &token, &invoice_id),
                 sql.release_amount(&invoice_id, &token, free_at),
             ];
-            self.state = State::Settle { mutation_id, invoice_id, write: Some((decision.outcome, cents)) };
-            return Self::run(statements);
+            self.state = State::Settle { mutation_id, invoice_id, write: Some(cents) };
+            return self.run(statements);
         };
         if results[0].changes == 1 && results[1].changes == 1 {
             let out = LedgerOutcome {
@@ -852,18 +818,11 @@ impl Task {
             return self.done(json(&out));
         }
         // Changed meanwhile (settled by another person, or the invoice paid): read and check again.
-        let _ = before;
         self.too_many_rounds()?;
         let sql = &self.ledger.sql;
         let statements = vec![sql.decision(mutation_id), sql.invoice(&invoice_id)];
         self.state = State::Settle { mutation_id, invoice_id, write: None };
-        Self::run(statements)
-    }
-
-    /// This call's token as last written (for tests).
-    #[doc(hidden)]
-    pub fn last_token(&self) -> String {
-        self.token_now()
+        self.run(statements)
     }
 }
 
