@@ -77,6 +77,12 @@ impl<'a> Raw<'a> {
     pub(crate) fn get(self) -> &'a str {
         self.0
     }
+
+    /// A string's inside, to be read as a number's text (`"15000"` as `15000`), for integers given as digit
+    /// strings; `None` for anything but a string. An escape inside is then simply not a number.
+    pub(crate) fn quoted_number(self) -> Option<Raw<'a>> {
+        self.0.strip_prefix('"')?.strip_suffix('"').map(Raw)
+    }
 }
 
 /// The walk stopped: at a syntax error (found again, with its place, by [`read_document`]), at a bad

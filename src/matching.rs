@@ -273,28 +273,7 @@ impl Matcher {
     }
 
     fn check(&self, inv: &Invoice) -> Result<()> {
-        if inv.id.is_empty() || inv.id.len() > MAX_TEXT {
-            return Err(invalid("id", "must be 1 to 1024 bytes long"));
-        }
-        if self.invoices.contains_id(&inv.id) {
-            return Err(invalid("id", "an open invoice with this id is already resident"));
-        }
-        if inv.amount <= Amount::ZERO {
-            return Err(invalid("amount", "must be above zero"));
-        }
-        if inv.amount.cents().is_none() {
-            return Err(invalid("amount", "is too large to match (over 92233720368547758.07)"));
-        }
-        if let (Some(c), Some(e)) = (inv.created_at, inv.expires_at) {
-            if e < c {
-                return Err(invalid("expires_at", "is before created_at"));
-            }
-        }
-        match inv.reference.as_deref() {
-            Some("") => Err(invalid("reference", "must not be empty (an empty reference occurs in every description)")),
-            Some(r) if r.len() > MAX_TEXT => Err(invalid("reference", "must be at most 1024 bytes long")),
-            _ => Ok(()),
-        }
+        check_invoice(inv, self.invoices.contains_id(&inv.id))
     }
 
     fn insert(&mut self, inv: &Invoice) {
@@ -432,6 +411,34 @@ impl std::hash::Hasher for IdHash {
     fn write_u64(&mut self, n: u64) {
         // Fibonacci hashing; the rotation feeds the high bits hashbrown uses for its control bytes.
         self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26);
+    }
+}
+
+/// The checks of one invoice (the Matcher's, and the ledger's for a new invoice): an id of 1 to 1024 bytes
+/// and not `resident` already, an amount above zero and within range, an expiry not before its creation, a
+/// reference neither empty nor too long.
+pub(crate) fn check_invoice(inv: &Invoice, resident: bool) -> Result<()> {
+    if inv.id.is_empty() || inv.id.len() > MAX_TEXT {
+        return Err(invalid("id", "must be 1 to 1024 bytes long"));
+    }
+    if resident {
+        return Err(invalid("id", "an open invoice with this id is already resident"));
+    }
+    if inv.amount <= Amount::ZERO {
+        return Err(invalid("amount", "must be above zero"));
+    }
+    if inv.amount.cents().is_none() {
+        return Err(invalid("amount", "is too large to match (over 92233720368547758.07)"));
+    }
+    if let (Some(c), Some(e)) = (inv.created_at, inv.expires_at) {
+        if e < c {
+            return Err(invalid("expires_at", "is before created_at"));
+        }
+    }
+    match inv.reference.as_deref() {
+        Some("") => Err(invalid("reference", "must not be empty (an empty reference occurs in every description)")),
+        Some(r) if r.len() > MAX_TEXT => Err(invalid("reference", "must be at most 1024 bytes long")),
+        _ => Ok(()),
     }
 }
 

@@ -258,39 +258,26 @@ pub(crate) fn read_row<'de>(
                     m.account_number = Some(v);
                 }
             }
-            Field::PartnerPhone => {
+            // The texts only some services send, kept in the boxed extras.
+            Field::PartnerPhone
+            | Field::Username
+            | Field::Email
+            | Field::Name
+            | Field::TransactionId
+            | Field::Status
+            | Field::Currency => {
                 if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).partner_phone = Some(v.into_owned());
-                }
-            }
-            Field::Username => {
-                if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).username = Some(v.into_owned());
-                }
-            }
-            Field::Email => {
-                if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).email = Some(v.into_owned());
-                }
-            }
-            Field::Name => {
-                if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).name = Some(v.into_owned());
-                }
-            }
-            Field::TransactionId => {
-                if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).transactionid = Some(v.into_owned());
-                }
-            }
-            Field::Status => {
-                if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).status = Some(v.into_owned());
-                }
-            }
-            Field::Currency => {
-                if let Some(v) = optional_text(ctx, norm)? {
-                    extra(&mut m).currency = Some(v.into_owned());
+                    let e = extra(&mut m);
+                    let slot = match field {
+                        Field::PartnerPhone => &mut e.partner_phone,
+                        Field::Username => &mut e.username,
+                        Field::Email => &mut e.email,
+                        Field::Name => &mut e.name,
+                        Field::TransactionId => &mut e.transactionid,
+                        Field::Status => &mut e.status,
+                        _ => &mut e.currency,
+                    };
+                    *slot = Some(v.into_owned());
                 }
             }
             Field::Other => {} // skipped above

@@ -7,7 +7,7 @@ use super::table::{Member, Shape};
 use crate::amount::Amount;
 use crate::date::service_date;
 use crate::error::ErrorCode;
-use crate::json::{is_null, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop, MAX_SAFE_INTEGER};
+use crate::json::{is_null, read_safe_int, read_safe_uint, read_string, Ctx, Raw, Reader, Seg, Stop};
 use std::borrow::Cow;
 
 /// Where a walk writes the value in normal form (`None`: only check).
@@ -148,17 +148,11 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
             None => return Err(DATE_FORMS.into()),
         },
         Shape::Time => {
-            let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
-            let digits = inner.unwrap_or(text);
-            let digits = digits.strip_prefix('-').unwrap_or(digits);
-            let v = match digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() {
-                true => inner.unwrap_or(text).parse::<i64>().ok().filter(|v| v.unsigned_abs() <= MAX_SAFE_INTEGER),
-                false => None,
-            };
-            match (v, inner) {
-                (None, _) => return Err("must be Unix seconds (an integer)".into()),
-                (Some(v), Some(_)) => return Ok(Cow::Owned(v.to_string())),
-                (Some(_), None) => {}
+            let quoted = raw.quoted_number();
+            let v =
+                read_safe_int(quoted.unwrap_or(raw)).map_err(|_| "must be Unix seconds (an integer)".to_string())?;
+            if quoted.is_some() {
+                return Ok(Cow::Owned(v.to_string()));
             }
         }
         Shape::Currency => {
@@ -195,14 +189,9 @@ fn check_leaf<'a>(shape: &Shape, raw: Raw<'a>, params: bool) -> std::result::Res
 /// service's OVO-to-OVO sample sends it), read as that integer; `true` when it was such a string. Results
 /// stay strict: an id there is the key a payment is processed once by.
 fn whole(raw: Raw<'_>, params: bool) -> std::result::Result<(u64, bool), String> {
-    let text = raw.get();
-    let digits = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).filter(|_| params);
-    match digits {
-        Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => match d.parse::<u64>() {
-            Ok(n) if n <= MAX_SAFE_INTEGER => Ok((n, true)),
-            _ => Err("is out of the safe integer range (2^53 - 1)".into()),
-        },
-        _ => Ok((read_safe_uint(raw)?, false)),
+    match raw.quoted_number().filter(|_| params) {
+        Some(digits) => Ok((read_safe_uint(digits)?, true)),
+        None => Ok((read_safe_uint(raw)?, false)),
     }
 }
 

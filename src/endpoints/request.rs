@@ -111,11 +111,14 @@ pub fn check_options(options: &Options<'_>) -> Result<String> {
 /// object text: absent members left out, dates in the service's time zone); the error names the parameter
 /// (`search.date.from`, `amount`) with code `invalid_params`.
 pub fn check_params(e: &Endpoint, params: Option<&str>) -> Result<String> {
-    let root = if e.search { Seg::Key("search") } else { Seg::Root };
+    let root = match e.params_root() {
+        "" => Seg::Root,
+        name => Seg::Key(name),
+    };
     let p = params.unwrap_or("{}");
     if !p.trim_start().starts_with('{') || !is_json(p) {
         let m = Error::new(ErrorCode::InvalidParams, "the parameters must be an object");
-        return Err(if e.search { m.at("search") } else { m });
+        return Err(if e.search { m.at(e.params_root()) } else { m });
     }
     let mut sent = String::with_capacity(p.len());
     read_document_as(p, ErrorCode::InvalidParams, root, |ctx, r| {

@@ -487,6 +487,18 @@ const fn undocumented(path: &'static str, method: &'static str, params: &'static
     }
 }
 
+impl Endpoint {
+    /// Where its parameters are named from in errors: `search` for a search's filters (sent under it),
+    /// else the top (`""`).
+    pub fn params_root(&self) -> &'static str {
+        if self.search {
+            "search"
+        } else {
+            ""
+        }
+    }
+}
+
 /// The endpoint with this path (no leading slash); `config` for an unknown one.
 pub fn endpoint(path: &str) -> Result<&'static Endpoint> {
     ENDPOINTS

@@ -220,7 +220,7 @@ pub(super) fn optional_json_at(value: Option<JsValue>, path: &str, root: &str, c
 
 /// Where the core names an endpoint's parameters from: `search` for a search's filters, else the top.
 pub(super) fn params_root(endpoint: &str) -> Res<&'static str> {
-    Ok(if crate::endpoints::endpoint(endpoint)?.search { "search" } else { "" })
+    Ok(crate::endpoints::endpoint(endpoint)?.params_root())
 }
 
 /// A callback body as bytes, refused before it is copied when it is over `max` (a string's UTF-16 length
