@@ -93,28 +93,28 @@ export function seedState({ rows = 3000, start = Date.UTC(2018, 3, 9) / 1000 - J
       balance: money(balance * 100),
     });
   }
+  // Fifty e-wallet rows on each wallet: ids, amounts and balances apart per wallet.
+  const wallet = (a, i, { id, amount, balance, ...extra }) => ({
+    id: id + i,
+    service_code: a.service_code,
+    account_number: a.account_number,
+    unix_timestamp: start + i * 1700,
+    type: i % 3 ? "credit" : "debit",
+    amount: money((amount + i * 500) * 100),
+    description: `${a.service_code.toUpperCase()} ${i}`,
+    balance: money((balance + i) * 100),
+    ...extra,
+  });
   for (let i = 0; i < 50; i++) {
-    state.rows.ovo.push({
-      id: 200_000 + i,
-      service_code: "ovo",
-      account_number: ovo.account_number,
-      unix_timestamp: start + i * 1700,
-      type: i % 3 ? "credit" : "debit",
-      amount: money((10_000 + i * 500) * 100),
-      description: `OVO ${i}`,
-      balance: money((1_000_000 + i) * 100),
-    });
-    state.rows.gopay.push({
-      id: 300_000 + i,
-      service_code: "gopay",
-      account_number: gopay.account_number,
-      unix_timestamp: start + i * 1700,
-      type: i % 3 ? "credit" : "debit",
-      amount: money((20_000 + i * 500) * 100),
-      description: `GOPAY ${i}`,
-      balance: money((2_000_000 + i) * 100),
-      partner_phone: `08130000${String(i).padStart(4, "0")}`,
-    });
+    state.rows.ovo.push(wallet(ovo, i, { id: 200_000, amount: 10_000, balance: 1_000_000 }));
+    state.rows.gopay.push(
+      wallet(gopay, i, {
+        id: 300_000,
+        amount: 20_000,
+        balance: 2_000_000,
+        partner_phone: `08130000${String(i).padStart(4, "0")}`,
+      }),
+    );
   }
   for (let i = 0; i < 20; i++) {
     state.rows.paypal.push({

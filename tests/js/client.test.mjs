@@ -288,34 +288,15 @@ test("confirmMutation: true only for the same id, type and amount", async () => 
   try {
     const client = new CekMutasi({ apiKey: KEY, baseUrl: s.url });
     const account = { service_code: "bri", account_number: "123" };
-    assert.equal(
-      await client.confirmMutation(
-        { id: 1, unix_timestamp: t, type: "credit", amount: "50000.00", description: "x" },
-        account,
-      ),
-      true,
-    );
-    assert.equal(
-      await client.confirmMutation(
-        { id: 2, unix_timestamp: t, type: "credit", amount: "50000.00", description: "x" },
-        account,
-      ),
-      false,
-    );
-    assert.equal(
-      await client.confirmMutation(
-        { id: 1, unix_timestamp: t, type: "debit", amount: "50000.00", description: "x" },
-        account,
-      ),
-      false,
-    );
-    assert.equal(
-      await client.confirmMutation(
-        { id: 1, unix_timestamp: t, type: "credit", amount: "50001.00", description: "x" },
-        account,
-      ),
-      false,
-    );
+    // The same row confirms; another id, type or amount does not.
+    for (const [change, confirmed] of [
+      [{}, true],
+      [{ id: 2 }, false],
+      [{ type: "debit" }, false],
+      [{ amount: "50001.00" }, false],
+    ]) {
+      assert.equal(await client.confirmMutation({ ...rows[0], ...change }, account), confirmed, JSON.stringify(change));
+    }
     const form = new URLSearchParams(s.requests[0].body);
     assert.deepEqual(Object.fromEntries(form), {
       "search[date][from]": "2018-04-08 10:00:00",

@@ -1,6 +1,6 @@
 // The ledger's story, the same in every store: unique amounts, a report applied twice, ambiguity and a
 // person's settlement, cancelling, bad input. Exported for ledger.test.mjs; run as a script (Node 24 with
-// node:sqlite, Bun with bun:sqlite) it prints "ok" or throws.
+// node:sqlite, Deno with node:sqlite, Bun with bun:sqlite) it prints "ok" or throws.
 import assert from "node:assert/strict";
 import { CekMutasiError, Ledger, parseCallback } from "cekmutasi";
 import { reportOf } from "./helpers.mjs";

@@ -135,15 +135,16 @@ const count = (store, scenario) => {
 };
 after(() => console.log(`ledger tests by store and scenario: ${JSON.stringify(counts)}`));
 
-test("the story in every store: better-sqlite3 (Node 20), node:sqlite (Node 24), bun:sqlite, pg, postgres.js", async () => {
+test("the story in every store: better-sqlite3 (Node 20), node:sqlite (Node 24, Deno), bun:sqlite, pg, postgres.js", async () => {
   assert.equal(await story(new Database(":memory:")), "ok");
   count("better-sqlite3", "story");
-  const bun = join(here, "..", "..", "node_modules", ".bin", "bun");
-  for (const [runtime, name] of [
-    [node24, "node:sqlite"],
-    [bun, "bun:sqlite"],
+  const bin = (name) => join(here, "..", "..", "node_modules", ".bin", name);
+  for (const [runtime, args, name] of [
+    [node24, [], "node:sqlite"],
+    [bin("deno"), ["run", "--allow-read", "--allow-env"], "node:sqlite in Deno"],
+    [bin("bun"), [], "bun:sqlite"],
   ]) {
-    const out = await promisify(execFile)(runtime, [join(here, "ledger-story.mjs")], { cwd: here });
+    const out = await promisify(execFile)(runtime, [...args, join(here, "ledger-story.mjs")], { cwd: here });
     assert.equal(out.stdout, "ok", name);
     count(name, "story");
   }
