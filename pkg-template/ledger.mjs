@@ -7,6 +7,10 @@ const now = () => Math.floor(Date.now() / 1000);
 /** A token per call: tells this call's writes from any other instance's (not a secret). */
 const token = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 const isRead = (sql) => sql.startsWith("SELECT");
+/** A batch of reads only takes no write lock (SQLite) and needs no transaction (Postgres, where each read of
+ * a transaction sees its own snapshot anyway at READ COMMITTED): every write the core asks for is conditional
+ * on the state it finds, not on what was read before. */
+const readsOnly = (statements) => statements.every(({ sql }) => isRead(sql));
 /** Rows as arrays, whatever the driver gives. */
 const arrays = (rows) => (rows ?? []).map((r) => (Array.isArray(r) ? r : Object.values(r)));
 
@@ -23,7 +27,8 @@ function prepared(prepare) {
   };
 }
 
-/** better-sqlite3's `Database` (Node 20): an immediate transaction per batch (waits up to its `timeout`, 5 s by default). */
+/** better-sqlite3's `Database` (Node 20): an immediate transaction per batch of writes (waits up to its
+ * `timeout`, 5 s by default), a deferred one for reads. */
 function betterSqlite3(db) {
   const prepare = prepared((sql) => db.prepare(sql));
   const batch = db.transaction((statements) =>
@@ -34,7 +39,10 @@ function betterSqlite3(db) {
         : { changes: st.run(...params).changes, rows: [] };
     }),
   );
-  return { dialect: "sqlite", run: async (statements) => batch.immediate(statements) };
+  return {
+    dialect: "sqlite",
+    run: async (statements) => (readsOnly(statements) ? batch.deferred(statements) : batch.immediate(statements)),
+  };
 }
 
 /** `node:sqlite`'s `DatabaseSync` (Node ≥ 22.5, Deno), and `bun:sqlite`'s `Database`: BEGIN IMMEDIATE … COMMIT. */
@@ -45,7 +53,7 @@ function sqliteSync(db, { busy }) {
   return {
     dialect: "sqlite",
     run: async (statements) => {
-      exec("BEGIN IMMEDIATE");
+      exec(readsOnly(statements) ? "BEGIN" : "BEGIN IMMEDIATE");
       try {
         const out = statements.map(({ sql, params }) => {
           const st = prepare(sql);
@@ -78,24 +86,37 @@ function d1(db) {
   };
 }
 
-/** `pg`'s `Pool` (a connection per batch) or `Client`: BEGIN … COMMIT. */
+/** A name per statement text: `pg` prepares a named statement once per connection (parsed and planned once). */
+const names = new Map();
+const nameOf = (sql) => {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `cekmutasi_${names.size}`;
+    names.set(sql, name);
+  }
+  return name;
+};
+
+/** `pg`'s `Pool` (a connection per batch) or `Client`: BEGIN … COMMIT around a batch with writes (one
+ * statement alone is atomic as it is). */
 function pg(db) {
   const pool = typeof db.totalCount === "number";
   return {
     dialect: "postgres",
     run: async (statements) => {
       const client = pool ? await db.connect() : db;
+      const transaction = statements.length > 1 && !readsOnly(statements);
       try {
-        await client.query("BEGIN");
+        if (transaction) await client.query("BEGIN");
         const out = [];
         for (const { sql, params } of statements) {
-          const r = await client.query({ text: sql, values: params, rowMode: "array" });
+          const r = await client.query({ name: nameOf(sql), text: sql, values: params, rowMode: "array" });
           out.push({ changes: isRead(sql) ? 0 : (r.rowCount ?? 0), rows: isRead(sql) ? r.rows : [] });
         }
-        await client.query("COMMIT");
+        if (transaction) await client.query("COMMIT");
         return out;
       } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
+        if (transaction) await client.query("ROLLBACK").catch(() => {});
         throw e;
       } finally {
         if (pool) client.release();
@@ -104,19 +125,23 @@ function pg(db) {
   };
 }
 
-/** postgres.js's `sql`: `sql.begin` runs the batch in one transaction. */
+/** postgres.js's `sql`: `sql.begin` runs a batch with writes in one transaction, statement after statement;
+ * reads go at once (the driver pipelines them). */
 function postgresJs(sql) {
+  const one = async (q, { sql: text, params }) => {
+    const r = await q.unsafe(text, params).values();
+    return { changes: isRead(text) ? 0 : (r.count ?? 0), rows: isRead(text) ? [...r] : [] };
+  };
   return {
     dialect: "postgres",
     run: (statements) =>
-      sql.begin(async (tx) => {
-        const out = [];
-        for (const { sql: text, params } of statements) {
-          const r = await tx.unsafe(text, params).values();
-          out.push({ changes: isRead(text) ? 0 : (r.count ?? 0), rows: isRead(text) ? [...r] : [] });
-        }
-        return out;
-      }),
+      readsOnly(statements)
+        ? Promise.all(statements.map((s) => one(sql, s)))
+        : sql.begin(async (tx) => {
+            const out = [];
+            for (const s of statements) out.push(await one(tx, s));
+            return out;
+          }),
   };
 }
 

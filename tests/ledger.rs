@@ -174,19 +174,51 @@ fn a_newer_schema_is_refused() {
 /// One operation of one instance.
 #[derive(Debug, Clone)]
 enum Op {
-    Open { id: u8, price: bool, amount: u8 },
-    Cancel { id: u8 },
-    Apply { mutation: u8, amount: u8, credit: bool },
-    Settle { mutation: u8, id: u8 },
+    Open {
+        id: u8,
+        price: bool,
+        amount: u8,
+    },
+    Cancel {
+        id: u8,
+    },
+    /// A report of one or more rows (mutation, amount, credit): ids and amounts may repeat within it.
+    Apply {
+        rows: Vec<(u8, u8, bool)>,
+    },
+    Settle {
+        mutation: u8,
+        id: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0u8..12, any::<bool>(), 0u8..4).prop_map(|(id, price, amount)| Op::Open { id, price, amount }),
         1 => (0u8..12).prop_map(|id| Op::Cancel { id }),
-        5 => (0u8..16, 0u8..6, prop::bool::weighted(0.9)).prop_map(|(mutation, amount, credit)| Op::Apply { mutation, amount, credit }),
+        5 => prop::collection::vec(row(), 1..5).prop_map(|rows| Op::Apply { rows }),
         1 => (0u8..16, 0u8..12).prop_map(|(mutation, id)| Op::Settle { mutation, id }),
     ]
+}
+
+fn row() -> impl Strategy<Value = (u8, u8, bool)> {
+    (0u8..16, 0u8..6, prop::bool::weighted(0.9))
+}
+
+/// Rows as the service sends them, at `now`.
+fn rows_json(rows: &[(u8, u8, bool)], now: i64) -> String {
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(mutation, amount, credit)| {
+            format!(
+                r#"{{"id":{},"unix_timestamp":{now},"type":"{}","amount":"{}","description":"x"}}"#,
+                u32::from(*mutation) + 1,
+                if *credit { "credit" } else { "debit" },
+                amount_text(*amount)
+            )
+        })
+        .collect();
+    format!("[{}]", rows.join(","))
 }
 
 /// The amount of a small code: a price of 1000 (codes 1..3 make 1001..1003) or an exact amount.
@@ -201,16 +233,7 @@ fn task_of(l: &Ledger, op: &Op, now: i64, token: &str) -> Result<Task, Error> {
             l.open_invoice(&format!(r#"{{"id":"I{id}","amount":"{}"}}"#, amount_text(*amount)), now, token)
         }
         Op::Cancel { id } => Ok(l.cancel(&format!("I{id}"), now, token)),
-        Op::Apply { mutation, amount, credit } => l.apply(
-            &format!(
-                r#"[{{"id":{},"unix_timestamp":{now},"type":"{}","amount":"{}","description":"x"}}]"#,
-                u32::from(*mutation) + 1,
-                if *credit { "credit" } else { "debit" },
-                amount_text(*amount)
-            ),
-            now,
-            token,
-        ),
+        Op::Apply { rows } => l.apply(&rows_json(rows, now), now, token),
         Op::Settle { mutation, id } => Ok(l.settle(i64::from(*mutation) + 1, &format!("I{id}"), now, token)),
     }
 }
@@ -317,4 +340,99 @@ proptest! {
             check(&conn, &mut first);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A report applied at once (its rows read and written in rounds) decides exactly as its rows applied one
+    /// by one: the same outcomes and the same tables, whatever the ids and amounts repeated in it.
+    #[test]
+    fn a_report_at_once_is_its_rows_one_by_one(
+        invoices in prop::collection::vec((any::<bool>(), 0u8..4), 0..8),
+        reports in prop::collection::vec(prop::collection::vec(row(), 1..12), 1..4),
+    ) {
+        let (whole, single) = (db(), db());
+        let options = r#"{"unique":{"min":1,"max":3,"hold_seconds":50}}"#;
+        let (lw, ls) = (ledger(&whole, options), ledger(&single, options));
+        for (i, (price, amount)) in invoices.iter().enumerate() {
+            let op = Op::Open { id: i as u8, price: *price, amount: *amount };
+            let a = run(&whole, task_of(&lw, &op, 1000, "o"));
+            let b = run(&single, task_of(&ls, &op, 1000, "o"));
+            prop_assert_eq!(a.map_err(|e| e.to_string()), b.map_err(|e| e.to_string()));
+        }
+        for (n, rows) in reports.iter().enumerate() {
+            let now = 2000 + n as i64;
+            let at_once = run(&whole, lw.apply(&rows_json(rows, now), now, "w")).unwrap();
+            let mut one_by_one = Vec::new();
+            for r in rows {
+                let out = run(&single, ls.apply(&rows_json(std::slice::from_ref(r), now), now, "s")).unwrap();
+                one_by_one.extend(out.as_array().unwrap().iter().cloned());
+            }
+            prop_assert_eq!(at_once, Json::Array(one_by_one));
+        }
+        let dump = |conn: &Connection, sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let n = stmt.column_count();
+            stmt.query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        for sql in [
+            "SELECT id, cents, status, paid_by, paid_at FROM cekmutasi_invoices ORDER BY id",
+            "SELECT mutation_id, outcome, cents, invoice_id, invoice_ids, settled FROM cekmutasi_decisions ORDER BY mutation_id",
+            "SELECT cents, free_at FROM cekmutasi_amounts ORDER BY cents",
+        ] {
+            prop_assert_eq!(dump(&whole, sql), dump(&single, sql));
+        }
+    }
+}
+
+#[test]
+fn one_report_with_repeated_ids_and_amounts() {
+    let conn = db();
+    let l = ledger(&conn, "{}");
+    run(&conn, l.open_invoice(r#"{"id":"INV-1","amount":"5000.00"}"#, 1000, "a")).unwrap();
+    let rows = r#"[
+        {"id":1,"unix_timestamp":1001,"type":"credit","amount":"5000.00","description":"x"},
+        {"id":2,"unix_timestamp":1001,"type":"credit","amount":"5000.00","description":"x"},
+        {"id":1,"unix_timestamp":1001,"type":"credit","amount":"5000.00","description":"x"},
+        {"id":3,"unix_timestamp":1001,"type":"debit","amount":"5000.00","description":"x"}
+    ]"#;
+    let out = run(&conn, l.apply(rows, 1002, "b")).unwrap();
+    let got: Vec<_> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["mutation_id"].as_i64().unwrap(),
+                o["outcome"].as_str().unwrap().to_string(),
+                o["replayed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, "matched".into(), false),
+            (2, "unmatched".into(), false),
+            (1, "matched".into(), true),
+            (3, "debit".into(), false)
+        ]
+    );
+    // 250 rows: three rounds (100 rows each at most), every row decided, each in its place.
+    let many: Vec<String> = (0..250)
+        .map(|i| {
+            format!(
+                r#"{{"id":{},"unix_timestamp":1003,"type":"credit","amount":"{}.00","description":"x"}}"#,
+                100 + i,
+                7000 + i
+            )
+        })
+        .collect();
+    let out = run(&conn, l.apply(&format!("[{}]", many.join(",")), 1004, "c")).unwrap();
+    let ids: Vec<i64> = out.as_array().unwrap().iter().map(|o| o["mutation_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, (100..350).collect::<Vec<i64>>());
 }

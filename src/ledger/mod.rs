@@ -342,6 +342,10 @@ struct Row {
 /// instance changed the same invoices meanwhile, which settles in a few rounds.
 const MAX_ROUNDS: u32 = 16;
 
+/// The most rows one round of `apply` reads and writes together: a round is two batches (read, write)
+/// whatever its size, and a write batch at most four statements a row.
+const ROWS_PER_ROUND: usize = 100;
+
 /// One ledger call in progress.
 #[derive(Debug)]
 pub struct Task {
@@ -349,6 +353,8 @@ pub struct Task {
     now: i64,
     token: String,
     round: u32,
+    /// How many writes lost a race to another instance (and were decided again).
+    lost: u32,
     /// How many statements the action in flight has: its results must be as many.
     pending: usize,
     state: State,
@@ -367,12 +373,13 @@ enum State {
         taken: Vec<Amount>,
         cents: Option<i64>,
     },
-    /// Row `at` of `rows`; `write`: its decision being written (else its decision and candidates being read).
+    /// `outcomes[i]`: row `i`'s, once known; `round`: the rows being read (their decisions and candidates),
+    /// or, with `write`, the decisions being written (row, decision).
     Apply {
         rows: Vec<Row>,
-        at: usize,
-        outcomes: Vec<LedgerOutcome>,
-        write: Option<LedgerOutcome>,
+        outcomes: Vec<Option<LedgerOutcome>>,
+        round: Vec<usize>,
+        write: Option<Vec<(usize, LedgerOutcome)>>,
     },
     Settle {
         mutation_id: i64,
@@ -390,7 +397,7 @@ impl Ledger {
     }
 
     fn task(&self, now: i64, token: &str, state: State) -> Task {
-        Task { ledger: self.clone(), now, token: token.to_string(), round: 0, pending: 0, state }
+        Task { ledger: self.clone(), now, token: token.to_string(), round: 0, lost: 0, pending: 0, state }
     }
 
     /// Creates the tables when absent; done with the schema version. `config` when they were made by a
@@ -425,7 +432,8 @@ impl Ledger {
                 account_number: c.account_number.map(str::to_string),
             });
         }
-        Ok(self.task(now, token, State::Apply { rows, at: 0, outcomes: Vec::new(), write: None }))
+        let outcomes = vec![None; rows.len()];
+        Ok(self.task(now, token, State::Apply { rows, outcomes, round: Vec::new(), write: None }))
     }
 
     /// The invoice with this id, or `null`.
@@ -466,11 +474,14 @@ impl Task {
         Ok(Action::Done(json))
     }
 
-    fn too_many_rounds(&self) -> Result<()> {
-        if self.round > MAX_ROUNDS {
+    /// A write lost a race: decided again, unless that keeps happening.
+    fn lost_race(&mut self) -> Result<()> {
+        self.lost += 1;
+        if self.lost > MAX_ROUNDS {
             return Err(Error::new(
                 ErrorCode::Config,
-                "other instances kept changing the same invoices: nothing was decided, apply again",
+                "other instances kept changing the same invoices: what was not decided yet was left, apply again \
+                 (what was decided comes back replayed)",
             ));
         }
         Ok(())
@@ -523,7 +534,7 @@ impl Task {
             }
             State::Cancel(_) => self.done((results[0].changes == 1).to_string()),
             State::Open { invoice, price, taken, cents } => self.open_resume(invoice, price, taken, cents, results),
-            State::Apply { rows, at, outcomes, write } => self.apply_resume(rows, at, outcomes, write, results),
+            State::Apply { rows, outcomes, round, write } => self.apply_resume(rows, outcomes, round, write, results),
             State::Settle { mutation_id, invoice_id, write } => {
                 self.settle_resume(mutation_id, invoice_id, write, results)
             }
@@ -653,70 +664,126 @@ impl Task {
 
     // ---- apply ----
 
+    /// The next round: up to [`ROWS_PER_ROUND`] undecided rows, their decisions and candidates read at once.
+    /// A row sharing its mutation id, or (a credit) its amount, with an earlier undecided row waits for a later
+    /// round: it is then decided against what the earlier one wrote, as if the rows were applied one by one.
     fn apply_next(&mut self) -> Result<Action> {
-        let State::Apply { rows, at, outcomes, .. } = &self.state else { unreachable!("an apply task") };
-        let Some(row) = rows.get(*at) else {
-            let list = json(outcomes);
+        let State::Apply { rows, outcomes, round, .. } = &mut self.state else { unreachable!("an apply task") };
+        round.clear();
+        // Every undecided row's id and amount so far, taken into this round or waiting.
+        let mut ids = Vec::new();
+        let mut cents = Vec::new();
+        let mut read_cents = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if round.len() == ROWS_PER_ROUND {
+                break;
+            }
+            if outcomes[i].is_some() {
+                continue;
+            }
+            let waits = ids.contains(&row.id) || (row.credit && cents.contains(&row.cents));
+            ids.push(row.id);
+            if row.credit {
+                cents.push(row.cents);
+            }
+            if !waits {
+                round.push(i);
+                if row.credit {
+                    read_cents.push(row.cents);
+                }
+            }
+        }
+        if round.is_empty() {
+            let list = json(&outcomes.iter().flatten().collect::<Vec<_>>());
             return self.done(list);
-        };
+        }
         let sql = &self.ledger.sql;
-        self.run(vec![sql.decision(row.id), sql.open_at(row.cents)])
+        let statements = vec![sql.decisions(round.iter().map(|&i| rows[i].id)), sql.open_at(read_cents.into_iter())];
+        self.run(statements)
     }
 
     fn apply_resume(
         &mut self,
         rows: Vec<Row>,
-        at: usize,
-        mut outcomes: Vec<LedgerOutcome>,
-        write: Option<LedgerOutcome>,
+        mut outcomes: Vec<Option<LedgerOutcome>>,
+        round: Vec<usize>,
+        write: Option<Vec<(usize, LedgerOutcome)>>,
         results: Vec<Done>,
     ) -> Result<Action> {
-        let row = rows[at].clone();
         let Some(written) = write else {
-            // Read: its decision, if any (a replay), else the candidates, and decide.
-            if let Some(recorded) = results[0].rows.first() {
-                outcomes.push(outcome_of(recorded, true)?);
-                self.state = State::Apply { rows, at: at + 1, outcomes, write: None };
+            // Read: each row's decision, if any (a replay), else its candidates, and decide.
+            let mut recorded = Vec::new();
+            for r in &results[0].rows {
+                recorded.push(outcome_of(r, true)?);
+            }
+            let mut candidates: Vec<(i64, &Vec<Cell>)> = Vec::new();
+            for r in &results[1].rows {
+                candidates.push((r.get(1).and_then(Cell::int).ok_or_else(bad_results)?, r));
+            }
+            let mut decided = Vec::new();
+            for &i in &round {
+                let row = &rows[i];
+                if let Some(at) = recorded.iter().position(|o| o.mutation_id == row.id) {
+                    outcomes[i] = Some(recorded.swap_remove(at));
+                    continue;
+                }
+                let fit: Vec<&Vec<Cell>> =
+                    candidates.iter().filter(|(c, _)| *c == row.cents).map(|(_, r)| *r).collect();
+                decided.push((i, self.decide(row, &fit)?));
+            }
+            if decided.is_empty() {
+                self.state = State::Apply { rows, outcomes, round, write: None };
                 return self.apply_next();
             }
-            let decided = self.decide(&row, &results[1].rows)?;
             let token = self.attempt();
             let sql = &self.ledger.sql;
-            let ids = decided.invoice_ids.as_ref().map(json);
-            let mut statements = vec![sql.decide(
-                row.id,
-                &decided.outcome,
-                row.cents,
-                decided.invoice_id.as_deref(),
-                ids,
-                self.now,
-                &token,
-            )];
-            if let Some(id) = &decided.invoice_id {
-                let free_at = self.now + self.ledger.options.hold_seconds;
-                statements.push(sql.pay(id, row.cents, row.id, self.now, &token));
-                statements.push(sql.undecide(row.id, &token, id));
-                statements.push(sql.release_amount(id, &token, free_at));
+            let mut statements = Vec::new();
+            for (i, d) in &decided {
+                let row = &rows[*i];
+                let ids = d.invoice_ids.as_ref().map(json);
+                statements.push(sql.decide(
+                    row.id,
+                    &d.outcome,
+                    row.cents,
+                    d.invoice_id.as_deref(),
+                    ids,
+                    self.now,
+                    &token,
+                ));
+                if let Some(id) = &d.invoice_id {
+                    let free_at = self.now + self.ledger.options.hold_seconds;
+                    statements.push(sql.pay(id, row.cents, row.id, self.now, &token));
+                    statements.push(sql.undecide(row.id, &token, id));
+                    statements.push(sql.release_amount(id, &token, free_at));
+                }
             }
-            self.state = State::Apply { rows, at, outcomes, write: Some(decided) };
+            self.state = State::Apply { rows, outcomes, round, write: Some(decided) };
             return self.run(statements);
         };
-        let decided_here = results[0].changes == 1;
-        let paid = written.invoice_id.is_none() || results.get(1).is_some_and(|r| r.changes == 1);
-        if decided_here && paid {
-            outcomes.push(written);
-            self.state = State::Apply { rows, at: at + 1, outcomes, write: None };
-            return self.apply_next();
+        // Written: each row's statements in order (decide, then pay, undecide and release when it pays).
+        let mut at = 0;
+        let mut lost = false;
+        for (i, d) in written {
+            let decided_here = results[at].changes == 1;
+            let paid = d.invoice_id.is_none() || results[at + 1].changes == 1;
+            at += if d.invoice_id.is_some() { 4 } else { 1 };
+            if decided_here && paid {
+                outcomes[i] = Some(d);
+            } else {
+                // Another instance decided it meanwhile (it is replayed next round), or the invoice it was to pay
+                // was paid or cancelled meanwhile (this attempt's record was taken back): read and decide again.
+                lost = true;
+            }
         }
-        // Another instance decided it meanwhile (it is replayed next), or the invoice it was to pay was paid or
-        // cancelled meanwhile (this attempt's record was taken back): read and decide again.
-        self.too_many_rounds()?;
-        self.state = State::Apply { rows, at, outcomes, write: None };
+        if lost {
+            self.lost_race()?;
+        }
+        self.state = State::Apply { rows, outcomes, round, write: None };
         self.apply_next()
     }
 
     /// The matcher's decision for one row among the open invoices of its amount.
-    fn decide(&self, row: &Row, candidates: &[Vec<Cell>]) -> Result<LedgerOutcome> {
+    fn decide(&self, row: &Row, candidates: &[&Vec<Cell>]) -> Result<LedgerOutcome> {
         let amount = cents_text(row.cents);
         let outcome = |outcome: &str, invoice_id: Option<String>, invoice_ids: Option<Vec<String>>| LedgerOutcome {
             mutation_id: row.id,
@@ -818,7 +885,7 @@ impl Task {
             return self.done(json(&out));
         }
         // Changed meanwhile (settled by another person, or the invoice paid): read and check again.
-        self.too_many_rounds()?;
+        self.lost_race()?;
         let sql = &self.ledger.sql;
         let statements = vec![sql.decision(mutation_id), sql.invoice(&invoice_id)];
         self.state = State::Settle { mutation_id, invoice_id, write: None };

@@ -281,12 +281,38 @@ impl Sql {
         self.stmt(&format!("SELECT {INVOICE_COLUMNS} FROM {{p}}invoices WHERE id = ?"), vec![id.into()])
     }
 
-    /// The open invoices of an amount: the candidates of a credit.
-    pub fn open_at(&self, cents: i64) -> Statement {
+    /// A list of integers as one parameter, matched by `{column} IN …`: one statement shape (so one prepared
+    /// statement) whatever the list's length, and one parameter (D1 limits how many a statement binds).
+    fn in_list(&self, column: &str, values: impl Iterator<Item = i64>) -> (String, Value) {
+        let (open, close, test) = match self.dialect {
+            Dialect::Sqlite => ('[', ']', format!("{column} IN (SELECT value FROM json_each(?))")),
+            // An array parameter: Postgres looks each element up in the index.
+            Dialect::Postgres => ('{', '}', format!("{column} = ANY(CAST(? AS BIGINT[]))")),
+        };
+        let mut list = String::from(open);
+        for (i, v) in values.enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            list.push_str(&v.to_string());
+        }
+        list.push(close);
+        (test, Value::Text(list))
+    }
+
+    /// The open invoices of these amounts: the candidates of credits.
+    pub fn open_at(&self, cents: impl Iterator<Item = i64>) -> Statement {
+        let (test, list) = self.in_list("cents", cents);
         self.stmt(
-            &format!("SELECT {INVOICE_COLUMNS} FROM {{p}}invoices WHERE cents = ? AND status = 'open' ORDER BY id"),
-            vec![cents.into()],
+            &format!("SELECT {INVOICE_COLUMNS} FROM {{p}}invoices WHERE {test} AND status = 'open' ORDER BY id"),
+            vec![list],
         )
+    }
+
+    /// The decisions of these mutations, where made.
+    pub fn decisions(&self, mutation_ids: impl Iterator<Item = i64>) -> Statement {
+        let (test, list) = self.in_list("mutation_id", mutation_ids);
+        self.stmt(&format!("SELECT {DECISION_COLUMNS} FROM {{p}}decisions WHERE {test}"), vec![list])
     }
 
     /// A mutation's decision, if any.
