@@ -344,15 +344,102 @@ addInvoice("150000", false);
 addInvoice("150000", false);
 addInvoice("275000", false);
 
-// ---- 4. Live feed ----
+// ---- 4. Live feed, kept in a Ledger (on the demo's server), and 5. its unsettled credits ----
 const feed = $("#feed");
+let ledger = { invoices: [], unsettled: [] };
+
+/** Asks the demo's server; its errors (a CekMutasiError there) come back as { code, path, message }. */
+async function api(path, body) {
+  const res = await fetch(path, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  const value = await res.json();
+  if (!res.ok) throw new cm.CekMutasiError(value.message, { code: value.code, path: value.path });
+  return value;
+}
+
+const statusOf = (i) =>
+  i.status === "paid" ? `paid by mutation ${i.paid_by}` : i.status === "cancelled" ? "cancelled" : "open";
+
+async function refreshLedger() {
+  ledger = await api("/api/ledger");
+  $("#orders tbody").replaceChildren(
+    ...ledger.invoices.map((i) =>
+      h(
+        "tr",
+        { class: i.status === "open" ? "open" : "paid", "data-invoice": i.id },
+        h("td", {}, i.id),
+        h("td", {}, i.amount),
+        h("td", {}, statusOf(i)),
+      ),
+    ),
+  );
+  $("#unsettled").dataset.count = String(ledger.unsettled.length);
+  $("#unsettled-list").replaceChildren(
+    ...ledger.unsettled.map((o) => {
+      const fits = ledger.invoices.filter(
+        (i) => i.status === "open" && i.amount === o.amount && (o.invoice_ids ?? [i.id]).includes(i.id),
+      );
+      const choice = h(
+        "select",
+        { "aria-label": `Order that mutation ${o.mutation_id} pays` },
+        fits.map((i) => h("option", { value: i.id }, i.id)),
+      );
+      const settle = h("button", { type: "button", disabled: fits.length === 0 }, "Settle");
+      settle.addEventListener("click", async () => {
+        try {
+          await api("/api/ledger/settle", { mutation_id: o.mutation_id, invoice_id: choice.value });
+          await refreshLedger();
+        } catch (e) {
+          $("#unsettled-list").prepend(h("li", { class: "rejected" }, errorBox(e)));
+        }
+      });
+      return h(
+        "li",
+        { class: o.outcome, "data-mutation": String(o.mutation_id) },
+        h("span", { class: "tag" }, o.outcome),
+        ` mutation ${o.mutation_id} (${o.amount})`,
+        o.invoice_ids ? ` fits ${o.invoice_ids.join(", ")} ` : " ",
+        fits.length ? [choice, " ", settle] : "— no open order of this amount: open one to settle it",
+      );
+    }),
+  );
+}
+
+/** The Ledger's outcomes of a callback, as the feed shows them. */
+function showOutcomes(outcomes) {
+  const item = (kind, text) =>
+    h("li", { class: kind }, h("span", { class: "tag" }, kind), " verified callback: ", text);
+  feed.prepend(
+    ...outcomes.map((o) => {
+      const m = `mutation ${o.mutation_id} (${o.amount})`;
+      const again = o.replayed ? " (decided before: replayed)" : "";
+      if (o.outcome === "matched") return item("matched", `${m} paid ${o.invoice_id}${again}`);
+      if (o.outcome === "ambiguous")
+        return item("ambiguous", `${m} fits ${o.invoice_ids.join(", ")}: nothing paid, a person decides${again}`);
+      if (o.outcome === "unmatched") return item("unmatched", `${m}: no open order of exactly that amount${again}`);
+      return item("ignored", `${m}: a debit, not a payment${again}`);
+    }),
+  );
+}
+
 const events = new EventSource("/events");
 events.addEventListener("message", async (message) => {
-  const { signature, body } = JSON.parse(message.data);
+  const { signature, body, outcomes } = JSON.parse(message.data);
   try {
-    const report = await cm.receiveCallback(callbackRequest(body, signature), { signature: config.signature });
-    for (const m of report.content.data) mutations.set(m.id, m);
-    show(feed, matcher.match(report), "verified callback: ");
+    // The page checks the callback itself too (the server applied it only if it verified).
+    await cm.receiveCallback(callbackRequest(body, signature), { signature: config.signature });
+    showOutcomes(outcomes ?? []);
+  } catch (e) {
+    feed.prepend(h("li", { class: "rejected" }, errorBox(e)));
+  }
+  await refreshLedger();
+});
+
+$("#order-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const value = $("#order-price").value.trim();
+  try {
+    await api("/api/ledger/invoices", $("#order-exact").checked ? { amount: value } : { price: value });
+    await refreshLedger();
   } catch (e) {
     feed.prepend(h("li", { class: "rejected" }, errorBox(e)));
   }
@@ -363,12 +450,12 @@ async function generate(amount) {
   const res = await fetch("/api/mutation", { method: "POST", body: JSON.stringify({ amount, description }) });
   if (!res.ok) feed.prepend(h("li", { class: "rejected" }, `the sandbox refused: HTTP ${res.status}`));
 }
-const oldestOpen = () => invoices.find((i) => i.status === "open");
+const oldestOpen = () => ledger.invoices.find((i) => i.status === "open");
 $("#live-pay").addEventListener("click", () => {
   const invoice = oldestOpen();
   return invoice
     ? generate(invoice.amount)
-    : feed.prepend(h("li", { class: "ignored" }, "No open invoice: add one in panel 3."));
+    : feed.prepend(h("li", { class: "ignored" }, "No open order: open one above."));
 });
 $("#live-random").addEventListener("click", () => generate(String(10_000 + Math.floor(Math.random() * 490) * 1000)));
 let timer;
@@ -376,4 +463,5 @@ $("#live-auto").addEventListener("change", (event) => {
   clearInterval(timer);
   if (event.target.checked) timer = setInterval(() => generate(oldestOpen()?.amount ?? "12345"), 3000);
 });
+await refreshLedger();
 document.body.dataset.ready = "true";

@@ -1,9 +1,11 @@
-// The demo (www/, served by www/server.mjs with the sandbox) in headless Chromium: all four panels, as a
+// The demo (www/, served by www/server.mjs with the sandbox) in headless Chromium: all five panels, as a
 // merchant's developer would use them, with screenshots at desktop and phone width in target/screenshots/.
+// The demo's Ledger is on a SQLite file of the test's own; the demo is restarted and has lost nothing.
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -13,18 +15,24 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = join(root, "target", "screenshots");
 mkdirSync(shots, { recursive: true });
 
-async function startDemo(t) {
+/** Starts the demo on free ports with its Ledger in `db`; resolves to its URL and how to stop it. */
+async function startDemo(t, db) {
   const child = spawn(process.execPath, [join(root, "www", "server.mjs")], {
-    env: { ...process.env, PORT: "0", SANDBOX_PORT: "0" },
+    env: { ...process.env, PORT: "0", SANDBOX_PORT: "0", LEDGER_DB: db },
     stdio: ["ignore", "pipe", "inherit"],
   });
   t.after(() => child.kill());
+  const exited = new Promise((r) => child.once("exit", r));
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await exited;
+  };
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/demo: (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
+      if (m) resolve([m[1], stop]);
     });
     child.on("exit", (code) => reject(new Error(`demo server exited ${code}: ${out}`)));
   });
@@ -36,8 +44,11 @@ for (const [name, viewport] of [
   ["desktop", { width: 1280, height: 900 }],
   ["phone", { width: 390, height: 844 }],
 ]) {
-  test(`demo page, ${name} width: callback, requests, matching, live feed`, async (t) => {
-    const url = await startDemo(t);
+  test(`demo page, ${name} width: callback, requests, matching, live feed on a Ledger, settling, a restart`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "cekmutasi-demo-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const db = join(dir, "ledger.db");
+    const [url, stop] = await startDemo(t, db);
     const { page, errors, close } = await chromiumPage({ viewport });
     t.after(close);
     await page.goto(url);
@@ -137,37 +148,86 @@ for (const [name, viewport] of [
       "open",
     ]);
 
-    // 4. Live feed: the sandbox pays the oldest open invoice; its signed callback arrives over SSE.
-    await page.getByRole("button", { name: "Pay the oldest open invoice" }).click();
+    // 4. Live feed on the server's Ledger: two orders opened at the first start, with unique amounts.
+    const orders = () => texts(page, "#orders tbody td:nth-child(3)");
+    assert.deepEqual(await texts(page, "#orders tbody td:nth-child(2)"), ["150001.00", "275001.00"]);
+    assert.deepEqual(await orders(), ["open", "open"]);
+    // The sandbox pays the oldest open order; its signed callback is applied by the server and arrives here.
+    await page.getByRole("button", { name: "Pay the oldest open order" }).click();
     await page.waitForSelector("#feed li.matched", { timeout: 10_000 });
     const [, paidBy] =
       (await page.locator("#feed li").first().innerText()).match(
-        /^MATCHED verified callback: mutation (\d{13}) \(150002\.00\) paid INV-2$/,
+        /^MATCHED verified callback: mutation (\d{13}) \(150001\.00\) paid ORDER-1$/,
       ) ?? [];
     assert.ok(paidBy, await page.locator("#feed li").first().innerText());
-    assert.deepEqual(await texts(page, "#invoices tbody td:nth-child(3)"), [
-      "paid by mutation 1",
-      `paid by mutation ${paidBy}`,
-      "open",
-      "open",
-    ]);
+    await page.waitForFunction(() => document.querySelector("#orders tbody td:nth-child(3)")?.textContent !== "open");
+    assert.deepEqual(await orders(), [`paid by mutation ${paidBy}`, "open"]);
+    // A transfer of a random amount pays nothing: it waits in panel 5 for a person.
     await page.getByRole("button", { name: "A transfer of a random amount" }).click();
     await page.waitForFunction(() => document.querySelectorAll("#feed li").length === 2, null, { timeout: 10_000 });
+    const [, stray, strayAmount] =
+      (await page.locator("#feed li").first().innerText()).match(
+        /^UNMATCHED verified callback: mutation (\d{13}) \((\d+\.00)\): no open order of exactly that amount$/,
+      ) ?? [];
+    assert.ok(stray, await page.locator("#feed li").first().innerText());
+    await page.waitForSelector(`#unsettled-list li[data-mutation="${stray}"]`);
     assert.match(
-      await page.locator("#feed li").first().innerText(),
-      /^UNMATCHED verified callback: mutation \d{13} \(\d+\.00\): no open invoice of exactly that amount$/,
+      await page.locator("#unsettled-list li").first().innerText(),
+      new RegExp(
+        `^UNMATCHED mutation ${stray} \\(${strayAmount.replace(".", "\\.")}\\) — no open order of this amount`,
+      ),
     );
+    // An order of exactly that amount, then settled by hand: the credit pays it.
+    await page.getByLabel("Order price").fill(strayAmount);
+    await page.getByLabel("Exactly this amount (no unique code)").check();
+    await page.getByRole("button", { name: "Open an order" }).click();
+    await page.waitForSelector("#unsettled-list button:not([disabled])");
+    assert.equal(await page.getByLabel(`Order that mutation ${stray} pays`).inputValue(), "ORDER-3");
+    await page.getByRole("button", { name: "Settle" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#unsettled-list li").length === 0);
+    assert.deepEqual(await orders(), [`paid by mutation ${paidBy}`, "open", `paid by mutation ${stray}`]);
 
-    // The timer: with "Every 3 seconds" on, the sandbox pays the oldest open invoice (INV-3, 275001.00)
-    // without a click; INV-4 has the same amount, so each is reported ambiguous and nothing is paid.
+    // The timer: with "Every 3 seconds" on, the sandbox pays the oldest open order (ORDER-2, 275001.00)
+    // without a click; ORDER-4 has exactly the same amount, so the credit is ambiguous and pays nothing.
+    await page.getByLabel("Order price").fill("275001.00");
+    await page.getByRole("button", { name: "Open an order" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#orders tbody tr").length === 4);
     await page.getByLabel("Every 3 seconds").check();
     await page.waitForFunction(() => document.querySelectorAll("#feed li").length >= 3, null, { timeout: 10_000 });
     await page.getByLabel("Every 3 seconds").uncheck();
+    // The first of the timer's transfers (the feed shows the newest first).
+    const ambiguous = await page.evaluate(() => document.querySelector("#feed li:nth-last-child(3)").innerText);
     assert.match(
-      await page.locator("#feed li").first().innerText(),
-      /^AMBIGUOUS verified callback: mutation \d{13} \(275001\.00\) fits INV-3, INV-4: nothing paid, a person decides$/,
+      ambiguous,
+      /^AMBIGUOUS verified callback: mutation \d{13} \(275001\.00\) fits ORDER-2, ORDER-4: nothing paid, a person decides$/,
     );
-    assert.deepEqual((await texts(page, "#invoices tbody td:nth-child(3)")).slice(2), ["open", "open"]);
+    await page.waitForSelector("#unsettled-list li.ambiguous");
+    assert.deepEqual((await orders()).slice(1), ["open", `paid by mutation ${stray}`, "open"]);
+    const before = { orders: await orders(), unsettled: await texts(page, "#unsettled-list li") };
+
+    // A restart of the demo (a new sandbox, new ports, the same SQLite file): nothing was lost.
+    await stop();
+    const [again] = await startDemo(t, db);
+    await page.goto(again);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+    assert.deepEqual(await orders(), before.orders);
+    assert.deepEqual(await texts(page, "#unsettled-list li"), before.unsettled);
+    // And settling the ambiguous credit after the restart: a person picks ORDER-4.
+    const [, ambiguousId] = before.unsettled[0].match(/^AMBIGUOUS mutation (\d{13})/) ?? [];
+    assert.ok(ambiguousId, before.unsettled[0]);
+    // (Each tick of the timer made one such credit: the others stay, now fitting ORDER-2 alone.)
+    await page.getByLabel(`Order that mutation ${ambiguousId} pays`).selectOption("ORDER-4");
+    await page
+      .locator(`#unsettled-list li[data-mutation="${ambiguousId}"]`)
+      .getByRole("button", { name: "Settle" })
+      .click();
+    await page.waitForSelector(`#unsettled-list li[data-mutation="${ambiguousId}"]`, { state: "detached" });
+    assert.equal(await page.locator("#unsettled-list li").count(), before.unsettled.length - 1);
+    assert.deepEqual((await orders()).slice(1), [
+      "open",
+      `paid by mutation ${stray}`,
+      `paid by mutation ${ambiguousId}`,
+    ]);
 
     // Keyboard: from the report editor, Tab goes through the two signature fields to the button, and
     // Enter works it.
