@@ -65,11 +65,14 @@ test-js: pack
 	tsc -p tests/js/tsconfig.json && echo "types: tests/js/types.ts compiles against the package's .d.ts"
 	@echo "runtimes (tests/js/runtimes.test.mjs):" && cat target/runtimes.md
 
-## bench: speed against a pure-JS baseline in the same process, and the .wasm size
+## bench: speed against a pure-JS baseline in the same process (the Ledger: against a hand-written receiver
+## on the same database), the .wasm size, and the Ledger's longer crash run
 bench: build
 	node benches/callback.mjs
 	node --expose-gc benches/matching.mjs
 	node benches/coldstart.mjs
+	node benches/ledger.mjs
+	node benches/ledger-crash.mjs
 
 ## size: the .wasm by crate and module (twiggy, from crates.io)
 size: build

@@ -1,9 +1,10 @@
 // The examples in examples/, each run in its own runtime with the packed package, as their users would run
 // them: the Cloudflare Worker under miniflare with a local D1 (two instances sharing it), the Vercel Edge
-// Function under edge-runtime, the Deno server under Deno.
+// Function under edge-runtime, the Supabase/Deno function under Deno on a real Postgres and the Node server
+// on node:sqlite in Node 24 (two instances each, sharing the database).
 
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -210,21 +211,12 @@ test("vercel-edge: the Edge Function under edge-runtime", async (t) => {
   assert.deepEqual(await forged.json(), { code: "invalid_signature" });
 });
 
-test("deno: the callback server under Deno", async (t) => {
+/** Starts a user's server (it prints "listening on PORT"); resolves to its URL. Stopped after the test. */
+async function serve(t, command, args, { cwd, env }) {
   const { spawn } = await import("node:child_process");
-  const { symlinkSync, writeFileSync, cpSync } = await import("node:fs");
-  const backend = await invoiceBackend(OPEN);
-  t.after(backend.close);
-  // A user's project: main.ts beside a package.json and its node_modules (the installed tarball).
-  const dir = join(out, "deno");
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(examples, "deno", "main.ts"), join(dir, "main.ts"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { cekmutasi: "*" } }));
-  symlinkSync(join(here, "node_modules"), join(dir, "node_modules"));
-  const deno = join(root, "node_modules", ".bin", "deno");
-  const child = spawn(deno, ["run", "--allow-net=127.0.0.1", "--allow-env", "main.ts"], {
-    cwd: dir,
-    env: { ...process.env, PORT: "0", CEKMUTASI_SIGNATURE: SIGNATURE, INVOICES_URL: backend.url, NO_COLOR: "1" },
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, PORT: "0", CEKMUTASI_SIGNATURE: SIGNATURE, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   t.after(() => child.kill());
@@ -233,31 +225,122 @@ test("deno: the callback server under Deno", async (t) => {
       const m = String(d).match(/listening on (\d+)/);
       if (m) resolve(m[1]);
     });
-    child.on("exit", (code) => reject(new Error(`deno exited ${code}`)));
+    child.on("exit", (code) => reject(new Error(`${command} exited ${code}`)));
   });
-  const url = `http://127.0.0.1:${port}/`;
-  const rows = [
-    credit(9001, "75011.00", { unix_timestamp: 1_700_000_100 }),
-    { ...credit(9002, "75010.00", { unix_timestamp: 1_700_000_100 }), type: "debit" },
-  ];
-  const first = await fetch(...callback(url, rows));
-  assert.equal(first.status, 200);
-  assert.deepEqual(await first.json(), {
-    matched: 1,
-    ignored: [{ mutation_id: 9002, reason: "debit" }],
-    ambiguous: [],
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A user's project directory: the example's file, and node_modules with these packages linked in. */
+function project(name, file, packages) {
+  const dir = join(out, name);
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  cpSync(join(examples, name, file), join(dir, file));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({
+      private: true,
+      type: "module",
+      dependencies: Object.fromEntries(packages.map(([p]) => [p, "*"])),
+    }),
+  );
+  for (const [p, from] of packages) symlinkSync(join(from, p), join(dir, "node_modules", p));
+  return dir;
+}
+const installed = join(here, "node_modules"); // the packed tarball
+const devDeps = join(root, "node_modules");
+
+/**
+ * What both Ledger examples must do, on two instances of the server sharing one database: an invoice
+ * gets its unique amount; the same callback sent to both at once is decided once (the other instance
+ * replays it) and pays once; a stray credit is listed unsettled; a forged callback writes nothing.
+ */
+async function ledgerExample(a, b, callbackPath) {
+  const open = await fetch(`${a}/invoices`, { method: "POST", body: JSON.stringify({ id: "INV-1", price: "75000" }) });
+  assert.equal(open.status, 201);
+  assert.equal((await open.json()).amount, "75001.00");
+  const second = await fetch(`${b}/invoices`, {
+    method: "POST",
+    body: JSON.stringify({ id: "INV-2", price: "75000" }),
   });
-  const again = await fetch(...callback(url, rows));
-  assert.deepEqual(await again.json(), {
-    matched: 0,
-    ignored: [
-      { mutation_id: 9001, reason: "seen" },
-      { mutation_id: 9002, reason: "seen" },
+  assert.equal((await second.json()).amount, "75002.00");
+  const rows = [credit(9001, "75001.00"), { ...credit(9002, "75001.00"), type: "debit" }, credit(9003, "12345.00")];
+  const both = await Promise.all(
+    [a, b].map((u) => fetch(...callback(`${u}${callbackPath}`, rows)).then((r) => r.json())),
+  );
+  const fresh = both.flatMap((r) => r.outcomes).filter((o) => !o.replayed);
+  assert.deepEqual(fresh.map((o) => [o.mutation_id, o.outcome, o.invoice_id ?? null]).sort(), [
+    [9001, "matched", "INV-1"],
+    [9002, "debit", null],
+    [9003, "unmatched", null],
+  ]);
+  assert.deepEqual(
+    both.map((r) => r.outcomes.map((o) => o.outcome)),
+    [
+      ["matched", "debit", "unmatched"],
+      ["matched", "debit", "unmatched"],
     ],
-    ambiguous: [],
+  );
+  const unsettled = await (await fetch(`${b}/unsettled`)).json();
+  assert.deepEqual(
+    unsettled.map((o) => [o.mutation_id, o.outcome, o.amount]),
+    [[9003, "unmatched", "12345.00"]],
+  );
+  const forged = await fetch(...callback(`${a}${callbackPath}`, [credit(9004, "75002.00")], "guess"));
+  assert.equal(forged.status, 401);
+  assert.equal((await forged.json()).code, "invalid_signature");
+  const again = await (await fetch(...callback(`${b}${callbackPath}`, [credit(9004, "75002.00")]))).json();
+  assert.deepEqual(
+    again.outcomes.map((o) => [o.outcome, o.invoice_id, o.replayed]),
+    [["matched", "INV-2", false]],
+  );
+  const big = await fetch(`${a}${callbackPath}`, {
+    method: "POST",
+    headers: { "api-signature": SIGNATURE },
+    body: "x".repeat(2 << 20),
   });
-  assert.deepEqual([...backend.payments.values()], [{ invoice_id: "INV-11", mutation_id: 9001, amount: "75011.00" }]);
-  const big = await fetch(url, { method: "POST", headers: { "api-signature": SIGNATURE }, body: "x".repeat(2 << 20) });
   assert.equal(big.status, 413);
-  assert.deepEqual(await big.json(), { code: "body_too_large" });
+}
+
+test("deno: a Supabase Edge Function on the Ledger (postgres.js, a real Postgres), two instances", async (t) => {
+  const { startPostgres } = await import("./postgres.mjs");
+  const postgres = await startPostgres();
+  t.after(postgres.stop);
+  const dir = project("deno", "main.ts", [
+    ["cekmutasi", installed],
+    ["postgres", devDeps],
+  ]);
+  const deno = join(root, "node_modules", ".bin", "deno");
+  const env = { DATABASE_URL: postgres.url };
+  const args = ["run", "--allow-net=127.0.0.1", "--allow-env", "main.ts"];
+  const a = await serve(t, deno, args, { cwd: dir, env });
+  const b = await serve(t, deno, args, { cwd: dir, env });
+  await ledgerExample(a, b, "/functions/v1/cekmutasi");
+});
+
+test("node-sqlite: a Node server on the Ledger (node:sqlite, Node 24), two processes on one file", async (t) => {
+  const dir = project("node-sqlite", "server.mjs", [["cekmutasi", installed]]);
+  const node24 = join(root, ".tools", "node24", "node");
+  const env = { LEDGER_DB: join(dir, "payments.db") };
+  rmSync(env.LEDGER_DB, { force: true });
+  const a = await serve(t, node24, ["server.mjs"], { cwd: dir, env });
+  const b = await serve(t, node24, ["server.mjs"], { cwd: dir, env });
+  await ledgerExample(a, b, "/callback");
+  // The Node example's own routes: an invoice read back, and a person settling the stray credit.
+  assert.equal((await (await fetch(`${a}/invoices/INV-1`)).json()).paid_by, 9001);
+  const open = await fetch(`${a}/invoices`, {
+    method: "POST",
+    body: JSON.stringify({ id: "INV-3", amount: "12345.00" }),
+  });
+  assert.equal((await open.json()).amount, "12345.00");
+  const settled = await fetch(`${b}/settle`, {
+    method: "POST",
+    body: JSON.stringify({ mutation_id: 9003, invoice_id: "INV-3" }),
+  });
+  assert.deepEqual(await settled.json().then((o) => [o.outcome, o.invoice_id, o.settled]), ["matched", "INV-3", true]);
+  const wrong = await fetch(`${b}/settle`, {
+    method: "POST",
+    body: JSON.stringify({ mutation_id: 9003, invoice_id: "INV-3" }),
+  });
+  assert.equal(wrong.status, 400);
+  assert.equal((await wrong.json()).code, "invalid_params");
 });

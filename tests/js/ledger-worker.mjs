@@ -1,7 +1,8 @@
 // One "instance" of a merchant's app for the ledger's tests: opens the store named on the command line and
 // runs one job, printing its results as JSON. Several run at once (concurrency), or one is killed mid-way
 // (crash). Usage: node ledger-worker.mjs '{"store":"sqlite"|"node-sqlite"|"pg","target":…,"job":…}'
-import { Ledger } from "cekmutasi";
+// The package: the installed tarball, or another build named by CEKMUTASI_MODULE (the benchmarks: pkg/).
+const { Ledger } = await import(process.env.CEKMUTASI_MODULE ?? "cekmutasi");
 
 const { store, target, job, at, ids, price, rows, each } = JSON.parse(process.argv[2]);
 

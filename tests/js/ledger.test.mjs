@@ -3,7 +3,7 @@
 // Several OS processes run at once (tests/js/ledger-worker.mjs); some are killed with SIGKILL mid-way.
 
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { CekMutasi, CekMutasiError, Ledger } from "cekmutasi";
 import { startSandbox } from "cekmutasi/sandbox";
-import pg from "pg";
+import { ledgerStores } from "./ledger-stores.mjs";
 import { story } from "./ledger-story.mjs";
 import { startPostgres } from "./postgres.mjs";
 
@@ -21,102 +21,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 const node24 = join(here, "..", "..", ".tools", "node24", "node");
 let postgres;
 let dir;
+let stores;
+let fresh;
+let handle;
+let worker;
+let invariants;
 before(async () => {
   postgres = await startPostgres();
   dir = mkdtempSync(join(tmpdir(), "cekmutasi-ledger-"));
+  stores = ledgerStores({ postgresUrl: postgres.url, dir, Ledger });
+  ({ fresh, handle, worker, invariants } = stores);
 });
+const seconds = () => Math.floor(Date.now() / 1000);
+const creditRow = (...args) => stores.creditRow(...args);
 after(() => {
   postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-let made = 0;
-/** A fresh database of a kind: a new SQLite file, or a new Postgres database. */
-async function fresh(kind) {
-  made += 1;
-  if (kind !== "pg") return { kind, target: join(dir, `ledger-${made}.db`) };
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ledger_${made}`);
-  await admin.end();
-  return { kind, target: postgres.url.replace(/\/postgres$/, `/ledger_${made}`) };
-}
-
-/** A handle on it in this process, and how to close it. */
-function handle({ kind, target }) {
-  if (kind === "pg") {
-    const pool = new pg.Pool({ connectionString: target, max: 4 });
-    return [pool, () => pool.end()];
-  }
-  const db = new Database(target, { timeout: 20_000 });
-  return [db, () => db.close()];
-}
-
-/** Runs one worker process; resolves to its parsed output. */
-function worker(store, job, node = process.execPath) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      node,
-      [join(here, "ledger-worker.mjs"), JSON.stringify({ store: store.kind, target: store.target, ...job })],
-      {
-        cwd: here,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}: ${err}`)),
-    );
-  });
-}
-
-/** The tables' invariants, read with SQL: each invoice paid once, each mutation paying at most one, paid
- * invoices and matched decisions agreeing both ways. Resolves to [paid invoices, decisions]. */
-async function invariants(store) {
-  const [db, close] = handle(store);
-  const q = async (sql) => {
-    if (store.kind === "pg") return Number(Object.values((await db.query(sql)).rows[0])[0]);
-    return Object.values(db.prepare(sql).get())[0];
-  };
-  try {
-    assert.equal(
-      await q(
-        "SELECT count(*) FROM (SELECT paid_by FROM cekmutasi_invoices WHERE paid_by IS NOT NULL GROUP BY paid_by HAVING count(*) > 1) t",
-      ),
-      0,
-    );
-    assert.equal(
-      await q(
-        "SELECT count(*) FROM cekmutasi_invoices i WHERE i.status = 'paid' AND NOT EXISTS (SELECT 1 FROM cekmutasi_decisions d WHERE d.mutation_id = i.paid_by AND d.outcome = 'matched' AND d.invoice_id = i.id)",
-      ),
-      0,
-    );
-    assert.equal(
-      await q(
-        "SELECT count(*) FROM cekmutasi_decisions d WHERE d.outcome = 'matched' AND NOT EXISTS (SELECT 1 FROM cekmutasi_invoices i WHERE i.id = d.invoice_id AND i.paid_by = d.mutation_id)",
-      ),
-      0,
-    );
-    return [
-      await q("SELECT count(*) FROM cekmutasi_invoices WHERE status = 'paid'"),
-      await q("SELECT count(*) FROM cekmutasi_decisions"),
-    ];
-  } finally {
-    await close();
-  }
-}
-
-const seconds = () => Math.floor(Date.now() / 1000);
-const creditRow = (id, amount, ts = seconds()) => ({
-  id,
-  unix_timestamp: ts,
-  type: "credit",
-  amount,
-  description: "TRF",
-});
 /** A seeded shuffle, so a failure can be run again. */
 function shuffled(list, seed) {
   const out = [...list];
@@ -269,38 +191,8 @@ for (const kind of ["sqlite", "pg"]) {
     const rounds = kind === "pg" ? 6 : 10;
     let midway = 0;
     for (let round = 0; round < rounds; round++) {
-      const store = await fresh(kind);
-      const [db, close] = handle(store);
-      const ledger = await Ledger.open(db);
-      const amounts = [];
-      for (let i = 0; i < 60; i++)
-        amounts.push((await ledger.openInvoice({ id: `INV-${i}`, price: 90000, created_at: seconds() - 60 })).amount);
-      await close();
-      const rows = [
-        ...amounts.map((a, i) => creditRow(5000 + i, a)),
-        ...Array.from({ length: 20 }, (_, i) => creditRow(6000 + i, "1.00")),
-      ];
-      const child = spawn(
-        process.execPath,
-        [
-          join(here, "ledger-worker.mjs"),
-          JSON.stringify({ store: kind, target: store.target, job: "apply", each: true, rows }),
-        ],
-        { cwd: here, stdio: ["ignore", "ignore", "pipe"] },
-      );
-      const exited = new Promise((r) => child.once("exit", r));
-      // Killed at a random moment of its work: after it opened the ledger, within the time the report takes.
-      await new Promise((r) => child.stderr.once("data", r));
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * (kind === "pg" ? 150 : 60))));
-      child.kill("SIGKILL");
-      await exited;
-      const [, decidedBefore] = await invariants(store);
-      if (decidedBefore > 0 && decidedBefore < rows.length) midway += 1;
-      // A fresh process applies the whole report: what was committed comes back replayed, the rest is decided.
-      const outcomes = await worker(store, { job: "apply", rows });
-      assert.equal(outcomes.filter((o) => o.replayed).length, decidedBefore);
-      assert.equal(outcomes.filter((o) => o.outcome === "matched").length, 60);
-      assert.deepEqual(await invariants(store), [60, 80]);
+      const { decidedBefore, rows } = await stores.crashRound(kind);
+      if (decidedBefore > 0 && decidedBefore < rows) midway += 1;
       count(kind, "crash");
     }
     console.log(`crash on ${kind}: ${rounds} kills, ${midway} of them mid-way through the report`);
