@@ -9,6 +9,7 @@
 //   node benches/ledger.mjs            (make bench runs it after make build)
 
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -171,11 +172,37 @@ async function baselineCallback(db, report) {
 let pgServer;
 let made = 0;
 const dir = mkdtempSync(join(tmpdir(), "cekmutasi-bench-ledger-"));
+/** A TCP proxy to `port` that holds every chunk `ms` in each direction: a database across a network
+ * (`ms` = 1: a round trip of about 2 ms, as to a managed Postgres in the same region). */
+async function delayProxy(port, ms) {
+  const proxy = createNetServer((client) => {
+    const upstream = connect(port, "127.0.0.1");
+    const relay = (from, to) => {
+      from.on("data", (chunk) => setTimeout(() => to.write(chunk), ms));
+      from.on("end", () => setTimeout(() => to.end(), ms));
+      from.on("error", () => to.destroy());
+    };
+    relay(client, upstream);
+    relay(upstream, client);
+  });
+  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
+  return { port: proxy.address().port, close: () => proxy.close() };
+}
+let slowProxy;
+
+/** A fresh database of a kind, with a handle for setting it up and one for applying through (the same,
+ * but across the delaying proxy for `pg-2ms`). SQLite: a file, in its default (rollback journal) mode or WAL. */
 async function freshHandle(kind) {
   made += 1;
-  if (kind === "sqlite") {
+  if (kind.startsWith("sqlite")) {
     const db = new Database(join(dir, `bench-${made}.db`));
-    return { handle: db, driver: sqliteDriver(db), close: async () => db.close() };
+    if (kind === "sqlite-wal") db.pragma("journal_mode = WAL");
+    return {
+      handle: db,
+      driver: sqliteDriver(db),
+      apply: { handle: db, driver: sqliteDriver(db) },
+      close: async () => db.close(),
+    };
   }
   const admin = new pg.Client({ connectionString: pgServer.url });
   await admin.connect();
@@ -184,7 +211,27 @@ async function freshHandle(kind) {
   const url = pgServer.url.replace(/\/postgres$/, `/bench_${made}`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  return { url, handle: client, driver: pgDriver(client), close: () => client.end() };
+  if (kind !== "pg-2ms")
+    return {
+      url,
+      handle: client,
+      driver: pgDriver(client),
+      apply: { handle: client, driver: pgDriver(client) },
+      close: () => client.end(),
+    };
+  slowProxy ??= await delayProxy(Number(new URL(pgServer.url).port), 1);
+  const far = new pg.Client({ connectionString: url.replace(/:\d+\//, `:${slowProxy.port}/`) });
+  await far.connect();
+  return {
+    url,
+    handle: client,
+    driver: pgDriver(client),
+    apply: { handle: far, driver: pgDriver(far) },
+    close: async () => {
+      await far.end();
+      await client.end();
+    },
+  };
 }
 
 async function prepareLedger(handle, invoices) {
@@ -210,16 +257,17 @@ const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed
 
 /** One round of one way on a fresh database: the report as callbacks of `size` rows, then again (replays). */
 async function round(kind, way, size) {
-  const { handle, driver, close } = await freshHandle(kind);
+  const { handle, driver, apply: far, close } = await freshHandle(kind);
   try {
     const list = callbacks(ROWS, size);
     let apply;
     if (way === "ledger") {
-      const ledger = await prepareLedger(handle, PAID);
+      await prepareLedger(handle, PAID);
+      const ledger = await Ledger.open(far.handle);
       apply = (r) => ledger.apply(r);
     } else {
       await prepareBaseline(driver, PAID);
-      apply = (r) => baselineCallback(driver, r);
+      apply = (r) => baselineCallback(far.driver, r);
     }
     const times = [];
     for (let pass = 0; pass < 2; pass++) {
@@ -306,7 +354,7 @@ try {
   );
   console.log("| store | rows per callback | pass | Ledger µs/credit | baseline µs/credit | ratio, median (range) |");
   console.log("|---|---:|---|---:|---:|---|");
-  for (const kind of (process.env.STORES ?? "sqlite,pg").split(","))
+  for (const kind of (process.env.STORES ?? "sqlite,sqlite-wal,pg,pg-2ms").split(","))
     for (const size of [1, 10]) for (const row of await sideBySide(kind, size)) console.log(row);
   console.log("\nPostgres, callbacks of 10 rows, credits per second (median of 3; range):");
   console.log("| appliers | Ledger | baseline |");
@@ -318,6 +366,7 @@ try {
     console.log(`| ${n} | ${cell(got.ledger)} | ${cell(got.baseline)} |`);
   }
 } finally {
+  slowProxy?.close();
   pgServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -86,38 +86,22 @@ function d1(db) {
   };
 }
 
-/** A name per statement text: `pg` prepares a named statement once per connection (parsed and planned once). */
-const names = new Map();
-const nameOf = (sql) => {
-  let name = names.get(sql);
-  if (name === undefined) {
-    name = `cekmutasi_${names.size}`;
-    names.set(sql, name);
-  }
-  return name;
-};
-
-/** `pg`'s `Pool` (a connection per batch) or `Client`: BEGIN … COMMIT around a batch with writes (one
- * statement alone is atomic as it is). */
+/** `pg`'s `Pool` (a connection per batch) or `Client`. `pg` cannot pipeline, so each statement would cost a
+ * round trip (and BEGIN and COMMIT two more): the core writes the values into the SQL as escaped literals
+ * (dialect `postgres-inline`) and a batch goes as one simple query, which Postgres runs as one transaction
+ * and answers with one result per statement. Poolers in transaction mode take it as it is. */
 function pg(db) {
   const pool = typeof db.totalCount === "number";
   return {
-    dialect: "postgres",
+    dialect: "postgres-inline",
     run: async (statements) => {
       const client = pool ? await db.connect() : db;
-      const transaction = statements.length > 1 && !readsOnly(statements);
       try {
-        if (transaction) await client.query("BEGIN");
-        const out = [];
-        for (const { sql, params } of statements) {
-          const r = await client.query({ name: nameOf(sql), text: sql, values: params, rowMode: "array" });
-          out.push({ changes: isRead(sql) ? 0 : (r.rowCount ?? 0), rows: isRead(sql) ? r.rows : [] });
-        }
-        if (transaction) await client.query("COMMIT");
-        return out;
-      } catch (e) {
-        if (transaction) await client.query("ROLLBACK").catch(() => {});
-        throw e;
+        const answer = await client.query({ text: statements.map((s) => s.sql).join(";\n"), rowMode: "array" });
+        const results = Array.isArray(answer) ? answer : [answer];
+        return statements.map(({ sql }, i) =>
+          isRead(sql) ? { changes: 0, rows: results[i].rows } : { changes: results[i].rowCount ?? 0, rows: [] },
+        );
       } finally {
         if (pool) client.release();
       }
@@ -125,8 +109,8 @@ function pg(db) {
   };
 }
 
-/** postgres.js's `sql`: `sql.begin` runs a batch with writes in one transaction, statement after statement;
- * reads go at once (the driver pipelines them). */
+/** postgres.js's `sql`: `sql.begin` runs a batch with writes in one transaction; the driver pipelines a
+ * batch's statements (one round trip, not one each). */
 function postgresJs(sql) {
   const one = async (q, { sql: text, params }) => {
     const r = await q.unsafe(text, params).values();
@@ -137,11 +121,8 @@ function postgresJs(sql) {
     run: (statements) =>
       readsOnly(statements)
         ? Promise.all(statements.map((s) => one(sql, s)))
-        : sql.begin(async (tx) => {
-            const out = [];
-            for (const s of statements) out.push(await one(tx, s));
-            return out;
-          }),
+        : // Pipelined too: the transaction's connection sends them in order, and the server runs them in order.
+          sql.begin((tx) => Promise.all(statements.map((s) => one(tx, s)))),
   };
 }
 

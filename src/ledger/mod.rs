@@ -72,6 +72,15 @@ fn invalid(path: impl Into<String>, message: &str) -> Error {
     Error::new(ErrorCode::InvalidParams, message).at(path)
 }
 
+/// Text the ledger stores or looks up: no NUL, which Postgres cannot hold (SQLite could: a store would then
+/// keep what another refuses).
+fn storable(text: &str, path: &str) -> Result<()> {
+    if text.contains('\0') {
+        return Err(invalid(path, "must not contain a NUL character"));
+    }
+    Ok(())
+}
+
 /// Reads the ledger's options (JSON text; `None` for the defaults). Unknown members are an error.
 pub fn read_options(json: Option<&str>) -> Result<LedgerOptions> {
     let mut o = LedgerOptions::default();
@@ -413,6 +422,14 @@ impl Ledger {
         invoice.created_at.get_or_insert(now);
         // The matcher's own checks of an invoice (id, amount above zero, expiry after creation, reference).
         matching::check_invoice(&invoice, false)?;
+        storable(&invoice.id, "id")?;
+        for (text, path) in [
+            (&invoice.reference, "reference"),
+            (&invoice.service_code, "service_code"),
+            (&invoice.account_number, "account_number"),
+        ] {
+            storable(text.as_deref().unwrap_or(""), path)?;
+        }
         Ok(self.task(now, token, State::Open { invoice, price, taken: Vec::new(), cents: None }))
     }
 
@@ -437,13 +454,15 @@ impl Ledger {
     }
 
     /// The invoice with this id, or `null`.
-    pub fn invoice(&self, id: &str) -> Task {
-        self.task(0, "", State::Invoice(id.to_string()))
+    pub fn invoice(&self, id: &str) -> Result<Task> {
+        storable(id, "id")?;
+        Ok(self.task(0, "", State::Invoice(id.to_string())))
     }
 
     /// Cancels an open invoice at `now`; done with `true`, or `false` when it was not open.
-    pub fn cancel(&self, id: &str, now: i64, token: &str) -> Task {
-        self.task(now, token, State::Cancel(id.to_string()))
+    pub fn cancel(&self, id: &str, now: i64, token: &str) -> Result<Task> {
+        storable(id, "id")?;
+        Ok(self.task(now, token, State::Cancel(id.to_string())))
     }
 
     /// The credits that paid nothing, oldest first.
@@ -452,8 +471,9 @@ impl Ledger {
     }
 
     /// A person's decision: the unsettled credit `mutation_id` pays the open invoice `invoice_id`.
-    pub fn settle(&self, mutation_id: i64, invoice_id: &str, now: i64, token: &str) -> Task {
-        self.task(now, token, State::Settle { mutation_id, invoice_id: invoice_id.to_string(), write: None })
+    pub fn settle(&self, mutation_id: i64, invoice_id: &str, now: i64, token: &str) -> Result<Task> {
+        storable(invoice_id, "invoiceId")?;
+        Ok(self.task(now, token, State::Settle { mutation_id, invoice_id: invoice_id.to_string(), write: None }))
     }
 }
 

@@ -15,16 +15,21 @@ pub const SCHEMA_VERSION: i64 = 1;
 pub enum Dialect {
     /// SQLite (`node:sqlite`, `better-sqlite3`, `bun:sqlite`, Cloudflare D1).
     Sqlite,
-    /// PostgreSQL (`pg`, postgres.js).
+    /// PostgreSQL with numbered parameters (postgres.js, which pipelines a batch's statements).
     Postgres,
+    /// PostgreSQL with every value written into the SQL as an escaped literal (`pg`): a batch then goes to
+    /// the server as one simple query, one round trip, run as one transaction; a driver that cannot
+    /// pipeline would otherwise wait for each statement (and for BEGIN and COMMIT).
+    PostgresInline,
 }
 
 impl Dialect {
-    /// `sqlite` or `postgres` (the package's store adapters name theirs so).
+    /// `sqlite`, `postgres` or `postgres-inline` (the package's store adapters name theirs so).
     pub fn parse(name: &str) -> Result<Dialect> {
         match name {
             "sqlite" => Ok(Dialect::Sqlite),
             "postgres" => Ok(Dialect::Postgres),
+            "postgres-inline" => Ok(Dialect::PostgresInline),
             _ => Err(Error::new(ErrorCode::Config, format!("unknown SQL dialect `{name}`"))),
         }
     }
@@ -130,6 +135,7 @@ impl Sql {
                             out.push('$');
                             out.push_str(&n.to_string());
                         }
+                        Dialect::PostgresInline => literal(&mut out, &params[n - 1]),
                     }
                     i += 1;
                     start = i;
@@ -139,6 +145,7 @@ impl Sql {
         }
         out.push_str(&sql[start..]);
         debug_assert_eq!(n, params.len(), "{sql}");
+        let params = if self.dialect == Dialect::PostgresInline { Vec::new() } else { params };
         Statement { sql: out, params }
     }
 
@@ -146,7 +153,7 @@ impl Sql {
     /// reads the version.
     pub fn schema(&self) -> Vec<Statement> {
         let mut out = Vec::new();
-        if self.dialect == Dialect::Postgres {
+        if self.dialect != Dialect::Sqlite {
             // Two processes creating the same table at once can fail in Postgres (a race on its catalog):
             // the first to take this lock creates, the others then find the tables there.
             out.push(self.stmt("SELECT pg_advisory_xact_lock(4021950707)", vec![]));
@@ -287,7 +294,7 @@ impl Sql {
         let (open, close, test) = match self.dialect {
             Dialect::Sqlite => ('[', ']', format!("{column} IN (SELECT value FROM json_each(?))")),
             // An array parameter: Postgres looks each element up in the index.
-            Dialect::Postgres => ('{', '}', format!("{column} = ANY(CAST(? AS BIGINT[]))")),
+            Dialect::Postgres | Dialect::PostgresInline => ('{', '}', format!("{column} = ANY(CAST(? AS BIGINT[]))")),
         };
         let mut list = String::from(open);
         for (i, v) in values.enumerate() {
@@ -417,6 +424,28 @@ impl Sql {
     }
 }
 
+/// A value as a Postgres literal. Text is an escape string (`E'…'`), whose escapes mean the same whatever
+/// `standard_conforming_strings` says: a backslash and a quote are doubled, and a NUL (which no Postgres
+/// text may hold) is written `\x00`, which the server refuses (an error, never a shorter string).
+fn literal(out: &mut String, value: &Value) {
+    match value {
+        Value::Int(v) => out.push_str(&v.to_string()),
+        Value::Null => out.push_str("NULL"),
+        Value::Text(t) => {
+            out.push_str("E'");
+            for c in t.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\'' => out.push_str("''"),
+                    '\0' => out.push_str("\\x00"),
+                    c => out.push(c),
+                }
+            }
+            out.push('\'');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,6 +459,18 @@ mod tests {
             "UPDATE shop_invoices SET status = 'cancelled', closed_at = ?, token = ? WHERE id = ? AND status = 'open'"
         );
         assert_eq!(pg.cancel("A", 5, "t").sql, "UPDATE shop_invoices SET status = 'cancelled', closed_at = $1, token = $2 WHERE id = $3 AND status = 'open'");
+        // Inline: the values in the text (escaped), no parameters.
+        let inline = Sql::new(Dialect::PostgresInline, "shop_").unwrap();
+        let st = inline.cancel("A'; DROP TABLE x; --\\'\0", -5, "t");
+        assert_eq!(
+            st.sql,
+            r"UPDATE shop_invoices SET status = 'cancelled', closed_at = -5, token = E't' WHERE id = E'A''; DROP TABLE x; --\\''\x00' AND status = 'open'"
+        );
+        assert!(st.params.is_empty());
+        assert_eq!(
+            inline.open_at([100, 250].into_iter()).sql.split(" WHERE ").nth(1),
+            Some("cents = ANY(CAST(E'{100,250}' AS BIGINT[])) AND status = 'open' ORDER BY id")
+        );
         for bad in ["Shop", "a-b", "1x", "x;drop", &"x".repeat(33)] {
             assert_eq!(Sql::new(Dialect::Sqlite, bad).unwrap_err().path(), Some("options.prefix"), "{bad}");
         }

@@ -559,13 +559,13 @@ impl JsLedger {
     /// `invoice(id)`.
     pub fn invoice(&self, id: JsValue) -> Result<JsLedgerTask, JsValue> {
         let id = string_arg(&id, "id", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.invoice(&id)))
+        Ok(JsLedgerTask(self.0.invoice(&id)?))
     }
 
     /// `cancelInvoice(id)`.
     pub fn cancel(&self, id: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
         let id = string_arg(&id, "id", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.cancel(&id, seconds(now), token)))
+        Ok(JsLedgerTask(self.0.cancel(&id, seconds(now), token)?))
     }
 
     /// `unsettled()`.
@@ -588,7 +588,7 @@ impl JsLedger {
                 wrong_type(&mutation_id, "mutationId", "a mutation id (a whole number)", ErrorCode::InvalidParams)
             })?;
         let invoice_id = string_arg(&invoice_id, "invoiceId", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.settle(id as i64, &invoice_id, seconds(now), token)))
+        Ok(JsLedgerTask(self.0.settle(id as i64, &invoice_id, seconds(now), token)?))
     }
 }
 

@@ -77,6 +77,11 @@ export async function story(db) {
     [(await ledger.invoice("INV-1")).status, (await ledger.invoice("INV-1")).paid_by, await ledger.invoice("nope")],
     ["paid", 11, null],
   );
+  // Text that SQL would misread, kept exactly (Postgres through pg gets it written into the SQL as literals).
+  const odd = "O'Brien \\'; DROP TABLE cekmutasi_invoices; -- ‘ü’ $1 ?";
+  await ledger.openInvoice({ id: odd, amount: "4321.00", reference: `${odd}\\` });
+  assert.deepEqual([(await ledger.invoice(odd)).id, (await ledger.invoice(odd)).reference], [odd, `${odd}\\`]);
+  assert.equal(await refused(ledger.openInvoice({ id: "NUL\u0000", amount: "4322.00" })), "invalid_params id");
   // INV-2's amount is held (a customer who pays it late lands in unsettled, not on a stranger's invoice).
   assert.equal((await ledger.openInvoice({ id: "INV-5", price: 150000 })).amount, "150003.00");
   return "ok";
