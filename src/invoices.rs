@@ -163,7 +163,9 @@ impl Table {
 /// The open invoices of a matcher.
 #[derive(Debug)]
 pub(crate) struct Invoices {
-    chunks: Vec<Box<[Slot]>>,
+    /// Each of `CHUNK` slots' capacity, filled as invoices come (never reallocated: a chunk is allocated
+    /// whole, and written only as far as it is used, so a matcher of one invoice costs no 4096-slot fill).
+    chunks: Vec<Vec<Slot>>,
     count: usize,
     free: Vec<u32>,
     text: Arena,
@@ -304,18 +306,19 @@ impl Invoices {
             Some(i) => i,
             None => {
                 if self.count % CHUNK == 0 {
-                    let blank = Slot {
-                        cents: 0,
-                        created_at: 0,
-                        expires_at: 0,
-                        id: NO_TEXT,
-                        reference: NO_TEXT,
-                        service_code: 0,
-                        account_number: 0,
-                        next_same_amount: NONE,
-                    };
-                    self.chunks.push(vec![blank; CHUNK].into_boxed_slice());
+                    self.chunks.push(Vec::with_capacity(CHUNK));
                 }
+                let blank = Slot {
+                    cents: 0,
+                    created_at: 0,
+                    expires_at: 0,
+                    id: NO_TEXT,
+                    reference: NO_TEXT,
+                    service_code: 0,
+                    account_number: 0,
+                    next_same_amount: NONE,
+                };
+                self.chunks.last_mut().expect("a chunk with room").push(blank);
                 self.count += 1;
                 (self.count - 1) as u32
             }

@@ -291,6 +291,14 @@ impl Sql {
     /// A list of integers as one parameter, matched by `{column} IN …`: one statement shape (so one prepared
     /// statement) whatever the list's length, and one parameter (D1 limits how many a statement binds).
     fn in_list(&self, column: &str, values: impl Iterator<Item = i64>) -> (String, Value) {
+        let mut values = values.peekable();
+        let first = values.next();
+        if let (Some(v), None) = (first, values.peek()) {
+            // One value (a callback of one row, the common case): a plain comparison, which SQLite runs
+            // without building a table of the list.
+            return (format!("{column} = ?"), Value::Int(v));
+        }
+        let values = first.into_iter().chain(values);
         let (open, close, test) = match self.dialect {
             Dialect::Sqlite => ('[', ']', format!("{column} IN (SELECT value FROM json_each(?))")),
             // An array parameter: Postgres looks each element up in the index.
