@@ -15,6 +15,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { Ledger, matchPayments, parseCallback } from "../pkg/index.mjs";
+import { reportOf } from "../tests/js/helpers.mjs";
 import { startPostgres } from "../tests/js/postgres.mjs";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -24,19 +25,7 @@ const NOW = Math.floor(Date.now() / 1000);
 const amountOf = (i) => `${100000 + i * 7}.00`;
 
 /** One callback's report of these rows, parsed as a receiver has it. */
-function report(rows) {
-  const body = {
-    action: "payment_report",
-    content: {
-      service_name: "Bank BRI",
-      service_code: "bri",
-      account_number: "1234567890",
-      account_name: "Toko",
-      data: rows,
-    },
-  };
-  return parseCallback(JSON.stringify(body));
-}
+const report = (rows) => parseCallback(JSON.stringify(reportOf(rows)));
 const credit = (id, amount) => ({
   id,
   unix_timestamp: NOW,

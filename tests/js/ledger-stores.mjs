@@ -101,17 +101,26 @@ export function ledgerStores({ postgresUrl, dir, Ledger }) {
     description: "TRF",
   });
 
+  /** A fresh store's first `count` invoices (INV-0, …) of `price`, opened a minute ago: their amounts. */
+  async function openInvoices(store, count, price) {
+    const [db, close] = handle(store);
+    try {
+      const ledger = await Ledger.open(db);
+      const amounts = [];
+      for (let i = 0; i < count; i++)
+        amounts.push((await ledger.openInvoice({ id: `INV-${i}`, price, created_at: seconds() - 60 })).amount);
+      return amounts;
+    } finally {
+      await close();
+    }
+  }
+
   /** One crash round on a fresh store of `kind`: 60 invoices, a worker applying their credits and 20 stray
    * ones row by row is killed (SIGKILL) at a random moment, then a fresh worker applies the whole report.
    * Resolves to how many rows the killed one had decided. */
   async function crashRound(kind) {
     const store = await fresh(kind);
-    const [db, close] = handle(store);
-    const ledger = await Ledger.open(db);
-    const amounts = [];
-    for (let i = 0; i < 60; i++)
-      amounts.push((await ledger.openInvoice({ id: `INV-${i}`, price: 90000, created_at: seconds() - 60 })).amount);
-    await close();
+    const amounts = await openInvoices(store, 60, 90000);
     const rows = [
       ...amounts.map((a, i) => creditRow(5000 + i, a)),
       ...Array.from({ length: 20 }, (_, i) => creditRow(6000 + i, "1.00")),
@@ -139,5 +148,5 @@ export function ledgerStores({ postgresUrl, dir, Ledger }) {
     return { decidedBefore, rows: rows.length };
   }
 
-  return { fresh, handle, worker, invariants, crashRound, seconds, creditRow };
+  return { fresh, handle, worker, invariants, openInvoices, crashRound, seconds, creditRow };
 }

@@ -32,7 +32,6 @@ before(async () => {
   stores = ledgerStores({ postgresUrl: postgres.url, dir, Ledger });
   ({ fresh, handle, worker, invariants } = stores);
 });
-const seconds = () => Math.floor(Date.now() / 1000);
 const creditRow = (...args) => stores.creditRow(...args);
 after(() => {
   postgres?.stop();
@@ -152,12 +151,7 @@ for (const [kind, node, label] of [
 for (const kind of ["sqlite", "pg"]) {
   test(`concurrency on ${kind}: processes applying the same reports, shuffled, pay each invoice once and agree`, async () => {
     const store = await fresh(kind);
-    const [db, close] = handle(store);
-    const ledger = await Ledger.open(db);
-    const amounts = [];
-    for (let i = 0; i < 20; i++)
-      amounts.push((await ledger.openInvoice({ id: `INV-${i}`, price: 75000, created_at: seconds() - 60 })).amount);
-    await close();
+    const amounts = await stores.openInvoices(store, 20, 75000);
     const rows = [
       ...amounts.map((a, i) => creditRow(1000 + i, a)),
       ...Array.from({ length: 5 }, (_, i) => creditRow(2000 + i, "12345.00")),
