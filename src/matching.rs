@@ -653,32 +653,81 @@ pub fn read_mutations(json: &str) -> Result<MutationBatch<'_>> {
 pub fn read_options(json: Option<&str>) -> Result<MatchOptions> {
     let mut o = MatchOptions::default();
     for (key, raw) in option_members(json, "options", MatchOption::ALL, ErrorCode::InvalidParams)? {
-        let at = |m: &str| invalid(format!("options.{}", key.name()), m);
-        match key {
-            MatchOption::Seen => {
-                o.seen = list(raw.get(), "options.seen", "must be an array of mutation ids", read_safe_uint)?;
+        read_option(&mut o, key, raw, &format!("options.{}", key.name()))?;
+    }
+    Ok(o)
+}
+
+/// Reads one matching option into `o`, its errors at `path` (the Matcher's options, and the Ledger's).
+pub(crate) fn read_option(o: &mut MatchOptions, key: MatchOption, raw: Raw<'_>, path: &str) -> Result<()> {
+    let at = |m: &str| invalid(path, m);
+    match key {
+        MatchOption::Seen => o.seen = list(raw.get(), path, "must be an array of mutation ids", read_safe_uint)?,
+        MatchOption::GraceSeconds => {
+            o.grace_seconds =
+                read_safe_uint(raw).map_err(|_| at("must be a whole number of seconds, 0 or more"))? as i64;
+        }
+        MatchOption::RequireReference => {
+            o.require_reference = match raw.get() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(at("must be true or false")),
             }
-            MatchOption::GraceSeconds => {
-                o.grace_seconds =
-                    read_safe_uint(raw).map_err(|_| at("must be a whole number of seconds, 0 or more"))? as i64;
-            }
-            MatchOption::RequireReference => {
-                o.require_reference = match raw.get() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(at("must be true or false")),
-                }
-            }
-            MatchOption::OnAmbiguous => {
-                o.on_ambiguous = match read_string(raw).as_deref() {
-                    Ok("report") => OnAmbiguous::Report,
-                    Ok("oldest") => OnAmbiguous::Oldest,
-                    _ => return Err(at("must be \"report\" or \"oldest\"")),
-                }
+        }
+        MatchOption::OnAmbiguous => {
+            o.on_ambiguous = match read_string(raw).as_deref() {
+                Ok("report") => OnAmbiguous::Report,
+                Ok("oldest") => OnAmbiguous::Oldest,
+                _ => return Err(at("must be \"report\" or \"oldest\"")),
             }
         }
     }
-    Ok(o)
+    Ok(())
+}
+
+/// How unique amounts are made: the range of whole-rupiah codes, added to the price or subtracted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UniqueCodes {
+    /// The smallest code (default 1).
+    pub min: u32,
+    /// The largest (default 999).
+    pub max: u32,
+    /// Codes are subtracted from the price instead of added.
+    pub subtract: bool,
+}
+
+impl Default for UniqueCodes {
+    fn default() -> Self {
+        UniqueCodes { min: 1, max: 999, subtract: false }
+    }
+}
+
+/// Reads one of `uniqueAmount`'s options into `codes`, its errors at `path` (`uniqueAmount`'s options, and
+/// the Ledger's `unique`).
+pub(crate) fn read_unique_option(
+    codes: &mut UniqueCodes,
+    key: UniqueAmountOption,
+    raw: Raw<'_>,
+    path: &str,
+) -> Result<()> {
+    let whole = || {
+        read_safe_uint(raw)
+            .ok()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| invalid(path, "must be a whole number from 0 to 4294967295"))
+    };
+    match key {
+        UniqueAmountOption::Min => codes.min = whole()?,
+        UniqueAmountOption::Max => codes.max = whole()?,
+        UniqueAmountOption::Mode => {
+            codes.subtract = match read_string(raw).as_deref() {
+                Ok("add") => false,
+                Ok("subtract") => true,
+                _ => return Err(invalid(path, "must be \"add\" or \"subtract\"")),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A caller's JSON array at `path`, each element read by `item` (its error at `path[i]`).
@@ -712,26 +761,9 @@ pub fn unique_amount_json(base: &str, taken: &str, options: Option<&str>) -> Res
     let taken = list(taken, "taken", "must be an array of amounts", |raw| {
         Amount::from_json_literal(raw.get(), false).map_err(|e| e.message())
     })?;
-    let (mut min, mut max, mut subtract) = (1u32, 999u32, false);
+    let mut codes = UniqueCodes::default();
     for (key, raw) in option_members(options, "options", UniqueAmountOption::ALL, ErrorCode::InvalidParams)? {
-        let at = |m: &str| invalid(format!("options.{}", key.name()), m);
-        let whole = || {
-            read_safe_uint(raw)
-                .ok()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| at("must be a whole number from 0 to 4294967295"))
-        };
-        match key {
-            UniqueAmountOption::Min => min = whole()?,
-            UniqueAmountOption::Max => max = whole()?,
-            UniqueAmountOption::Mode => {
-                subtract = match read_string(raw).as_deref() {
-                    Ok("add") => false,
-                    Ok("subtract") => true,
-                    _ => return Err(at("must be \"add\" or \"subtract\"")),
-                }
-            }
-        }
+        read_unique_option(&mut codes, key, raw, &format!("options.{}", key.name()))?;
     }
-    unique_amount(base, &taken, min, max, subtract)
+    unique_amount(base, &taken, codes.min, codes.max, codes.subtract)
 }

@@ -13,7 +13,7 @@ pub mod sql;
 use crate::amount::Amount;
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{each_element, each_member, names, option_members, read_safe_uint, read_string, Raw};
-use crate::matching::{self, Credit, Invoice, MatchOptions, OnAmbiguous};
+use crate::matching::{self, Credit, Invoice, MatchOption, MatchOptions, UniqueAmountOption, UniqueCodes};
 use serde::Serialize;
 pub use sql::{Dialect, Sql, Statement, Value, SCHEMA_VERSION};
 
@@ -45,12 +45,8 @@ pub struct LedgerOptions {
     pub matching: MatchOptions,
     /// Table names start with this (default `cekmutasi_`).
     pub prefix: String,
-    /// The smallest unique code, whole rupiah (default 1).
-    pub min: u32,
-    /// The largest (default 999).
-    pub max: u32,
-    /// Codes are subtracted from the price instead of added.
-    pub subtract: bool,
+    /// The unique codes' range and direction (`uniqueAmount`'s).
+    pub codes: UniqueCodes,
     /// How long an amount stays taken after its invoice can no longer be paid (default 86 400 s).
     pub hold_seconds: i64,
 }
@@ -60,9 +56,7 @@ impl Default for LedgerOptions {
         LedgerOptions {
             matching: MatchOptions::default(),
             prefix: "cekmutasi_".into(),
-            min: 1,
-            max: 999,
-            subtract: false,
+            codes: UniqueCodes::default(),
             hold_seconds: 86_400,
         }
     }
@@ -95,42 +89,30 @@ pub fn read_options(json: Option<&str>) -> Result<LedgerOptions> {
         match key {
             LedgerOption::GraceSeconds => o.matching.grace_seconds = whole(raw, path, 1 << 40)? as i64,
             LedgerOption::RequireReference => {
-                o.matching.require_reference = match raw.get() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(invalid(path, "must be true or false")),
-                }
+                matching::read_option(&mut o.matching, MatchOption::RequireReference, raw, &path)?;
             }
-            LedgerOption::OnAmbiguous => {
-                o.matching.on_ambiguous = match read_string(raw).as_deref() {
-                    Ok("report") => OnAmbiguous::Report,
-                    Ok("oldest") => OnAmbiguous::Oldest,
-                    _ => return Err(invalid(path, "must be \"report\" or \"oldest\"")),
-                }
-            }
+            LedgerOption::OnAmbiguous => matching::read_option(&mut o.matching, MatchOption::OnAmbiguous, raw, &path)?,
             LedgerOption::Prefix => {
                 o.prefix = read_string(raw).map_err(|_| invalid(&path, "must be a string"))?.into_owned();
             }
             LedgerOption::Unique => {
                 for (key, raw) in option_members(Some(raw.get()), &path, UniqueOption::ALL, ErrorCode::InvalidParams)? {
                     let path = format!("{path}.{}", key.name());
-                    match key {
-                        UniqueOption::Min => o.min = whole(raw, path, u64::from(u32::MAX))? as u32,
-                        UniqueOption::Max => o.max = whole(raw, path, u64::from(u32::MAX))? as u32,
-                        UniqueOption::Mode => {
-                            o.subtract = match read_string(raw).as_deref() {
-                                Ok("add") => false,
-                                Ok("subtract") => true,
-                                _ => return Err(invalid(path, "must be \"add\" or \"subtract\"")),
-                            }
+                    let code = match key {
+                        UniqueOption::Min => UniqueAmountOption::Min,
+                        UniqueOption::Max => UniqueAmountOption::Max,
+                        UniqueOption::Mode => UniqueAmountOption::Mode,
+                        UniqueOption::HoldSeconds => {
+                            o.hold_seconds = whole(raw, path, 1 << 40)? as i64;
+                            continue;
                         }
-                        UniqueOption::HoldSeconds => o.hold_seconds = whole(raw, path, 1 << 40)? as i64,
-                    }
+                    };
+                    matching::read_unique_option(&mut o.codes, code, raw, &path)?;
                 }
             }
         }
     }
-    if o.min > o.max {
+    if o.codes.min > o.codes.max {
         return Err(invalid("options.unique.min", "must not be above max"));
     }
     Ok(o)
@@ -596,11 +578,9 @@ impl Task {
             return self.run(statements);
         };
         let base = price.mantissa();
-        let (lo, hi) = if o.subtract {
-            (base - i128::from(o.max) * 100, base - i128::from(o.min) * 100)
-        } else {
-            (base + i128::from(o.min) * 100, base + i128::from(o.max) * 100)
-        };
+        let (min, max) = (i128::from(o.codes.min), i128::from(o.codes.max));
+        let (lo, hi) =
+            if o.codes.subtract { (base - max * 100, base - min * 100) } else { (base + min * 100, base + max * 100) };
         let clamp = |v: i128| v.clamp(0, i128::from(i64::MAX)) as i64;
         self.run(vec![sql.taken(clamp(lo), clamp(hi), self.now), sql.invoice(&invoice.id)])
     }
@@ -659,7 +639,7 @@ impl Task {
             unreachable!("a priced open task")
         };
         let o = &self.ledger.options;
-        let amount = matching::unique_amount(*price, taken, o.min, o.max, o.subtract)?;
+        let amount = matching::unique_amount(*price, taken, o.codes.min, o.codes.max, o.codes.subtract)?;
         let c = amount.cents().ok_or_else(|| invalid("price", "is too large"))?;
         *cents = Some(c);
         invoice.amount = amount;
