@@ -51,29 +51,31 @@ const BASELINE_SCHEMA = [
   "CREATE TABLE mutations (id BIGINT PRIMARY KEY, outcome TEXT NOT NULL, invoice_id TEXT, amount TEXT NOT NULL, received_at BIGINT NOT NULL)",
 ];
 
-/** `?1`-style SQL as each driver wants it. */
-const pgText = (sql) => sql.replace(/\?(\d+)/g, "$$$1");
-
-/** `?1`-style SQL with plain `?` (better-sqlite3 binds those by position) and its values in that order. */
-const positional = (sql, p) => [sql.replace(/\?(\d+)/g, "?"), [...sql.matchAll(/\?(\d+)/g)].map((m) => p[m[1] - 1])];
+/** `?1`-style SQL as each driver wants it, converted once per statement (as a hand-written receiver's
+ * statements are written once): Postgres numbers them `$1`; better-sqlite3 binds plain `?` by position, so
+ * the values are picked in the order their placeholders appear. */
+const once = (convert) => {
+  const cache = new Map();
+  return (sql) => cache.get(sql) ?? cache.set(sql, convert(sql)).get(sql);
+};
+const pgText = once((sql) => sql.replace(/\?(\d+)/g, "$$$1"));
 
 /** The driver interface the baseline needs: one statement, or a batch in one transaction. */
 function sqliteDriver(db) {
-  const cache = new Map();
+  const statement = once((sql) => ({
+    st: db.prepare(sql.replace(/\?(\d+)/g, "?")),
+    order: [...sql.matchAll(/\?(\d+)/g)].map((m) => m[1] - 1),
+  }));
   const call = (method, sql, p) => {
-    let entry = cache.get(sql);
-    if (entry === undefined) {
-      const [text] = positional(sql, p);
-      entry = db.prepare(text);
-      cache.set(sql, entry);
-    }
-    return entry[method](...positional(sql, p)[1]);
+    const { st, order } = statement(sql);
+    return st[method](...order.map((i) => p[i]));
   };
+  const batch = db.transaction((list) => list.map(([sql, ...p]) => call("run", sql, p)));
   return {
     first: async (sql, ...p) => call("get", sql, p) ?? null,
     all: async (sql, ...p) => call("all", sql, p),
     run: async (sql, ...p) => call("run", sql, p),
-    batch: async (list) => db.transaction(() => list.map(([sql, ...p]) => call("run", sql, p))).immediate(),
+    batch: async (list) => batch.immediate(list),
   };
 }
 function pgDriver(client) {
