@@ -4,8 +4,16 @@
 
 /** Whole Unix seconds now. */
 const now = () => Math.floor(Date.now() / 1000);
-/** A token per call: tells this call's writes from any other instance's (not a secret). */
-const token = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+/** Tokens, one per call: tell this call's writes from any other call's, of this Ledger or any other
+ * instance's (not a secret): random per Ledger, then counted. */
+const tokens = () => {
+  const prefix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}.`;
+  let n = 0;
+  return () => {
+    n += 1;
+    return `${prefix}${n}`;
+  };
+};
 const isRead = (sql) => sql.startsWith("SELECT");
 /** A batch of reads only takes no write lock (SQLite) and needs no transaction (Postgres, where each read of
  * a transaction sees its own snapshot anyway at READ COMMITTED): every write the core asks for is conditional
@@ -152,6 +160,9 @@ export function makeLedger(glue, CekMutasiError) {
   class Ledger {
     #core;
     #store;
+    #token = tokens();
+    /** The core's SQL texts by number, each asked for once (a statement comes as its text's number). */
+    #texts = [];
 
     /** @internal Made by Ledger.open only. */
     constructor(core, store) {
@@ -168,44 +179,59 @@ export function makeLedger(glue, CekMutasiError) {
           { code: "config", path: "db" },
         );
       const ledger = new Ledger(new glue.__Ledger(store.dialect, options), store);
-      await ledger.#run((core) => core.open());
+      await ledger.#run(ledger.#core.open());
       return ledger;
     }
 
-    /** Runs a core task to its end: the statements it asks for, in the store, until it is done. */
-    async #run(make) {
-      const task = make(this.#core);
+    #text(key) {
+      let text = this.#texts[key];
+      if (text === undefined) {
+        text = this.#core.sql(key);
+        this.#texts[key] = text;
+      }
+      return text;
+    }
+
+    /** Runs a core call to its end from its first action (JSON text): the statements it asks for, in the
+     * store, until it is done. A call whose store fails is ended in the core. */
+    async #run(first) {
+      let action = JSON.parse(first);
       try {
-        let action = task.start();
-        while (action.run !== undefined) action = task.resume(JSON.stringify(await this.#store.run(action.run)));
-        return JSON.parse(action.done);
+        while (action.run !== undefined) {
+          for (const s of action.run) if (s.sql === undefined) s.sql = this.#text(s.key);
+          const results = JSON.stringify(await this.#store.run(action.run));
+          const { task } = action;
+          action = {};
+          action = JSON.parse(this.#core.resume(task, results));
+        }
+        return action.done;
       } finally {
-        task.free();
+        if (action.run !== undefined) this.#core.end(action.task);
       }
     }
 
-    openInvoice(invoice) {
-      return this.#run((core) => core.openInvoice(invoice, now(), token()));
+    async openInvoice(invoice) {
+      return this.#run(this.#core.openInvoice(invoice, now(), this.#token()));
     }
 
-    apply(mutations) {
-      return this.#run((core) => core.apply(mutations, now(), token()));
+    async apply(mutations) {
+      return this.#run(this.#core.apply(mutations, now(), this.#token()));
     }
 
-    invoice(id) {
-      return this.#run((core) => core.invoice(id));
+    async invoice(id) {
+      return this.#run(this.#core.invoice(id));
     }
 
-    cancelInvoice(id) {
-      return this.#run((core) => core.cancel(id, now(), token()));
+    async cancelInvoice(id) {
+      return this.#run(this.#core.cancel(id, now(), this.#token()));
     }
 
-    unsettled() {
-      return this.#run((core) => core.unsettled());
+    async unsettled() {
+      return this.#run(this.#core.unsettled());
     }
 
-    settle(mutationId, invoiceId) {
-      return this.#run((core) => core.settle(mutationId, invoiceId, now(), token()));
+    async settle(mutationId, invoiceId) {
+      return this.#run(this.#core.settle(mutationId, invoiceId, now(), this.#token()));
     }
 
     /** Every row of `client.searchAll(service, filters)`, applied: payments whose callbacks never came. */

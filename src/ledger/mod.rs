@@ -126,8 +126,7 @@ pub struct Ledger {
 }
 
 /// What a task asks next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Run these statements (atomically: all or nothing) and report each one's rows and changed-row count.
     Run {
@@ -385,6 +384,11 @@ impl Ledger {
     pub fn new(dialect: Dialect, options: Option<&str>) -> Result<Ledger> {
         let options = read_options(options)?;
         Ok(Ledger { sql: Sql::new(dialect, &options.prefix)?, options })
+    }
+
+    /// The SQL text numbered `key` ([`Statement::key`]).
+    pub fn text(&self, key: u32) -> Option<std::rc::Rc<str>> {
+        self.sql.text(key)
     }
 
     fn task(&self, now: i64, token: &str, state: State) -> Task {

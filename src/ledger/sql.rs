@@ -6,6 +6,8 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The schema version this release writes and reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -72,26 +74,47 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 }
 
 /// One statement and its parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// The SQL text, placeholders in the store's style.
-    pub sql: String,
+    pub sql: Rc<str>,
+    /// The text's number among this ledger's texts ([`Sql::text`]), the same for every statement of the same
+    /// text: a store passing statements across a boundary can send the number and prepare each text once.
+    /// `None` for a text with its values in it ([`Dialect::PostgresInline`]), which is each time another.
+    pub key: Option<u32>,
     /// One value per placeholder, in order.
     pub params: Vec<Value>,
 }
 
-/// Builds statements for one store: its dialect and table prefix.
+/// Builds statements for one store: its dialect and table prefix. Clones share the texts built so far.
 #[derive(Debug, Clone)]
 pub struct Sql {
     dialect: Dialect,
-    prefix: String,
+    prefix: Rc<str>,
+    /// Each template's text for this store, built on first use: (the template's address and length, the
+    /// text). A template is a `&'static str`, so where it lies names it; the list is short (one per template).
+    texts: Rc<RefCell<Texts>>,
+}
+
+/// Each template's text: (where the template lies: its address and length, the text).
+type Texts = Vec<((usize, usize), Rc<str>)>;
+
+// The columns as macros, so that templates stay `&'static str` (`concat!` takes literals only).
+macro_rules! invoice_columns {
+    () => {
+        "id, cents, price_cents, status, created_at, expires_at, reference, service_code, account_number, paid_by, paid_at"
+    };
+}
+macro_rules! decision_columns {
+    () => {
+        "mutation_id, outcome, cents, invoice_id, invoice_ids, settled, decided_at"
+    };
 }
 
 /// The columns of an invoice, as [`Sql::invoice`] and [`Sql::open_at`] select them.
-pub const INVOICE_COLUMNS: &str =
-    "id, cents, price_cents, status, created_at, expires_at, reference, service_code, account_number, paid_by, paid_at";
+pub const INVOICE_COLUMNS: &str = invoice_columns!();
 /// The columns of a decision, as [`Sql::decision`] and [`Sql::unsettled`] select them.
-pub const DECISION_COLUMNS: &str = "mutation_id, outcome, cents, invoice_id, invoice_ids, settled, decided_at";
+pub const DECISION_COLUMNS: &str = decision_columns!();
 
 impl Sql {
     /// Statements for `dialect`, with tables named `{prefix}invoices`, … (`prefix`: letters, digits, `_`).
@@ -106,11 +129,34 @@ impl Sql {
             )
             .at("options.prefix"));
         }
-        Ok(Sql { dialect, prefix: prefix.to_string() })
+        Ok(Sql { dialect, prefix: prefix.into(), texts: Rc::default() })
     }
 
-    /// A statement from SQL written with `{p}` for the prefix and `?` for each parameter.
-    fn stmt(&self, sql: &str, params: Vec<Value>) -> Statement {
+    /// The text numbered `key` (see [`Statement::key`]).
+    pub fn text(&self, key: u32) -> Option<Rc<str>> {
+        self.texts.borrow().get(key as usize).map(|(_, text)| text.clone())
+    }
+
+    /// A statement from SQL written with `{p}` for the prefix and `?` for each parameter. The text is built
+    /// once per template (for [`Dialect::PostgresInline`], whose texts hold the values, each time).
+    fn stmt(&self, sql: &'static str, params: Vec<Value>) -> Statement {
+        if self.dialect == Dialect::PostgresInline {
+            return Statement { sql: self.build(sql, &params).into(), key: None, params: Vec::new() };
+        }
+        let address = (sql.as_ptr() as usize, sql.len());
+        let mut texts = self.texts.borrow_mut();
+        let key = match texts.iter().position(|(a, _)| *a == address) {
+            Some(key) => key,
+            None => {
+                texts.push((address, self.build(sql, &params).into()));
+                texts.len() - 1
+            }
+        };
+        Statement { sql: texts[key].1.clone(), key: Some(key as u32), params }
+    }
+
+    /// A template's text in this store's words.
+    fn build(&self, sql: &str, params: &[Value]) -> String {
         // One pass over the bytes (a `str` pattern would bring a substring searcher into the module).
         let mut out = String::with_capacity(sql.len() + 64);
         let mut n = 0;
@@ -145,8 +191,7 @@ impl Sql {
         }
         out.push_str(&sql[start..]);
         debug_assert_eq!(n, params.len(), "{sql}");
-        let params = if self.dialect == Dialect::PostgresInline { Vec::new() } else { params };
-        Statement { sql: out, params }
+        out
     }
 
     /// The tables (created when absent) and the schema version, in one atomic batch; the last statement
@@ -244,21 +289,25 @@ impl Sql {
             account_number.into(),
             token.into(),
         ];
-        let guard = if amount_token {
+        macro_rules! insert {
+            ($guard:literal) => {
+                concat!(
+                    "INSERT INTO {p}invoices (id, cents, price_cents, status, created_at, expires_at, reference, \
+                     service_code, account_number, token) SELECT CAST(? AS TEXT), CAST(? AS BIGINT), \
+                     CAST(? AS BIGINT), 'open', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), \
+                     CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) ",
+                    $guard,
+                    " ON CONFLICT (id) DO NOTHING"
+                )
+            };
+        }
+        let sql = if amount_token {
             params.extend([cents.into(), token.into()]);
-            "WHERE EXISTS (SELECT 1 FROM {p}amounts WHERE cents = ? AND token = ?)"
+            insert!("WHERE EXISTS (SELECT 1 FROM {p}amounts WHERE cents = ? AND token = ?)")
         } else {
-            "WHERE 1 = 1"
+            insert!("WHERE 1 = 1")
         };
-        self.stmt(
-            &format!(
-                "INSERT INTO {{p}}invoices (id, cents, price_cents, status, created_at, expires_at, reference, \
-                 service_code, account_number, token) SELECT CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), \
-                 'open', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), \
-                 CAST(? AS TEXT) {guard} ON CONFLICT (id) DO NOTHING"
-            ),
-            params,
-        )
+        self.stmt(sql, params)
     }
 
     /// Frees `cents` again (an amount taken for an invoice whose id turned out to exist).
@@ -285,24 +334,29 @@ impl Sql {
 
     /// One invoice by id.
     pub fn invoice(&self, id: &str) -> Statement {
-        self.stmt(&format!("SELECT {INVOICE_COLUMNS} FROM {{p}}invoices WHERE id = ?"), vec![id.into()])
+        self.stmt(concat!("SELECT ", invoice_columns!(), " FROM {p}invoices WHERE id = ?"), vec![id.into()])
     }
 
-    /// A list of integers as one parameter, matched by `{column} IN …`: one statement shape (so one prepared
-    /// statement) whatever the list's length, and one parameter (D1 limits how many a statement binds).
-    fn in_list(&self, column: &str, values: impl Iterator<Item = i64>) -> (String, Value) {
+    /// A list of integers as one parameter, matched by `column IN …`: one statement shape (so one prepared
+    /// statement) whatever the list's length, and one parameter (D1 limits how many a statement binds). The
+    /// template for one value (a callback of one row, the common case: a plain comparison, which SQLite runs
+    /// without building a table of the list), and for a list in SQLite and in Postgres.
+    fn in_list(
+        &self,
+        [one, sqlite, postgres]: [&'static str; 3],
+        values: impl Iterator<Item = i64>,
+        params: Vec<Value>,
+    ) -> Statement {
         let mut values = values.peekable();
         let first = values.next();
         if let (Some(v), None) = (first, values.peek()) {
-            // One value (a callback of one row, the common case): a plain comparison, which SQLite runs
-            // without building a table of the list.
-            return (format!("{column} = ?"), Value::Int(v));
+            return self.stmt(one, [Value::Int(v)].into_iter().chain(params).collect());
         }
         let values = first.into_iter().chain(values);
-        let (open, close, test) = match self.dialect {
-            Dialect::Sqlite => ('[', ']', format!("{column} IN (SELECT value FROM json_each(?))")),
+        let (open, close, sql) = match self.dialect {
+            Dialect::Sqlite => ('[', ']', sqlite),
             // An array parameter: Postgres looks each element up in the index.
-            Dialect::Postgres | Dialect::PostgresInline => ('{', '}', format!("{column} = ANY(CAST(? AS BIGINT[]))")),
+            Dialect::Postgres | Dialect::PostgresInline => ('{', '}', postgres),
         };
         let mut list = String::from(open);
         for (i, v) in values.enumerate() {
@@ -312,28 +366,49 @@ impl Sql {
             list.push_str(&v.to_string());
         }
         list.push(close);
-        (test, Value::Text(list))
+        self.stmt(sql, [Value::Text(list)].into_iter().chain(params).collect())
     }
 
     /// The open invoices of these amounts: the candidates of credits.
     pub fn open_at(&self, cents: impl Iterator<Item = i64>) -> Statement {
-        let (test, list) = self.in_list("cents", cents);
-        self.stmt(
-            &format!("SELECT {INVOICE_COLUMNS} FROM {{p}}invoices WHERE {test} AND status = 'open' ORDER BY id"),
-            vec![list],
-        )
+        macro_rules! open_at {
+            ($test:literal) => {
+                concat!(
+                    "SELECT ",
+                    invoice_columns!(),
+                    " FROM {p}invoices WHERE ",
+                    $test,
+                    " AND status = 'open' ORDER BY id"
+                )
+            };
+        }
+        let templates = [
+            open_at!("cents = ?"),
+            open_at!("cents IN (SELECT value FROM json_each(?))"),
+            open_at!("cents = ANY(CAST(? AS BIGINT[]))"),
+        ];
+        self.in_list(templates, cents, vec![])
     }
 
     /// The decisions of these mutations, where made.
     pub fn decisions(&self, mutation_ids: impl Iterator<Item = i64>) -> Statement {
-        let (test, list) = self.in_list("mutation_id", mutation_ids);
-        self.stmt(&format!("SELECT {DECISION_COLUMNS} FROM {{p}}decisions WHERE {test}"), vec![list])
+        macro_rules! decisions {
+            ($test:literal) => {
+                concat!("SELECT ", decision_columns!(), " FROM {p}decisions WHERE ", $test)
+            };
+        }
+        let templates = [
+            decisions!("mutation_id = ?"),
+            decisions!("mutation_id IN (SELECT value FROM json_each(?))"),
+            decisions!("mutation_id = ANY(CAST(? AS BIGINT[]))"),
+        ];
+        self.in_list(templates, mutation_ids, vec![])
     }
 
     /// A mutation's decision, if any.
     pub fn decision(&self, mutation_id: i64) -> Statement {
         self.stmt(
-            &format!("SELECT {DECISION_COLUMNS} FROM {{p}}decisions WHERE mutation_id = ?"),
+            concat!("SELECT ", decision_columns!(), " FROM {p}decisions WHERE mutation_id = ?"),
             vec![mutation_id.into()],
         )
     }
@@ -423,9 +498,10 @@ impl Sql {
     /// The credits that paid nothing, oldest first.
     pub fn unsettled(&self) -> Statement {
         self.stmt(
-            &format!(
-                "SELECT {DECISION_COLUMNS} FROM {{p}}decisions WHERE outcome IN ('ambiguous', 'unmatched') \
-                 ORDER BY decided_at, mutation_id"
+            concat!(
+                "SELECT ",
+                decision_columns!(),
+                " FROM {p}decisions WHERE outcome IN ('ambiguous', 'unmatched') ORDER BY decided_at, mutation_id"
             ),
             vec![],
         )
@@ -463,15 +539,15 @@ mod tests {
         let lite = Sql::new(Dialect::Sqlite, "shop_").unwrap();
         let pg = Sql::new(Dialect::Postgres, "shop_").unwrap();
         assert_eq!(
-            lite.cancel("A", 5, "t").sql,
+            &*lite.cancel("A", 5, "t").sql,
             "UPDATE shop_invoices SET status = 'cancelled', closed_at = ?, token = ? WHERE id = ? AND status = 'open'"
         );
-        assert_eq!(pg.cancel("A", 5, "t").sql, "UPDATE shop_invoices SET status = 'cancelled', closed_at = $1, token = $2 WHERE id = $3 AND status = 'open'");
+        assert_eq!(&*pg.cancel("A", 5, "t").sql, "UPDATE shop_invoices SET status = 'cancelled', closed_at = $1, token = $2 WHERE id = $3 AND status = 'open'");
         // Inline: the values in the text (escaped), no parameters.
         let inline = Sql::new(Dialect::PostgresInline, "shop_").unwrap();
         let st = inline.cancel("A'; DROP TABLE x; --\\'\0", -5, "t");
         assert_eq!(
-            st.sql,
+            &*st.sql,
             r"UPDATE shop_invoices SET status = 'cancelled', closed_at = -5, token = E't' WHERE id = E'A''; DROP TABLE x; --\\''\x00' AND status = 'open'"
         );
         assert!(st.params.is_empty());
@@ -479,9 +555,31 @@ mod tests {
             inline.open_at([100, 250].into_iter()).sql.split(" WHERE ").nth(1),
             Some("cents = ANY(CAST(E'{100,250}' AS BIGINT[])) AND status = 'open' ORDER BY id")
         );
+        assert_eq!(st.key, None, "a text with its values in it is each time another");
         for bad in ["Shop", "a-b", "1x", "x;drop", &"x".repeat(33)] {
             assert_eq!(Sql::new(Dialect::Sqlite, bad).unwrap_err().path(), Some("options.prefix"), "{bad}");
         }
         assert!(Sql::new(Dialect::Sqlite, "").is_ok());
+    }
+
+    #[test]
+    fn each_text_is_built_once_and_numbered() {
+        let lite = Sql::new(Dialect::Sqlite, "").unwrap();
+        let copy = lite.clone();
+        let a = lite.cancel("A", 1, "t");
+        let b = copy.cancel("B", 2, "u");
+        let one = lite.decisions([7].into_iter());
+        let many = lite.decisions([7, 8].into_iter());
+        // The same template: the same text, shared, and the same number (clones share the texts).
+        assert_eq!((a.key, b.key), (Some(0), Some(0)));
+        assert!(Rc::ptr_eq(&a.sql, &b.sql));
+        assert_eq!((a.params.len(), b.params[2].clone()), (3, Value::Text("B".into())));
+        // Another template, or another shape of one (one value, a list): another number.
+        assert_eq!((one.key, many.key), (Some(1), Some(2)));
+        assert_eq!(one.params, vec![Value::Int(7)]);
+        assert_eq!(many.params, vec![Value::Text("[7,8]".into())]);
+        assert_eq!(lite.text(2).as_deref(), Some(&*many.sql));
+        assert_eq!(lite.text(3), None);
+        assert!(many.sql.ends_with("WHERE mutation_id IN (SELECT value FROM json_each(?))"), "{}", many.sql);
     }
 }

@@ -11,12 +11,12 @@ use crate::callback::{self, NormalJson};
 use crate::client::ClientOption;
 use crate::error::{Error, ErrorCode};
 use crate::{client, endpoints, matching};
-#[cfg(feature = "sandbox")]
-use interop::parse_json;
 use interop::{
-    action, body_bytes, fetch_request, js_error, json_text, json_text_at, mutations_text, object, optional_json,
+    action, body_bytes, fetch_request, js_error, json_text, json_text_at, mutations_text, optional_json,
     optional_json_at, params_root, string_arg, to_js, type_name, wrong_type, ERROR_CLASS,
 };
+#[cfg(feature = "sandbox")]
+use interop::{object, parse_json};
 use js_sys::Uint8Array;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
@@ -516,16 +516,28 @@ pub fn signed_callback(report: JsValue, signature: &str) -> Result<JsValue, JsVa
 
 // ---- the ledger: its calls are tasks (crate::ledger::Task); the package's store adapters run their SQL ----
 
-/// The ledger's core over one store (`Ledger.open` in the package entry, which recognises the store).
+/// The ledger's core over one store (`Ledger.open` in the package entry, which recognises the store), and
+/// its calls in progress (tasks, [`crate::ledger::Task`]), each known to the package by its number while it
+/// waits for the store: a call costs the package one crossing per action and no object of its own.
 #[wasm_bindgen(js_name = "__Ledger", skip_typescript)]
-pub struct JsLedger(crate::ledger::Ledger);
-
-/// A ledger call in progress: `start()`, then `resume(results)` until it is done.
-#[wasm_bindgen(js_name = "__LedgerTask", skip_typescript)]
-pub struct JsLedgerTask(crate::ledger::Task);
+pub struct JsLedger {
+    core: crate::ledger::Ledger,
+    tasks: Vec<Option<crate::ledger::Task>>,
+}
 
 fn seconds(now: f64) -> i64 {
     now.floor() as i64
+}
+
+/// A statement as the package's Ledger reads it: its text's number, or (a text with its values in it) the
+/// text itself; the Ledger asks for a number's text once (`sql(key)`), so a text crosses once per ledger.
+#[derive(serde::Serialize)]
+struct LedgerStatement<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sql: Option<&'a str>,
+    params: &'a [crate::ledger::Value],
 }
 
 #[wasm_bindgen(js_class = "__Ledger")]
@@ -535,52 +547,67 @@ impl JsLedger {
     pub fn new(dialect: &str, options: JsValue) -> Result<JsLedger, JsValue> {
         let options = optional_json(Some(options), "options", ErrorCode::InvalidParams)?;
         let dialect = crate::ledger::Dialect::parse(dialect)?;
-        Ok(JsLedger(crate::ledger::Ledger::new(dialect, options.as_deref())?))
+        Ok(JsLedger { core: crate::ledger::Ledger::new(dialect, options.as_deref())?, tasks: Vec::new() })
     }
 
-    /// Creating the tables when absent.
-    pub fn open(&self) -> JsLedgerTask {
-        JsLedgerTask(self.0.open())
+    /// The SQL text numbered `key` in this ledger's statements.
+    pub fn sql(&self, key: u32) -> Result<String, JsValue> {
+        match self.core.text(key) {
+            Some(text) => Ok(text.to_string()),
+            None => Err(Error::new(ErrorCode::Config, format!("no statement numbered {key}")).into()),
+        }
+    }
+
+    /// Creating the tables when absent. Each call answers with its first action (JSON text):
+    /// `{ task, run: [{ key | sql, params }] }`, or `{ done: result }`.
+    pub fn open(&mut self) -> Result<String, JsValue> {
+        let task = self.core.open();
+        self.begin(task)
     }
 
     /// `openInvoice(invoice)` at `now` (Unix seconds), `token` random per call.
     #[wasm_bindgen(js_name = openInvoice)]
-    pub fn open_invoice(&self, invoice: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
+    pub fn open_invoice(&mut self, invoice: JsValue, now: f64, token: &str) -> Result<String, JsValue> {
         let json = json_text_at(&invoice, "invoice", "", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.open_invoice(&json, seconds(now), token)?))
+        let task = self.core.open_invoice(&json, seconds(now), token)?;
+        self.begin(task)
     }
 
     /// `apply(report | mutations)`.
-    pub fn apply(&self, mutations: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
+    pub fn apply(&mut self, mutations: JsValue, now: f64, token: &str) -> Result<String, JsValue> {
         let text = mutations_text(&mutations)?;
-        Ok(JsLedgerTask(self.0.apply(&text, seconds(now), token)?))
+        let task = self.core.apply(&text, seconds(now), token)?;
+        self.begin(task)
     }
 
     /// `invoice(id)`.
-    pub fn invoice(&self, id: JsValue) -> Result<JsLedgerTask, JsValue> {
+    pub fn invoice(&mut self, id: JsValue) -> Result<String, JsValue> {
         let id = string_arg(&id, "id", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.invoice(&id)?))
+        let task = self.core.invoice(&id)?;
+        self.begin(task)
     }
 
     /// `cancelInvoice(id)`.
-    pub fn cancel(&self, id: JsValue, now: f64, token: &str) -> Result<JsLedgerTask, JsValue> {
+    pub fn cancel(&mut self, id: JsValue, now: f64, token: &str) -> Result<String, JsValue> {
         let id = string_arg(&id, "id", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.cancel(&id, seconds(now), token)?))
+        let task = self.core.cancel(&id, seconds(now), token)?;
+        self.begin(task)
     }
 
     /// `unsettled()`.
-    pub fn unsettled(&self) -> JsLedgerTask {
-        JsLedgerTask(self.0.unsettled())
+    pub fn unsettled(&mut self) -> Result<String, JsValue> {
+        let task = self.core.unsettled();
+        self.begin(task)
     }
 
     /// `settle(mutationId, invoiceId)`.
     pub fn settle(
-        &self,
+        &mut self,
         mutation_id: JsValue,
         invoice_id: JsValue,
         now: f64,
         token: &str,
-    ) -> Result<JsLedgerTask, JsValue> {
+    ) -> Result<String, JsValue> {
         let id = mutation_id
             .as_f64()
             .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 9_007_199_254_740_991.0)
@@ -588,27 +615,56 @@ impl JsLedger {
                 wrong_type(&mutation_id, "mutationId", "a mutation id (a whole number)", ErrorCode::InvalidParams)
             })?;
         let invoice_id = string_arg(&invoice_id, "invoiceId", ErrorCode::InvalidParams)?;
-        Ok(JsLedgerTask(self.0.settle(id as i64, &invoice_id, seconds(now), token)?))
-    }
-}
-
-fn ledger_action(action: crate::ledger::Action) -> JsValue {
-    match action {
-        crate::ledger::Action::Run { statements } => object([("run", Some(to_js(&statements)))]).into(),
-        crate::ledger::Action::Done(json) => object([("done", Some(json.into()))]).into(),
-    }
-}
-
-#[wasm_bindgen(js_class = "__LedgerTask")]
-impl JsLedgerTask {
-    /// The first action: `{ run: [{ sql, params }] }` or `{ done: json }`.
-    pub fn start(&mut self) -> Result<JsValue, JsValue> {
-        Ok(ledger_action(self.0.start()?))
+        let task = self.core.settle(id as i64, &invoice_id, seconds(now), token)?;
+        self.begin(task)
     }
 
-    /// The results of the last `run` (JSON text: `[{ changes, rows }]`): the next action.
-    pub fn resume(&mut self, results: JsValue) -> Result<JsValue, JsValue> {
+    /// The results of task `task`'s last `run` (JSON text: `[{ changes, rows }]`): its next action. A task
+    /// that is done, or failed, is over.
+    pub fn resume(&mut self, task: u32, results: JsValue) -> Result<String, JsValue> {
+        let Some(mut t) = self.tasks.get_mut(task as usize).and_then(Option::take) else {
+            return Err(Error::new(ErrorCode::Config, "this ledger call is over").into());
+        };
         let results = string_arg(&results, "results", ErrorCode::Config)?;
-        Ok(ledger_action(self.0.resume(&results)?))
+        let action = t.resume(&results)?;
+        Ok(self.keep(t, action))
+    }
+
+    /// Ends task `task` before it is done (its store failed).
+    pub fn end(&mut self, task: u32) {
+        if let Some(slot) = self.tasks.get_mut(task as usize) {
+            *slot = None;
+        }
+    }
+}
+
+impl JsLedger {
+    fn begin(&mut self, mut task: crate::ledger::Task) -> Result<String, JsValue> {
+        let action = task.start()?;
+        Ok(self.keep(task, action))
+    }
+
+    /// The action as JSON text (one string across, one `JSON.parse`); a task that waits for the store is
+    /// kept under a number.
+    fn keep(&mut self, task: crate::ledger::Task, action: crate::ledger::Action) -> String {
+        match action {
+            crate::ledger::Action::Run { statements } => {
+                let list: Vec<LedgerStatement> = statements
+                    .iter()
+                    .map(|s| LedgerStatement { key: s.key, sql: s.key.is_none().then_some(&*s.sql), params: &s.params })
+                    .collect();
+                let list = serde_json::to_string(&list).unwrap_or_else(|_| unreachable!("statements always serialise"));
+                let at = match self.tasks.iter().position(Option::is_none) {
+                    Some(at) => at,
+                    None => {
+                        self.tasks.push(None);
+                        self.tasks.len() - 1
+                    }
+                };
+                self.tasks[at] = Some(task);
+                format!("{{\"task\":{at},\"run\":{list}}}")
+            }
+            crate::ledger::Action::Done(json) => format!("{{\"done\":{json}}}"),
+        }
     }
 }
