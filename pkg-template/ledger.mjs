@@ -15,9 +15,10 @@ const tokens = () => {
   };
 };
 const isRead = (sql) => sql.startsWith("SELECT");
-/** A batch of reads only takes no write lock (SQLite) and needs no transaction (Postgres, where each read of
- * a transaction sees its own snapshot anyway at READ COMMITTED): every write the core asks for is conditional
- * on the state it finds, not on what was read before. */
+/** A batch of reads only needs no transaction (each read may see the database as it is at that moment, as
+ * each read of a Postgres transaction at READ COMMITTED does anyway): every write the core asks for is
+ * conditional on the state it finds, not on what was read before. On SQLite it then takes no write lock and
+ * saves a BEGIN and a COMMIT. */
 const readsOnly = (statements) => statements.every(({ sql }) => isRead(sql));
 /** Rows as arrays, whatever the driver gives. */
 const arrays = (rows) => (rows ?? []).map((r) => (Array.isArray(r) ? r : Object.values(r)));
@@ -36,20 +37,19 @@ function prepared(prepare) {
 }
 
 /** better-sqlite3's `Database` (Node 20): an immediate transaction per batch of writes (waits up to its
- * `timeout`, 5 s by default), a deferred one for reads. */
+ * `timeout`, 5 s by default). */
 function betterSqlite3(db) {
   const prepare = prepared((sql) => db.prepare(sql));
-  const batch = db.transaction((statements) =>
-    statements.map(({ sql, params }) => {
-      const st = prepare(sql);
-      return isRead(sql)
-        ? { changes: 0, rows: st.raw(true).all(...params) }
-        : { changes: st.run(...params).changes, rows: [] };
-    }),
-  );
+  const one = ({ sql, params }) => {
+    const st = prepare(sql);
+    return isRead(sql)
+      ? { changes: 0, rows: st.raw(true).all(...params) }
+      : { changes: st.run(...params).changes, rows: [] };
+  };
+  const batch = db.transaction((statements) => statements.map(one));
   return {
     dialect: "sqlite",
-    run: async (statements) => (readsOnly(statements) ? batch.deferred(statements) : batch.immediate(statements)),
+    run: async (statements) => (readsOnly(statements) ? statements.map(one) : batch.immediate(statements)),
   };
 }
 
@@ -58,17 +58,19 @@ function sqliteSync(db, { busy }) {
   const prepare = prepared((sql) => db.prepare(sql));
   busy?.();
   const exec = (sql) => (typeof db.exec === "function" ? db.exec(sql) : db.run(sql));
+  const one = ({ sql, params }) => {
+    const st = prepare(sql);
+    if (!isRead(sql)) return { changes: Number(st.run(...params).changes ?? 0), rows: [] };
+    st.setReturnArrays?.(true);
+    return { changes: 0, rows: arrays(st.all(...params)) };
+  };
   return {
     dialect: "sqlite",
     run: async (statements) => {
-      exec(readsOnly(statements) ? "BEGIN" : "BEGIN IMMEDIATE");
+      if (readsOnly(statements)) return statements.map(one);
+      exec("BEGIN IMMEDIATE");
       try {
-        const out = statements.map(({ sql, params }) => {
-          const st = prepare(sql);
-          if (!isRead(sql)) return { changes: Number(st.run(...params).changes ?? 0), rows: [] };
-          st.setReturnArrays?.(true);
-          return { changes: 0, rows: arrays(st.all(...params)) };
-        });
+        const out = statements.map(one);
         exec("COMMIT");
         return out;
       } catch (e) {
