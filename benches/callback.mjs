@@ -1,7 +1,7 @@
 // Callback path: raw bytes of a payment report -> validated JS value, the package (pkg/) against an
 // idiomatic pure-JS validator doing the same checks, side by side in one Node process (rounds interleaved,
 // median taken, so machine noise hits both alike). Prints the ratio per size (> 1 means the package is
-// faster) and the .wasm size. Run with `make bench`.
+// faster; the median of the rounds' ratios and their range) and the .wasm size. Run with `make bench`.
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -120,6 +120,11 @@ function perOp(fn, bytes) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** Each round's ratio (the baseline's time over the way's: > 1, the package is faster): `median (min–max)`. */
+const ratios = (base, way) => {
+  const r = base.map((b, i) => b / way[i]);
+  return `${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+};
 
 // Both must agree before anything is timed.
 for (const rows of SIZES) {
@@ -130,8 +135,8 @@ for (const rows of SIZES) {
 }
 
 console.log(`callback: bytes -> validated report, Node ${process.version}, median of ${ROUNDS} interleaved rounds`);
-console.log("rows  | js baseline µs | wasm handle µs | ratio | wasm + rows µs | ratio");
-console.log("------|----------------|----------------|-------|----------------|------");
+console.log("rows  | js baseline µs | wasm handle µs | ratio (range)      | wasm + rows µs | ratio (range)");
+console.log("------|----------------|----------------|--------------------|----------------|-------------------");
 for (const rows of SIZES) {
   const bytes = report(rows);
   const times = Object.fromEntries(Object.keys(ways).map((k) => [k, []]));
@@ -143,8 +148,8 @@ for (const rows of SIZES) {
   const base = m["js baseline"];
   console.log(
     `${String(rows).padStart(5)} | ${base.toFixed(2).padStart(14)} | ${m["wasm handle"].toFixed(2).padStart(14)} | ` +
-      `${(base / m["wasm handle"]).toFixed(2).padStart(5)} | ${m["wasm + rows"].toFixed(2).padStart(14)} | ` +
-      `${(base / m["wasm + rows"]).toFixed(2).padStart(5)}`,
+      `${ratios(times["js baseline"], times["wasm handle"]).padEnd(18)} | ${m["wasm + rows"].toFixed(2).padStart(14)} | ` +
+      `${ratios(times["js baseline"], times["wasm + rows"])}`,
   );
 }
 const wasm = readFileSync(new URL("../pkg/wasm/cekmutasi_bg.wasm", import.meta.url));

@@ -19,6 +19,7 @@ const out = join(root, "target", "bench-coldstart");
 mkdirSync(out, { recursive: true });
 const SEED = readFileSync(join(root, "tests", "fixtures", "seed_report.json"), "utf8");
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const range = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const SAMPLES = 15;
 
 // ---- Node ----
@@ -59,11 +60,17 @@ for (let i = 0; i < SAMPLES; i++) {
 console.log(
   `cold start in Node ${process.version}: import + first parseCallback, median of ${SAMPLES} fresh processes`,
 );
-console.log(`  ${"entry".padEnd(28)} after the app's first import | including the ESM loader's first import`);
-for (const name of Object.keys(cases))
+console.log(
+  `  ${"entry".padEnd(28)} after the app's first import (range) | x the baseline | including the ESM loader's first import`,
+);
+const baseline = samples["baseline (pure JS)"];
+for (const name of Object.keys(cases)) {
+  // Each sample against the baseline's sample of the same turn (they ran one after the other).
+  const times = samples[name].map((t, i) => t / baseline[i]);
   console.log(
-    `  ${name.padEnd(28)} ${median(samples[name]).toFixed(2).padStart(8)} ms | ${median(samples[`${name} cold loader`]).toFixed(2).padStart(8)} ms`,
+    `  ${name.padEnd(28)} ${median(samples[name]).toFixed(2).padStart(8)} ms (${range(samples[name])}) | ${median(times).toFixed(2)}x (${range(times)}) | ${median(samples[`${name} cold loader`]).toFixed(2).padStart(8)} ms`,
   );
+}
 
 // ---- workerd ----
 const { Miniflare } = await import("miniflare");
@@ -78,7 +85,8 @@ const workers = {
   "with the package": await worker("cold-package", handler(`import { parseCallback } from "cekmutasi";`)),
 };
 const wd = Object.fromEntries(Object.keys(workers).map((k) => [k, []]));
-for (let i = 0; i < 7; i++) {
+const ISOLATES = 15;
+for (let i = 0; i < ISOLATES; i++) {
   for (const [name, options] of Object.entries(workers)) {
     const t0 = performance.now();
     const mf = new Miniflare(options);
@@ -89,7 +97,11 @@ for (let i = 0; i < 7; i++) {
   }
 }
 const [base, withPkg] = Object.values(wd).map(median);
-console.log("cold start in workerd: a new miniflare to the first response (parse a callback), median of 7");
+// The package's cost per turn: each isolate with it less the one without it just before or after.
+const cost = wd["with the package"].map((t, i) => t - wd["without the package"][i]);
 console.log(
-  `  without the package ${base.toFixed(1)} ms | with it ${withPkg.toFixed(1)} ms | the package's cost ${(withPkg - base).toFixed(1)} ms`,
+  `cold start in workerd: a new miniflare to the first response (parse a callback), median of ${ISOLATES} isolates each way`,
+);
+console.log(
+  `  without the package ${base.toFixed(1)} ms | with it ${withPkg.toFixed(1)} ms | the package's cost ${median(cost).toFixed(1)} ms (${range(cost)})`,
 );
