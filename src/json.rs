@@ -116,6 +116,12 @@ impl<'a> Reader<'a> {
         Reader { text, pos: 0, depth: 0, too_deep: false, bad_name: false }
     }
 
+    /// Where a value read from this text ([`Raw`]) starts and ends in it, in bytes.
+    pub(crate) fn span(&self, raw: Raw<'a>) -> (usize, usize) {
+        let start = raw.get().as_ptr() as usize - self.text.as_ptr() as usize;
+        (start, start + raw.get().len())
+    }
+
     fn byte(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }

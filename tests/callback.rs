@@ -4,8 +4,8 @@
 use cekmutasi::amount::Amount;
 use cekmutasi::body::BodyLimit;
 use cekmutasi::callback::{
-    check_report, check_request, parse_report, signed_request, too_large, verify_signature, Checked, PaymentReport,
-    PaymentReportContent, Rows, DEFAULT_MAX_BODY_BYTES,
+    check_report, check_request, content_names, normal_json, parse_report, row_names, signed_request, too_large,
+    verify_signature, Checked, NormalJson, PaymentReport, PaymentReportContent, Rows, Tape, DEFAULT_MAX_BODY_BYTES,
 };
 use cekmutasi::error::ErrorCode;
 use cekmutasi::mutation::{Mutation, ServiceFields};
@@ -29,11 +29,41 @@ fn parse_as(s: &str, rows: Rows) -> Result<PaymentReport, cekmutasi::error::Erro
             let input: serde_json::Value = serde_json::from_str(s).unwrap();
             let output: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
             assert_eq!(c.normal, input == output, "normal flag wrong for {s}");
+            // A body in normal form, ASCII without escapes, has a tape, whose slices are its content.
+            if let NormalJson::AsIs { tape, mutations, .. } = normal_json(s.as_bytes(), DEFAULT_MAX_BODY_BYTES, rows)? {
+                assert_eq!(tape.is_some(), s.is_ascii() && !s.contains('\\'), "tape or not for {s}");
+                if let Some(tape) = tape {
+                    assert_eq!((tape[0], &content_of(s, &tape)), (0, &input["content"]), "tape of {s}");
+                    assert_eq!(mutations, report.content.data.len());
+                }
+            }
         }
         (Err(a), Err(b)) => assert_eq!(a, b),
         _ => panic!("check and parse disagree on {s}: {parsed:?} vs {checked:?}"),
     }
     parsed
+}
+
+/// The content a tape describes, made as the package's JS makes it: from slices of the text.
+fn content_of(text: &str, tape: &[u32]) -> serde_json::Value {
+    let mut content = serde_json::Map::new();
+    for event in tape[1..].chunks(3) {
+        let (kind, index, value) =
+            (event[0] & !0xff, (event[0] & 0xff) as usize, &text[event[1] as usize..event[2] as usize]);
+        match kind {
+            Tape::CONTENT => drop(content.insert(content_names()[index].into(), value.into())),
+            Tape::DATA => drop(content.insert("data".into(), serde_json::Value::Array(vec![]))),
+            Tape::ROW => content["data"].as_array_mut().unwrap().push(serde_json::json!({})),
+            Tape::TEXT | Tape::NUMBER => {
+                let value =
+                    if kind == Tape::NUMBER { serde_json::json!(value.parse::<i64>().unwrap()) } else { value.into() };
+                let row = content["data"].as_array_mut().unwrap().last_mut().unwrap().as_object_mut().unwrap();
+                row.insert(row_names()[index].into(), value);
+            }
+            _ => panic!("unknown event {event:?}"),
+        }
+    }
+    serde_json::Value::Object(content)
 }
 
 /// Parses `s` strictly (the whole report refused at the first bad row: what the tests below assert), and
@@ -507,5 +537,61 @@ proptest! {
         }
         let _ = parse_report(&b[..i], DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn);
         let _ = check_report(&b[..i], DEFAULT_MAX_BODY_BYTES, Rows::EachOnItsOwn);
+    }
+}
+
+#[test]
+fn a_tape_says_where_each_value_is_in_the_order_of_the_text() {
+    // Content before action, data first, members in no usual order, a signed timestamp, a fee.
+    let body = r#"{"content":{"data":[{"amount":"5.00","id":7,"type":"credit","unix_timestamp":-3,"description":"a b","fee":"1.00"}],"account_name":"N","service_code":"bri","service_name":"S","account_number":"1"},"action":"payment_report"}"#;
+    let Ok(NormalJson::AsIs { tape: Some(tape), mutations: 1, .. }) =
+        normal_json(body.as_bytes(), DEFAULT_MAX_BODY_BYTES, Rows::Strict)
+    else {
+        panic!("a tape for {body}")
+    };
+    let events: Vec<(u32, &str, &str)> = tape[1..]
+        .chunks(3)
+        .map(|e| {
+            let (kind, index) = (e[0] & !0xff, (e[0] & 0xff) as usize);
+            let name = match kind {
+                Tape::CONTENT => content_names()[index],
+                Tape::TEXT | Tape::NUMBER => row_names()[index],
+                _ => "",
+            };
+            (kind, name, &body[e[1] as usize..e[2] as usize])
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (Tape::DATA, "", ""),
+            (Tape::ROW, "", ""),
+            (Tape::TEXT, "amount", "5.00"),
+            (Tape::NUMBER, "id", "7"),
+            (Tape::TEXT, "type", "credit"),
+            (Tape::NUMBER, "unix_timestamp", "-3"),
+            (Tape::TEXT, "description", "a b"),
+            (Tape::TEXT, "fee", "1.00"),
+            (Tape::CONTENT, "account_name", "N"),
+            (Tape::CONTENT, "service_code", "bri"),
+            (Tape::CONTENT, "service_name", "S"),
+            (Tape::CONTENT, "account_number", "1"),
+        ]
+    );
+    // No tape where a slice is not the value (an escape, a byte beyond ASCII, whose JS offsets differ), nor
+    // where the text is not the report (rewritten).
+    for (from, to) in [("a b", "a é"), ("a b", r"a \\ b"), ("a b", r"\u0061 b"), ("\"N\"", r#""\"N""#)] {
+        let odd = body.replace(from, to);
+        match normal_json(odd.as_bytes(), DEFAULT_MAX_BODY_BYTES, Rows::Strict) {
+            Ok(NormalJson::AsIs { tape: None, mutations: 1, .. }) => {}
+            other => panic!("{odd}: {other:?}"),
+        }
+    }
+    for (from, to) in [(r#""5.00""#, "5"), (r#""fee""#, r#""other""#), (r#""1.00""#, "null")] {
+        let odd = body.replace(from, to);
+        assert!(
+            matches!(normal_json(odd.as_bytes(), DEFAULT_MAX_BODY_BYTES, Rows::Strict), Ok(NormalJson::Rewritten(_))),
+            "{odd}"
+        );
     }
 }

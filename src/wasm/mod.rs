@@ -119,7 +119,8 @@ pub fn verify_signature(
 /// `parseCallback(body, options?)` (wrapped by the package entry, which makes the `PaymentReport`).
 ///
 /// Returns the number of mutations when the body is already in normal form (the entry keeps the body as
-/// the report's source), else the normalised report as JSON text. Throws `body_too_large`,
+/// the report's source), or then, for a body without escapes in ASCII, the number and where its values are
+/// (`Uint32Array [count, ...tape]`, [`callback::Tape`]), else the normalised report as JSON text. Throws `body_too_large`,
 /// `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
 #[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
 pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
@@ -128,6 +129,7 @@ pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue
         let options = callback::read_options(options.as_deref(), false)?;
         let (bytes, lossless) = body_bytes(&body, options.max_body_bytes)?;
         Ok(match callback::normal_json(&bytes, options.max_body_bytes, options.rows)? {
+            NormalJson::AsIs { mutations, tape: Some(tape), .. } if lossless => tape_array(mutations, tape).into(),
             NormalJson::AsIs { mutations, .. } if lossless => JsValue::from(mutations as f64),
             NormalJson::AsIs { text, .. } => JsValue::from_str(text),
             NormalJson::Rewritten(json) => JsValue::from_str(&json),
@@ -148,14 +150,31 @@ pub fn callback_body(request: JsValue, options: JsValue) -> Result<JsCallbackBod
             options.signature.ok_or_else(|| callback::config_error("receiveCallback needs { signature }"))?;
         let (method, signature) = fetch_request(&request)?;
         callback::check_request(&method, signature.as_deref(), &expected)?;
-        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large), options.rows))
+        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large), options.rows, None))
     };
     Ok(checked().map_err(callback::receiver_error)?)
 }
 
 /// A callback body being received. Each error carries the HTTP `status` to answer with.
 #[wasm_bindgen(js_name = "__CallbackBody", skip_typescript)]
-pub struct JsCallbackBody(BodyLimit, callback::Rows);
+pub struct JsCallbackBody(BodyLimit, callback::Rows, Option<js_sys::Uint32Array>);
+
+/// A report's count of mutations and its tape, as the package's PaymentReport takes them.
+fn tape_array(mutations: usize, mut tape: Vec<u32>) -> js_sys::Uint32Array {
+    // The tape was made with room for the count first (one copy across, by one call).
+    tape[0] = mutations as u32;
+    js_sys::Uint32Array::from(&tape[..])
+}
+
+/// The names a tape's member indexes stand for: `{ content, row }` ([`callback::Tape`]).
+#[wasm_bindgen(js_name = "__tapeNames", skip_typescript)]
+pub fn tape_names() -> JsValue {
+    let list = |names: &[&str]| js_sys::Array::from_iter(names.iter().map(|n| JsValue::from_str(n)));
+    let names = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&names, &"content".into(), &list(callback::content_names()));
+    let _ = js_sys::Reflect::set(&names, &"row".into(), &list(callback::row_names()));
+    names.into()
+}
 
 #[wasm_bindgen(js_class = "__CallbackBody")]
 impl JsCallbackBody {
@@ -175,13 +194,21 @@ impl JsCallbackBody {
         js_error(Error::new(ErrorCode::NetworkError, "the callback body could not be read").with_status(400))
     }
 
-    /// The whole body, validated: the report as JSON text in normal form.
+    /// The whole body, validated: the report as JSON text in normal form (and its tape, read next).
     pub fn finish(&mut self) -> Result<String, JsValue> {
         let bytes = self.0.take();
         Ok(match callback::normal_json(&bytes, usize::MAX, self.1)? {
-            NormalJson::AsIs { text, .. } => text.to_string(),
+            NormalJson::AsIs { text, mutations, tape } => {
+                self.2 = tape.map(|tape| tape_array(mutations, tape));
+                text.to_string()
+            }
             NormalJson::Rewritten(json) => json,
         })
+    }
+
+    /// The tape of the body `finish` gave, when it has one (`[count, ...tape]`).
+    pub fn tape(&mut self) -> Option<js_sys::Uint32Array> {
+        self.2.take()
     }
 }
 

@@ -224,3 +224,70 @@ test("receiveCallback checks the signature before reading the body, and stops at
   await assert.rejects(receiveCallback(request("s3cret"), {}), { code: "config" });
   await assert.rejects(receiveCallback(request("s3cret"), { signature: "" }), { code: "config" });
 });
+
+test("rows made from where Rust found each value are exactly JSON.parse's, members in the body's order", async () => {
+  // Generated reports in normal form (what the service sends: the fast way), each member order shuffled,
+  // optional members present or not; some with a byte beyond ASCII or an escape (JSON.parse's way).
+  let seed = 7;
+  const next = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % n;
+  };
+  const shuffled = (entries) => {
+    const out = [...entries];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = next(i + 1);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return Object.fromEntries(out);
+  };
+  const texts = ["TRSF E-BANKING CR 0042 INV-7", "", "a'b <c> & {d}: [e]", "x".repeat(40)];
+  const odd = ["Pembayaran Rp 50.000 — terima kasih", 'kutip "dua"', "tab\there", "\\u0041"];
+  const amount = () => `${next(10_000_000)}.${String(next(100)).padStart(2, "0")}`;
+  const row = (i, plain) => {
+    const entries = [
+      ["id", [1, 2 ** 53 - 1, 1_000_000 + i][next(3)]],
+      ["unix_timestamp", [-86_400, 0, 1_732_500_000 + i][next(3)]],
+      ["type", ["credit", "debit"][next(2)]],
+      ["amount", amount()],
+      ["description", plain ? texts[next(texts.length)] : odd[next(odd.length)]],
+    ];
+    for (const name of ["balance", "fee", "net"]) if (next(2)) entries.push([name, amount()]);
+    for (const name of ["service_code", "account_number", "username", "email", "status", "currency"])
+      if (next(3) === 0) entries.push([name, `${name}-${i}`]);
+    return shuffled(entries);
+  };
+  let fast = 0;
+  for (let n = 0; n < 300; n++) {
+    const plain = n % 5 !== 0;
+    const data = Array.from({ length: next(12) }, (_, i) => row(i, plain || i !== 0));
+    const content = shuffled([
+      ["service_name", "Bank BRI"],
+      ["service_code", "bri"],
+      ["account_number", "1234567890"],
+      ["account_name", plain ? "Toko Maju" : "Toko Maju Jaya ©"],
+      ["data", data],
+    ]);
+    const body = JSON.stringify(
+      next(2) ? { action: "payment_report", content } : { content, action: "payment_report" },
+    );
+    const want = JSON.stringify(JSON.parse(body).content);
+    if (/^[\x20-\x7e]*$/.test(body) && !body.includes("\\")) fast += 1;
+    for (const given of [body, new TextEncoder().encode(body)]) {
+      const report = parseCallback(given);
+      assert.equal(report.mutationCount, data.length);
+      assert.equal(JSON.stringify(report.content), want, body);
+      assert.deepEqual(report.rejected, []);
+    }
+    const request = new Request("http://127.0.0.1/ipn", {
+      method: "POST",
+      headers: { "Api-Signature": "s3cret" },
+      body,
+    });
+    const received = await receiveCallback(request, { signature: "s3cret" });
+    assert.equal(JSON.stringify(received.content), want, body);
+    assert.equal(received.mutationCount, data.length);
+  }
+  // Most of them took the fast way, and some the other.
+  assert.equal(fast > 150 && fast < 300, true, `${fast} of 300 in ASCII without escapes`);
+});
