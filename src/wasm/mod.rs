@@ -119,9 +119,9 @@ pub fn verify_signature(
 /// `parseCallback(body, options?)` (wrapped by the package entry, which makes the `PaymentReport`).
 ///
 /// Returns the number of mutations when the body is already in normal form (the entry keeps the body as
-/// the report's source), or then, for a body without escapes in ASCII, the number and where its values are
-/// (`Uint32Array [count, ...tape]`, [`callback::Tape`]), else the normalised report as JSON text. Throws `body_too_large`,
-/// `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
+/// the report's source), or then, for a body without escapes in ASCII, the number and where its values
+/// are (`Uint32Array [count, ...tape]`, [`callback::Tape`]), else the normalised report as JSON text.
+/// Throws `body_too_large`, `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
 #[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
 pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
     let checked = || {
