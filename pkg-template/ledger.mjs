@@ -198,17 +198,20 @@ export function makeLedger(glue, CekMutasiError) {
      * store, until it is done. A call whose store fails is ended in the core. */
     async #run(first) {
       let action = JSON.parse(first);
+      // The call while it waits for the store: ended in the core if that fails (a call the core fails in is
+      // over already).
+      let waiting;
       try {
         while (action.run !== undefined) {
+          waiting = action.task;
           for (const s of action.run) if (s.sql === undefined) s.sql = this.#text(s.key);
           const results = JSON.stringify(await this.#store.run(action.run));
-          const { task } = action;
-          action = {};
-          action = JSON.parse(this.#core.resume(task, results));
+          waiting = undefined;
+          action = JSON.parse(this.#core.resume(action.task, results));
         }
         return action.done;
       } finally {
-        if (action.run !== undefined) this.#core.end(action.task);
+        if (waiting !== undefined) this.#core.end(waiting);
       }
     }
 

@@ -262,7 +262,7 @@ pub struct Checked {
 
 /// The same checks as [`parse_report`], with the same errors, without building the report (no allocation).
 pub fn check_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<Checked> {
-    let (_, checked, _) = read_report_taped(body, max_body_bytes, rows, false)?;
+    let (_, checked, _) = read_report(body, max_body_bytes, false, rows, false)?;
     Ok(checked)
 }
 
@@ -323,7 +323,7 @@ pub enum NormalJson<'a> {
 /// This is what JS receives: V8's `JSON.parse` makes the objects faster than any member-by-member
 /// conversion, and only when they are first read.
 pub fn normal_json(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<NormalJson<'_>> {
-    let (_, checked, tape) = read_report_taped(body, max_body_bytes, rows, ascii_without_escapes(body))?;
+    let (_, checked, tape) = read_report(body, max_body_bytes, false, rows, ascii_without_escapes(body))?;
     if checked.normal {
         let text = std::str::from_utf8(body).unwrap_or_else(|_| unreachable!("checked as UTF-8"));
         Ok(NormalJson::AsIs { text, mutations: checked.mutations, tape })
@@ -357,17 +357,8 @@ fn ascii_without_escapes(body: &[u8]) -> bool {
     eights.remainder().iter().all(|&b| b.is_ascii() && b != b'\\')
 }
 
-/// Checks a report without building it; with `taped`, notes where its values are ([`Tape`], while it
+/// Reads a report, building it with `build`; with `taped`, notes where its values are ([`Tape`], while it
 /// is in normal form).
-fn read_report_taped(
-    body: &[u8],
-    max_body_bytes: usize,
-    rows: Rows,
-    taped: bool,
-) -> Result<(Option<ContentRef<'_>>, Checked, Option<Vec<u32>>)> {
-    read_report(body, max_body_bytes, false, rows, taped)
-}
-
 fn read_report(
     body: &[u8],
     max_body_bytes: usize,

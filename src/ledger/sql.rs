@@ -99,22 +99,20 @@ pub struct Sql {
 /// Each template's text: (where the template lies: its address and length, the text).
 type Texts = Vec<((usize, usize), Rc<str>)>;
 
-// The columns as macros, so that templates stay `&'static str` (`concat!` takes literals only).
+// The columns, as macros so that templates stay `&'static str` (`concat!` takes literals only), in the order
+// the ledger reads them (`invoice_of`, `outcome_of`).
+/// The columns of an invoice, as [`Sql::invoice`] and [`Sql::open_at`] select them.
 macro_rules! invoice_columns {
     () => {
         "id, cents, price_cents, status, created_at, expires_at, reference, service_code, account_number, paid_by, paid_at"
     };
 }
+/// The columns of a decision, as [`Sql::decision`], [`Sql::decisions`] and [`Sql::unsettled`] select them.
 macro_rules! decision_columns {
     () => {
         "mutation_id, outcome, cents, invoice_id, invoice_ids, settled, decided_at"
     };
 }
-
-/// The columns of an invoice, as [`Sql::invoice`] and [`Sql::open_at`] select them.
-pub const INVOICE_COLUMNS: &str = invoice_columns!();
-/// The columns of a decision, as [`Sql::decision`] and [`Sql::unsettled`] select them.
-pub const DECISION_COLUMNS: &str = decision_columns!();
 
 impl Sql {
     /// Statements for `dialect`, with tables named `{prefix}invoices`, … (`prefix`: letters, digits, `_`).
@@ -341,16 +339,11 @@ impl Sql {
     /// statement) whatever the list's length, and one parameter (D1 limits how many a statement binds). The
     /// template for one value (a callback of one row, the common case: a plain comparison, which SQLite runs
     /// without building a table of the list), and for a list in SQLite and in Postgres.
-    fn in_list(
-        &self,
-        [one, sqlite, postgres]: [&'static str; 3],
-        values: impl Iterator<Item = i64>,
-        params: Vec<Value>,
-    ) -> Statement {
+    fn in_list(&self, [one, sqlite, postgres]: [&'static str; 3], values: impl Iterator<Item = i64>) -> Statement {
         let mut values = values.peekable();
         let first = values.next();
         if let (Some(v), None) = (first, values.peek()) {
-            return self.stmt(one, [Value::Int(v)].into_iter().chain(params).collect());
+            return self.stmt(one, vec![Value::Int(v)]);
         }
         let values = first.into_iter().chain(values);
         let (open, close, sql) = match self.dialect {
@@ -366,7 +359,7 @@ impl Sql {
             list.push_str(&v.to_string());
         }
         list.push(close);
-        self.stmt(sql, [Value::Text(list)].into_iter().chain(params).collect())
+        self.stmt(sql, vec![Value::Text(list)])
     }
 
     /// The open invoices of these amounts: the candidates of credits.
@@ -387,7 +380,7 @@ impl Sql {
             open_at!("cents IN (SELECT value FROM json_each(?))"),
             open_at!("cents = ANY(CAST(? AS BIGINT[]))"),
         ];
-        self.in_list(templates, cents, vec![])
+        self.in_list(templates, cents)
     }
 
     /// The decisions of these mutations, where made.
@@ -402,7 +395,7 @@ impl Sql {
             decisions!("mutation_id IN (SELECT value FROM json_each(?))"),
             decisions!("mutation_id = ANY(CAST(? AS BIGINT[]))"),
         ];
-        self.in_list(templates, mutation_ids, vec![])
+        self.in_list(templates, mutation_ids)
     }
 
     /// A mutation's decision, if any.
