@@ -2,7 +2,7 @@
 //! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium. Same tests, both engines.
 #![cfg(target_arch = "wasm32")]
 
-use cekmutasi::wasm::{callback_body, parse_callback, verify_signature};
+use cekmutasi::wasm::{callback_body, memory, parse_callback, tape_at, tape_length, verify_signature};
 use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -40,19 +40,27 @@ fn request(method: &str, headers: &[(&str, &str)], body: Option<&str>) -> JsValu
     Reflect::construct(&ctor.into(), &Array::of2(&"http://127.0.0.1/callback".into(), &init)).unwrap()
 }
 
+/// The tape the last body left in memory, as the package copies it (`[count, ...tape]`).
+fn tape() -> Vec<u32> {
+    let buffer = memory().dyn_into::<js_sys::WebAssembly::Memory>().unwrap().buffer();
+    let at = tape_at() / 4;
+    Uint32Array::new(&buffer).subarray(at, at + tape_length()).to_vec()
+}
+
 /// `__parseCallback` answers, for a body in normal form (the package keeps the body), the mutation count
-/// and, when the body is ASCII without escapes, where its values are (`[count, ...tape]`); else the
-/// normalised report as JSON text.
+/// and, when the body is ASCII without escapes, leaves where its values are in memory (`[count, ...tape]`);
+/// else the normalised report as JSON text.
 #[wasm_bindgen_test]
 fn normal_bodies_are_kept_others_rewritten() {
     for body in [JsValue::from(SEED), Uint8Array::from(SEED.as_bytes()).into()] {
-        let tape = parse_callback(body, None).unwrap().dyn_into::<Uint32Array>().unwrap().to_vec();
+        assert_eq!(parse_callback(body, None).unwrap().as_f64(), Some(2.0));
         // The count, then the content's first member: service_name, its value's place in the text.
         let at = SEED.find("Bank BRI").unwrap() as u32;
-        assert_eq!(tape[..4], [2, cekmutasi::callback::Tape::CONTENT, at, at + 8]);
+        assert_eq!(tape()[..4], [2, cekmutasi::callback::Tape::CONTENT, at, at + 8]);
     }
     let accented = SEED.replacen("Berita transfer", "Berita transfer é", 1);
     assert_eq!(parse_callback(accented.into(), None).unwrap().as_f64(), Some(2.0));
+    assert_eq!(tape(), [0u32; 0], "no tape for a body beyond ASCII");
     let numeric = SEED.replacen("\"amount\": \"50000.00\"", "\"amount\": 50000", 1);
     let json = parse_callback(numeric.into(), None).unwrap().as_string().unwrap();
     let report = js_sys::JSON::parse(&json).unwrap();

@@ -120,7 +120,8 @@ pub fn verify_signature(
 ///
 /// Returns the number of mutations when the body is already in normal form (the entry keeps the body as
 /// the report's source), or then, for a body without escapes in ASCII, the number and where its values
-/// are (`Uint32Array [count, ...tape]`, [`callback::Tape`]), else the normalised report as JSON text.
+/// are (its count, the tape left for the package to copy: [`tape_length`]), else the normalised report as
+/// JSON text.
 /// Throws `body_too_large`, `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
 #[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
 pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
@@ -129,10 +130,18 @@ pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue
         let options = callback::read_options(options.as_deref(), false)?;
         let (bytes, lossless) = body_bytes(&body, options.max_body_bytes)?;
         Ok(match callback::normal_json(&bytes, options.max_body_bytes, options.rows)? {
-            NormalJson::AsIs { mutations, tape: Some(tape), .. } if lossless => tape_array(mutations, tape).into(),
-            NormalJson::AsIs { mutations, .. } if lossless => JsValue::from(mutations as f64),
-            NormalJson::AsIs { text, .. } => JsValue::from_str(text),
-            NormalJson::Rewritten(json) => JsValue::from_str(&json),
+            NormalJson::AsIs { mutations, tape, .. } if lossless => {
+                keep_tape(mutations, tape);
+                JsValue::from(mutations as f64)
+            }
+            NormalJson::AsIs { text, .. } => {
+                keep_tape(0, None);
+                JsValue::from_str(text)
+            }
+            NormalJson::Rewritten(json) => {
+                keep_tape(0, None);
+                JsValue::from_str(&json)
+            }
         })
     };
     Ok(checked().map_err(callback::receiver_error)?)
@@ -150,20 +159,47 @@ pub fn callback_body(request: JsValue, options: JsValue) -> Result<JsCallbackBod
             options.signature.ok_or_else(|| callback::config_error("receiveCallback needs { signature }"))?;
         let (method, signature) = fetch_request(&request)?;
         callback::check_request(&method, signature.as_deref(), &expected)?;
-        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large), options.rows, None))
+        Ok(JsCallbackBody(BodyLimit::new(options.max_body_bytes, callback::too_large), options.rows))
     };
     Ok(checked().map_err(callback::receiver_error)?)
 }
 
 /// A callback body being received. Each error carries the HTTP `status` to answer with.
 #[wasm_bindgen(js_name = "__CallbackBody", skip_typescript)]
-pub struct JsCallbackBody(BodyLimit, callback::Rows, Option<js_sys::Uint32Array>);
+pub struct JsCallbackBody(BodyLimit, callback::Rows);
 
-/// A report's count of mutations and its tape, as the package's PaymentReport takes them.
-fn tape_array(mutations: usize, mut tape: Vec<u32>) -> js_sys::Uint32Array {
-    // The tape was made with room for the count first (one copy across, by one call).
-    tape[0] = mutations as u32;
-    js_sys::Uint32Array::from(&tape[..])
+thread_local! {
+    /// The tape of the body read last (`[count, ...tape]`; empty when it had none), which the package copies
+    /// straight out of this module's memory right after the call: a typed array made per call cost about
+    /// 1 µs, more than the rest of a one-row call's crossing. It is replaced (and freed) by the next body.
+    static TAPE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keeps a body's tape (made with room for the count first) for the package to copy.
+fn keep_tape(mutations: usize, tape: Option<Vec<u32>>) {
+    let tape = tape.map_or_else(Vec::new, |mut tape| {
+        tape[0] = mutations as u32;
+        tape
+    });
+    TAPE.with(|t| *t.borrow_mut() = tape);
+}
+
+/// The length of the tape of the body read last, in numbers (0: it had none).
+#[wasm_bindgen(js_name = "__tapeLength", skip_typescript)]
+pub fn tape_length() -> u32 {
+    TAPE.with(|t| t.borrow().len() as u32)
+}
+
+/// Where that tape is in [`memory`], in bytes.
+#[wasm_bindgen(js_name = "__tapeAt", skip_typescript)]
+pub fn tape_at() -> u32 {
+    TAPE.with(|t| t.borrow().as_ptr() as u32)
+}
+
+/// This module's memory (a fresh instance has a fresh one).
+#[wasm_bindgen(js_name = "__memory", skip_typescript)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// The names a tape's member indexes stand for: `{ content, row }` ([`callback::Tape`]).
@@ -194,21 +230,20 @@ impl JsCallbackBody {
         js_error(Error::new(ErrorCode::NetworkError, "the callback body could not be read").with_status(400))
     }
 
-    /// The whole body, validated: the report as JSON text in normal form (and its tape, read next).
+    /// The whole body, validated: the report as JSON text in normal form (its tape, when it has one, left
+    /// for the package to copy: [`tape_length`]).
     pub fn finish(&mut self) -> Result<String, JsValue> {
         let bytes = self.0.take();
         Ok(match callback::normal_json(&bytes, usize::MAX, self.1)? {
             NormalJson::AsIs { text, mutations, tape } => {
-                self.2 = tape.map(|tape| tape_array(mutations, tape));
+                keep_tape(mutations, tape);
                 text.to_string()
             }
-            NormalJson::Rewritten(json) => json,
+            NormalJson::Rewritten(json) => {
+                keep_tape(0, None);
+                json
+            }
         })
-    }
-
-    /// The tape of the body `finish` gave, when it has one (`[count, ...tape]`).
-    pub fn tape(&mut self) -> Option<js_sys::Uint32Array> {
-        self.2.take()
     }
 }
 
