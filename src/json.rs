@@ -270,12 +270,12 @@ impl<'a> Reader<'a> {
     /// One value; `limited`: its nesting counts towards [`MAX_DEPTH`]. Containers are tracked on a stack
     /// of closing brackets, not by recursion.
     fn value(&mut self, limited: bool) -> Result<(), Stop> {
-        let mut open: Vec<u8> = Vec::new();
+        let mut open = Open::default();
         loop {
             match self.peek()? {
                 c @ (b'{' | b'[') => {
                     if limited {
-                        self.enter(open.len())?;
+                        self.enter(open.len)?;
                     }
                     self.pos += 1;
                     let close = c + 2; // `{` → `}`, `[` → `]`
@@ -300,7 +300,7 @@ impl<'a> Reader<'a> {
             }
             // A value ended: close what it ends, or go on to the next member or element.
             loop {
-                let Some(&close) = open.last() else { return Ok(()) };
+                let Some(close) = open.last() else { return Ok(()) };
                 match self.ws() {
                     Some(b',') => {
                         self.pos += 1;
@@ -409,6 +409,43 @@ impl<'a> Reader<'a> {
         } else {
             Err(Stop)
         }
+    }
+}
+
+/// The closing brackets of the containers [`Reader::value`] is inside, innermost last: a bit each for the
+/// first 128 (no allocation for a value of ordinary depth: one was a fifth of the ledger's reading), a
+/// byte each beyond (a value's own nesting is only limited when asked).
+#[derive(Default)]
+struct Open {
+    /// Bit `i`: the container at depth `i` is an object.
+    objects: u128,
+    len: usize,
+    deeper: Vec<u8>,
+}
+
+impl Open {
+    fn push(&mut self, close: u8) {
+        match self.len {
+            n @ 0..=127 if close == b'}' => self.objects |= 1 << n,
+            n @ 0..=127 => self.objects &= !(1 << n),
+            _ => self.deeper.push(close),
+        }
+        self.len += 1;
+    }
+
+    fn last(&self) -> Option<u8> {
+        match self.len {
+            0 => None,
+            n @ 1..=128 => Some(if self.objects >> (n - 1) & 1 == 1 { b'}' } else { b']' }),
+            _ => self.deeper.last().copied(),
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.len > 128 {
+            self.deeper.pop();
+        }
+        self.len -= 1;
     }
 }
 
@@ -970,6 +1007,25 @@ mod tests {
             Ok(_) => Some(true),
             Err(e) if e.to_string().starts_with("number out of range") => None,
             Err(_) => Some(false),
+        }
+    }
+
+    /// The reader keeps the brackets it must close as bits for the first 128 levels and as bytes deeper:
+    /// at every depth, on both sides of that line, a close must be the one its open asks for.
+    #[test]
+    fn containers_close_in_order_at_any_depth() {
+        for (depth, kinds) in [1usize, 2, 127, 128, 129, 130, 300].into_iter().flat_map(|d| [(d, 0), (d, 1)]) {
+            // Objects every third level, or everywhere else: each level is an object in one of the two.
+            let object = |i: usize| (i % 3 == 0) == (kinds == 0);
+            let opens: String = (0..depth).map(|i| if object(i) { "{\"k\":" } else { "[" }).collect();
+            let closes: Vec<&str> = (0..depth).rev().map(|i| if object(i) { "}" } else { "]" }).collect();
+            assert!(is_json(&format!("{opens}1{}", closes.concat())), "{depth} levels");
+            for at in [0, depth / 2, depth - 1, depth.saturating_sub(129), depth.saturating_sub(128)] {
+                let mut wrong = closes.clone();
+                wrong[at] = if wrong[at] == "}" { "]" } else { "}" };
+                assert!(!is_json(&format!("{opens}1{}", wrong.concat())), "{depth} levels, close {at} swapped");
+            }
+            assert!(!is_json(&format!("{opens}1{}", closes[1..].concat())), "{depth} levels, one left open");
         }
     }
 
