@@ -298,11 +298,17 @@ pub(super) fn fetch_request(request: &JsValue) -> Res<(String, Option<String>)> 
 /// goes to the matcher without being converted to JS objects and back.
 pub(super) const SOURCE_SYMBOL: &str = "cekmutasi.source";
 
+thread_local! {
+    /// The symbol itself, looked up once: `Symbol.for` per call (its name copied out of memory each time)
+    /// was a tenth of a ledger's `apply`.
+    static SOURCE_KEY: JsValue = js_sys::Symbol::for_(SOURCE_SYMBOL).into();
+}
+
 /// Mutations as JSON text: a `PaymentReport`'s own source, else the value (rows, or a plain report).
 pub(super) fn mutations_text(value: &JsValue) -> Res<String> {
     if value.is_object() {
-        let key = js_sys::Symbol::for_(SOURCE_SYMBOL);
-        if let Some(source) = Reflect::get(value, &key).ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
+        let source = SOURCE_KEY.with(|key| Reflect::get(value, key));
+        if let Some(source) = source.ok().and_then(|s| s.dyn_into::<js_sys::JsString>().ok()) {
             return utf8(&source, "mutations", ErrorCode::InvalidParams);
         }
     }
