@@ -338,6 +338,10 @@ impl<'a> Reader<'a> {
         let mut i = self.pos + 1;
         let mut escaped = false;
         loop {
+            // Plain bytes (most of every string) by a table: one load and one test each.
+            while b.get(i).is_some_and(|&c| PLAIN[c as usize]) {
+                i += 1;
+            }
             match b.get(i) {
                 Some(b'"') => break,
                 Some(b'\\') => {
@@ -411,6 +415,20 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// Bytes that stand for themselves inside a JSON string: neither its closing quote, nor an escape's
+/// backslash, nor a control character.
+const PLAIN: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = false;
+        c += 1;
+    }
+    t[b'"' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+};
 
 /// The closing brackets of the containers [`Reader::value`] is inside, innermost last: a bit each for the
 /// first 128 (no allocation for a value of ordinary depth: one was a fifth of the ledger's reading), a
