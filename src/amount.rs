@@ -94,38 +94,45 @@ impl Amount {
     /// Parses `-?digits(.d{1,2})?`. A sign is accepted only with `allow_negative`.
     pub fn parse_text(text: &str, allow_negative: bool) -> Result<Amount, AmountError> {
         let bytes = text.as_bytes();
-        if bytes.is_empty() {
-            return Err(AmountError::Empty);
+        let (negative, digits) = match bytes.first() {
+            None => return Err(AmountError::Empty),
+            Some(b'-') => (true, &bytes[1..]),
+            Some(_) => (false, bytes),
+        };
+        // One pass for the grammar, the dot's place and the mantissa (amounts are read by the million): the
+        // mantissa wraps when there are too many digits for a u64, and is then computed again below.
+        let mut dot = None;
+        let mut small: u64 = 0;
+        for (i, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => small = small.wrapping_mul(10).wrapping_add(u64::from(b - b'0')),
+                b'.' if dot.is_none() => dot = Some(i),
+                _ => return Err(AmountError::NotDecimal),
+            }
         }
-        let (negative, digits) = match bytes[0] {
-            b'-' => (true, &bytes[1..]),
-            _ => (false, bytes),
+        let (int_len, frac_len) = match dot {
+            Some(at) => (at, digits.len() - at - 1),
+            None => (digits.len(), 0),
         };
-        // Grammar first, in one cheap pass; the value after.
-        let (int_part, frac_part) = match digits.iter().position(|b| *b == b'.') {
-            Some(dot) => (&digits[..dot], &digits[dot + 1..]),
-            None => (digits, &digits[digits.len()..]),
-        };
-        let has_dot = int_part.len() < digits.len();
-        if int_part.is_empty() || (has_dot && frac_part.is_empty()) {
+        if int_len == 0 || (dot.is_some() && frac_len == 0) {
             return Err(AmountError::NotDecimal);
         }
-        if !int_part.iter().chain(frac_part).all(u8::is_ascii_digit) {
-            return Err(AmountError::NotDecimal);
-        }
-        if frac_part.len() > 2 {
+        if frac_len > 2 {
             return Err(AmountError::TooManyDecimals);
         }
         if negative && !allow_negative {
             return Err(AmountError::Negative);
         }
-        // The mantissa in cents: integer digits, the decimals, zeros up to two places.
-        let mut cents = int_part.iter().chain(frac_part).chain(b"00".iter().take(2 - frac_part.len()));
-        let mantissa: u128 = if int_part.len() <= 16 {
-            // At most 18 digits: u64 cannot overflow (the common case; u128 arithmetic is slow in wasm).
-            u128::from(cents.fold(0u64, |m, d| m * 10 + u64::from(d - b'0')))
+        // The mantissa in cents: the digits, then zeros up to two places.
+        let mantissa: u128 = if int_len <= 16 {
+            // At most 18 digits: the u64 did not wrap (the common case; u128 arithmetic is slow in wasm).
+            u128::from(small * 10u64.pow(2 - frac_len as u32))
         } else {
-            cents
+            let zeros = b"00".iter().take(2 - frac_len);
+            digits
+                .iter()
+                .filter(|b| **b != b'.')
+                .chain(zeros)
                 .try_fold(0u128, |m, d| {
                     m.checked_mul(10)?.checked_add(u128::from(d - b'0')).filter(|m| *m <= MAX_MANTISSA)
                 })
@@ -141,12 +148,14 @@ impl Amount {
             Some(b'"') => {
                 // Any text is read safely, not only a well-formed literal: a lone quote is not an amount.
                 let inner = raw[1..].strip_suffix('"').ok_or(AmountError::NotDecimal)?;
-                if inner.contains('\\') {
-                    // Escapes in an amount are odd but legal JSON; decode them, then apply the same grammar.
-                    let s = crate::json::unescape(inner).ok_or(AmountError::NotDecimal)?;
-                    Amount::parse_text(&s, allow_negative)
-                } else {
-                    Amount::parse_text(inner, allow_negative)
+                match Amount::parse_text(inner, allow_negative) {
+                    // Escapes in an amount are odd but legal JSON (a backslash is not a digit, so the text
+                    // as written is never an amount): decode them, then apply the same grammar.
+                    Err(AmountError::NotDecimal) if inner.contains('\\') => {
+                        let s = crate::json::unescape(inner).ok_or(AmountError::NotDecimal)?;
+                        Amount::parse_text(&s, allow_negative)
+                    }
+                    read => read,
                 }
             }
             Some(b'-' | b'0'..=b'9') => Amount::parse_text(raw, allow_negative),
@@ -336,6 +345,29 @@ mod tests {
             let a = Amount::from_cents(cents).unwrap();
             assert_eq!(a.to_string(), a.decimal().to_string());
             assert_eq!(serde_json::to_string(&a).unwrap(), format!("\"{}\"", a.decimal()));
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text: an amount exactly when it is `-?digits(.d{1,2})?`, and then its value in cents is the
+        /// digits read as one integer (the decimals padded to two places), or out of range past a Decimal's
+        /// mantissa.
+        #[test]
+        fn reads_what_the_grammar_says_and_nothing_else(text in "-?[0-9.]{0,30}|[0-9a-z.+ -]{0,12}") {
+            let unsigned = text.strip_prefix('-').unwrap_or(&text);
+            let (int, frac) = unsigned.split_once('.').map_or((unsigned, None), |(i, f)| (i, Some(f)));
+            let grammar = !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.is_none_or(|f| (1..=2).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()));
+            let got = Amount::parse_text(&text, true);
+            if !grammar {
+                proptest::prop_assert!(got.is_err(), "{text:?} read as {got:?}");
+            } else {
+                let cents: u128 = format!("{int}{:0<2}", frac.unwrap_or("")).parse().unwrap();
+                let sign = if text.starts_with('-') { -1 } else { 1 };
+                let want = if cents > MAX_MANTISSA { Err(AmountError::OutOfRange) } else { Ok(sign * cents as i128) };
+                proptest::prop_assert_eq!(got.map(Amount::mantissa), want, "{:?}", text);
+            }
         }
     }
 

@@ -871,26 +871,38 @@ pub(crate) fn read_string(raw: Raw<'_>) -> Result<Cow<'_, str>, &'static str> {
 /// A non-negative integer within JS's safe range, written as a plain JSON integer.
 pub(crate) fn read_safe_uint(raw: Raw<'_>) -> Result<u64, &'static str> {
     let text = raw.get();
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(if text.starts_with('-') { "must not be negative" } else { "must be an integer" });
+    digits_value(text.as_bytes()).ok_or(if text.starts_with('-') {
+        "must not be negative"
+    } else {
+        "must be an integer"
+    })?
+}
+
+/// The value of a run of ASCII digits within JS's safe range, in one pass: `None` when `digits` is empty or
+/// holds anything else, `Some(Err)` past the range (any number of digits: the value stops growing there).
+fn digits_value(digits: &[u8]) -> Option<Result<u64, &'static str>> {
+    if digits.is_empty() {
+        return None;
     }
-    match text.parse::<u64>() {
-        Ok(v) if v <= MAX_SAFE_INTEGER => Ok(v),
-        _ => Err("is out of the safe integer range (2^53 - 1)"),
+    let mut v: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = (v * 10 + u64::from(b - b'0')).min(MAX_SAFE_INTEGER + 1);
     }
+    Some(if v <= MAX_SAFE_INTEGER { Ok(v) } else { Err("is out of the safe integer range (2^53 - 1)") })
 }
 
 /// An integer within JS's safe range, possibly negative.
 pub(crate) fn read_safe_int(raw: Raw<'_>) -> Result<i64, &'static str> {
     let text = raw.get();
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("must be an integer");
-    }
-    match text.parse::<i64>() {
-        Ok(v) if v.unsigned_abs() <= MAX_SAFE_INTEGER => Ok(v),
-        _ => Err("is out of the safe integer range (2^53 - 1)"),
-    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text),
+    };
+    let v = digits_value(digits.as_bytes()).ok_or("must be an integer")?? as i64;
+    Ok(if negative { -v } else { v })
 }
 
 pub(crate) fn is_null(raw: Raw<'_>) -> bool {
