@@ -36,7 +36,8 @@ const TAPE_ROW = [
 
 /**
  * The content, made from slices of `source` where Rust's tape says its values are (`callback::Tape`:
- * after the count, `[tag, start, end]` events in the order of the text, so members keep their order).
+ * after the count, `[tag, start, end]` events in the order of the text, so members keep their order; an
+ * integer comes as its value, `[tag, low, high]`, which is ~5x faster than `Number` of its slice).
  * No function is made in the loop: the package's bundler names every function it makes (keepNames).
  */
 function contentOf(source, tape) {
@@ -56,6 +57,13 @@ function contentOf(source, tape) {
       content.data = rows;
       continue;
     }
+    if (kind === 5) {
+      // The high half in two's complement (`| 0`); within 2^53, so exact.
+      const value = (tape[k + 2] | 0) * 4294967296 + tape[k + 1];
+      if ((tag & 0xff) === 0) row.id = value;
+      else row.unix_timestamp = value;
+      continue;
+    }
     const text = source.slice(tape[k + 1], tape[k + 2]);
     if (kind === 1) {
       switch (tag & 0xff) {
@@ -73,58 +81,51 @@ function contentOf(source, tape) {
       }
       continue;
     }
-    const value = kind === 5 ? Number(text) : text;
     switch (tag & 0xff) {
-      case 0:
-        row.id = value;
-        break;
-      case 1:
-        row.unix_timestamp = value;
-        break;
       case 2:
-        row.type = value;
+        row.type = text;
         break;
       case 3:
-        row.amount = value;
+        row.amount = text;
         break;
       case 4:
-        row.description = value;
+        row.description = text;
         break;
       case 5:
-        row.balance = value;
+        row.balance = text;
         break;
       case 6:
-        row.service_code = value;
+        row.service_code = text;
         break;
       case 7:
-        row.account_number = value;
+        row.account_number = text;
         break;
       case 8:
-        row.partner_phone = value;
+        row.partner_phone = text;
         break;
       case 9:
-        row.username = value;
+        row.username = text;
         break;
       case 10:
-        row.email = value;
+        row.email = text;
         break;
       case 11:
-        row.name = value;
+        row.name = text;
         break;
       case 12:
-        row.transactionid = value;
+        row.transactionid = text;
         break;
       case 13:
-        row.status = value;
+        row.status = text;
         break;
       case 14:
-        row.fee = value;
+        row.fee = text;
         break;
       case 15:
-        row.net = value;
+        row.net = text;
         break;
       default:
-        row.currency = value;
+        row.currency = text;
     }
   }
   return content;

@@ -275,7 +275,8 @@ pub fn check_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<Ch
 /// the text: a member of the content
 /// ([`Tape::CONTENT`] `|` its index in [`content_names`]) with its text's span; where `data` is
 /// ([`Tape::DATA`]); each row ([`Tape::ROW`]), then each member of it ([`Tape::TEXT`] or [`Tape::NUMBER`] `|`
-/// its index in [`row_names`]) with its value's span (a string's without its quotes).
+/// its index in [`row_names`]): a string with its span without its quotes, an integer with its value
+/// instead (`[tag, low, high]`: its low 32 bits, then its high ones in two's complement).
 #[derive(Debug)]
 pub struct Tape;
 
@@ -288,7 +289,7 @@ impl Tape {
     pub const ROW: u32 = 3 << 8;
     /// A string member of a row.
     pub const TEXT: u32 = 4 << 8;
-    /// An integer member of a row (`id`, `unix_timestamp`).
+    /// An integer member of a row (`id`, `unix_timestamp`), by its value.
     pub const NUMBER: u32 = 5 << 8;
 }
 

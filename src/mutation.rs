@@ -185,6 +185,14 @@ impl Normal {
             tape.extend([tag, start as u32, end as u32]);
         }
     }
+
+    /// Notes an integer of the tape by its value (within 2^53, checked when read): its low 32 bits, then
+    /// its high ones (two's complement), which JS puts together faster than it reads the digits.
+    pub(crate) fn record_integer(&mut self, tag: u32, value: i64) {
+        if let Some(tape) = &mut self.tape {
+            tape.extend([tag, value as u32, (value >> 32) as u32]);
+        }
+    }
 }
 
 /// A string value's text without its quotes.
@@ -223,13 +231,10 @@ pub(crate) fn read_row<'de>(
         }
         seen |= bit;
         let raw = r.raw()?;
-        if norm.tape.is_some() {
-            // Every member of a row in normal form is a string but these two integers.
-            let span = r.span(raw);
-            match field {
-                Field::Id | Field::UnixTimestamp => norm.record(crate::callback::Tape::NUMBER | field as u32, span),
-                _ => norm.record(crate::callback::Tape::TEXT | field as u32, inner(span)),
-            }
+        // Every member of a row in normal form is a string but these two integers (their values are noted
+        // when they are read, below).
+        if norm.tape.is_some() && !matches!(field, Field::Id | Field::UnixTimestamp) {
+            norm.record(crate::callback::Tape::TEXT | field as u32, inner(r.span(raw)));
         }
         let member = field.name();
         let bad = |ctx: &mut Ctx, msg: &str| -> Stop { ctx.invalid(Some(member), msg) };
@@ -254,9 +259,13 @@ pub(crate) fn read_row<'de>(
             m.extra.get_or_insert_with(Default::default)
         }
         match field {
-            Field::Id => m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?,
+            Field::Id => {
+                m.id = read_safe_uint(raw).map_err(|e| bad(ctx, e))?;
+                norm.record_integer(crate::callback::Tape::NUMBER | field as u32, m.id as i64);
+            }
             Field::UnixTimestamp => {
                 m.unix_timestamp = read_safe_int(raw).map_err(|e| bad(ctx, e))?;
+                norm.record_integer(crate::callback::Tape::NUMBER | field as u32, m.unix_timestamp);
                 if raw.get().starts_with("-0") {
                     norm.not_normal(); // JS reads -0 as negative zero
                 }

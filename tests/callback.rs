@@ -44,19 +44,23 @@ fn parse_as(s: &str, rows: Rows) -> Result<PaymentReport, cekmutasi::error::Erro
     parsed
 }
 
+/// A tape's integer event's value: its low 32 bits, then its high ones.
+fn integer(event: &[u32]) -> i64 {
+    i64::from(event[2] as i32) * (1 << 32) + i64::from(event[1])
+}
+
 /// The content a tape describes, made as the package's JS makes it: from slices of the text.
 fn content_of(text: &str, tape: &[u32]) -> serde_json::Value {
     let mut content = serde_json::Map::new();
     for event in tape[1..].chunks(3) {
-        let (kind, index, value) =
-            (event[0] & !0xff, (event[0] & 0xff) as usize, &text[event[1] as usize..event[2] as usize]);
+        let (kind, index) = (event[0] & !0xff, (event[0] & 0xff) as usize);
+        let value = || &text[event[1] as usize..event[2] as usize];
         match kind {
-            Tape::CONTENT => drop(content.insert(content_names()[index].into(), value.into())),
+            Tape::CONTENT => drop(content.insert(content_names()[index].into(), value().into())),
             Tape::DATA => drop(content.insert("data".into(), serde_json::Value::Array(vec![]))),
             Tape::ROW => content["data"].as_array_mut().unwrap().push(serde_json::json!({})),
             Tape::TEXT | Tape::NUMBER => {
-                let value =
-                    if kind == Tape::NUMBER { serde_json::json!(value.parse::<i64>().unwrap()) } else { value.into() };
+                let value = if kind == Tape::NUMBER { serde_json::json!(integer(event)) } else { value().into() };
                 let row = content["data"].as_array_mut().unwrap().last_mut().unwrap().as_object_mut().unwrap();
                 row.insert(row_names()[index].into(), value);
             }
@@ -549,7 +553,7 @@ fn a_tape_says_where_each_value_is_in_the_order_of_the_text() {
     else {
         panic!("a tape for {body}")
     };
-    let events: Vec<(u32, &str, &str)> = tape[1..]
+    let events: Vec<(u32, &str, String)> = tape[1..]
         .chunks(3)
         .map(|e| {
             let (kind, index) = (e[0] & !0xff, (e[0] & 0xff) as usize);
@@ -558,7 +562,9 @@ fn a_tape_says_where_each_value_is_in_the_order_of_the_text() {
                 Tape::TEXT | Tape::NUMBER => row_names()[index],
                 _ => "",
             };
-            (kind, name, &body[e[1] as usize..e[2] as usize])
+            let value =
+                if kind == Tape::NUMBER { integer(e).to_string() } else { body[e[1] as usize..e[2] as usize].into() };
+            (kind, name, value)
         })
         .collect();
     assert_eq!(
@@ -577,6 +583,7 @@ fn a_tape_says_where_each_value_is_in_the_order_of_the_text() {
             (Tape::CONTENT, "service_name", "S"),
             (Tape::CONTENT, "account_number", "1"),
         ]
+        .map(|(kind, name, value)| (kind, name, value.to_string()))
     );
     // No tape where a slice is not the value (an escape, a byte beyond ASCII, whose JS offsets differ), nor
     // where the text is not the report (rewritten).
