@@ -69,9 +69,10 @@ pub trait OptionNames: Copy + PartialEq + 'static {
 /// The deepest nesting of arrays and objects a walk enters (as serde_json's default limit).
 pub(crate) const MAX_DEPTH: usize = 127;
 
-/// A JSON value's text, checked as JSON: a string with its quotes, a number, `true`, an object…
+/// A JSON value's text, checked as JSON: a string with its quotes, a number, `true`, an object… And
+/// whether it is a string the reader found without escapes (then read without looking for them again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Raw<'a>(&'a str);
+pub(crate) struct Raw<'a>(&'a str, bool);
 
 impl<'a> Raw<'a> {
     pub(crate) fn get(self) -> &'a str {
@@ -81,7 +82,7 @@ impl<'a> Raw<'a> {
     /// A string's inside, to be read as a number's text (`"15000"` as `15000`), for integers given as digit
     /// strings; `None` for anything but a string. An escape inside is then simply not a number.
     pub(crate) fn quoted_number(self) -> Option<Raw<'a>> {
-        self.0.strip_prefix('"')?.strip_suffix('"').map(Raw)
+        self.0.strip_prefix('"')?.strip_suffix('"').map(|inner| Raw(inner, false))
     }
 }
 
@@ -234,8 +235,19 @@ impl<'a> Reader<'a> {
     /// The next value whole, checked as JSON (at any depth: nothing in it is walked).
     pub(crate) fn raw(&mut self) -> Result<Raw<'a>, Stop> {
         let start = self.position();
-        self.value(false)?;
-        Ok(Raw(&self.text[start..self.pos]))
+        // A string or a number (almost every value a reader takes whole) without the walk of containers.
+        let plain = match self.byte() {
+            Some(b'"') => !self.string()?,
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                false
+            }
+            _ => {
+                self.value(false)?;
+                false
+            }
+        };
+        Ok(Raw(&self.text[start..self.pos], plain))
     }
 
     /// Passes over the next value, checked as JSON and within the nesting limit.
@@ -253,7 +265,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn raw_checked(&mut self) -> Result<Raw<'a>, Stop> {
         let start = self.position();
         self.value(true)?;
-        Ok(Raw(&self.text[start..self.pos]))
+        Ok(Raw(&self.text[start..self.pos], false))
     }
 
     /// Reads the value at `at` (marked earlier) with `read`, at the depth it has there, then comes back here.
@@ -861,7 +873,7 @@ pub(crate) fn read_string(raw: Raw<'_>) -> Result<Cow<'_, str>, &'static str> {
         return Err("must be a string");
     }
     let inner = &text[1..text.len() - 1];
-    if inner.contains('\\') {
+    if !raw.1 && inner.contains('\\') {
         unescape(inner).map(Cow::Owned).ok_or("must be a string of valid Unicode")
     } else {
         Ok(Cow::Borrowed(inner))
