@@ -35,16 +35,16 @@ const TAPE_ROW = [
 ];
 
 /**
- * The content, made from slices of `source` where Rust's tape says its values are (`callback::Tape`:
- * after the count, `[tag, start, end]` events in the order of the text, so members keep their order; an
+ * The content, made from slices of `source` where Rust's tape says its values are (`callback::Tape`, its
+ * events in `tape[from..to]`: `[tag, start, end]` in the order of the text, so members keep their order; an
  * integer comes as its value, `[tag, low, high]`, which is ~5x faster than `Number` of its slice).
  * No function is made in the loop: the package's bundler names every function it makes (keepNames).
  */
-function contentOf(source, tape) {
+function contentOf(source, tape, from, to) {
   const content = {};
   let rows;
   let row;
-  for (let k = 1; k < tape.length; k += 3) {
+  for (let k = from; k < to; k += 3) {
     const tag = tape[k];
     const kind = tag >> 8;
     if (kind === 3) {
@@ -145,11 +145,16 @@ class PaymentReport {
   #content;
   #rejected;
 
-  /** @internal Made by parseCallback / receiveCallback only. */
-  constructor(source, count, tape) {
+  /** @internal Made by parseCallback / receiveCallback only: with the count of rows when the source is in
+   * normal form, and its content already made or its tape (`[count, ...events]`) to make it from. */
+  constructor(source, count, tape, content) {
     this.#source = source;
     this.#count = count;
     this.#tape = tape;
+    if (content !== undefined) {
+      this.#content = content;
+      this.#rejected = [];
+    }
   }
 
   get action() {
@@ -169,7 +174,7 @@ class PaymentReport {
 
   #read() {
     if (this.#tape !== undefined) {
-      this.#content = contentOf(this.#source, this.#tape);
+      this.#content = contentOf(this.#source, this.#tape, 1, this.#tape.length);
       this.#rejected = [];
       this.#tape = undefined;
       return;
@@ -389,19 +394,20 @@ export function makeApi(raw) {
 
   // The module's memory as numbers, made again when the memory grows (or an instance is replaced).
   let words = new Uint32Array(0);
-  /** The tape of the body Rust read last, copied out of its memory (`[count, ...tape]`), or undefined.
-   * These reads cannot trap, so they skip the guard. A short tape goes into an Array: making a typed array
-   * costs about 1 µs, copying a hundred numbers a tenth of that. */
-  function takeTape() {
+  /** The report of a source in normal form with `count` rows (undefined: its tape's), and the tape Rust
+   * left in its memory for it, if any (`[count, ...events]`; these reads cannot trap, so they skip the
+   * guard). A tape of a few dozen rows is read into the content at once, straight from the module's
+   * memory: making the rows costs about what copying the tape would (a typed array costs ~2 µs to make
+   * whatever its length), and the copy is saved. A longer tape is copied, its rows made when first read. */
+  function reportOf(source, count) {
     const length = raw.__tapeLength();
-    if (length === 0) return undefined;
+    if (length === 0) return new PaymentReport(source, count);
     const buffer = raw.__memory().buffer;
     if (words.buffer !== buffer) words = new Uint32Array(buffer);
     const at = raw.__tapeAt() >>> 2;
-    if (length > 64) return words.slice(at, at + length);
-    const tape = [];
-    for (let i = at; i < at + length; i++) tape.push(words[i]);
-    return tape;
+    if (length <= 512)
+      return new PaymentReport(source, words[at], undefined, contentOf(source, words, at + 1, at + length));
+    return new PaymentReport(source, words[at], words.slice(at, at + length));
   }
 
   function parseCallback(body, options) {
@@ -410,7 +416,7 @@ export function makeApi(raw) {
     // The body is in normal form: it is the source. Bytes are decoded now (they are valid UTF-8), so later
     // writes to the caller's buffer cannot change a validated report.
     const source = typeof body === "string" ? body : decoder.decode(body);
-    return new PaymentReport(source, result, takeTape());
+    return reportOf(source, result);
   }
 
   // Method and signature are checked (in Rust) before the body is read; each chunk is counted against the
@@ -424,9 +430,7 @@ export function makeApi(raw) {
       } catch (e) {
         throw e instanceof ReadFailed ? body.unreadable() : e;
       }
-      const source = body.finish();
-      const tape = takeTape();
-      return new PaymentReport(source, tape?.[0], tape);
+      return reportOf(body.finish());
     } finally {
       body.free();
     }
