@@ -132,11 +132,11 @@ function contentOf(source, tape, from, to) {
 }
 
 /**
- * A validated payment report. Rust has checked every member; the JS objects are made when `content` is
- * first read, and then kept: from slices of the body where Rust found its values (the body the service
- * sends: normal form, ASCII, no escapes), else by `JSON.parse` of the report's normal-form text. The
- * matcher takes the text itself (through the SOURCE symbol), so matching a report never converts its
- * objects back.
+ * A validated payment report. Rust has checked every member; the JS objects are made from slices of the
+ * body where Rust found its values (the body the service sends: normal form, ASCII, no escapes), at once
+ * for a report of a few dozen rows, else when `content` is first read; any other body's by `JSON.parse` of
+ * its normal-form text when `content` is first read. The matcher takes the text itself (through the SOURCE
+ * symbol), so matching a report never converts its objects back.
  */
 class PaymentReport {
   #source;
