@@ -243,7 +243,7 @@ pub fn parse_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<Pa
 
 /// [`parse_report`] without copying: the content borrows from `body`.
 pub(crate) fn read_content(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<ContentRef<'_>> {
-    let (content, _, _) = read_report(body, max_body_bytes, true, rows, false)?;
+    let content = read_report(body, max_body_bytes, true, rows, false)?.content;
     Ok(content.unwrap_or_else(|| unreachable!("built when asked to")))
 }
 
@@ -262,7 +262,7 @@ pub struct Checked {
 
 /// The same checks as [`parse_report`], with the same errors, without building the report (no allocation).
 pub fn check_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<Checked> {
-    let (_, checked, _) = read_report(body, max_body_bytes, false, rows, false)?;
+    let checked = read_report(body, max_body_bytes, false, rows, false)?.checked;
     Ok(checked)
 }
 
@@ -324,10 +324,9 @@ pub enum NormalJson<'a> {
 /// This is what JS receives: V8's `JSON.parse` makes the objects faster than any member-by-member
 /// conversion, and only when they are first read.
 pub fn normal_json(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<NormalJson<'_>> {
-    let (_, checked, tape) = read_report(body, max_body_bytes, false, rows, ascii_without_escapes(body))?;
-    if checked.normal {
-        let text = std::str::from_utf8(body).unwrap_or_else(|_| unreachable!("checked as UTF-8"));
-        Ok(NormalJson::AsIs { text, mutations: checked.mutations, tape })
+    let read = read_report(body, max_body_bytes, false, rows, ascii_without_escapes(body))?;
+    if read.checked.normal {
+        Ok(NormalJson::AsIs { text: read.text, mutations: read.checked.mutations, tape: read.tape })
     } else {
         rewritten(body, max_body_bytes, rows).map(NormalJson::Rewritten)
     }
@@ -358,15 +357,18 @@ fn ascii_without_escapes(body: &[u8]) -> bool {
     eights.remainder().iter().all(|&b| b.is_ascii() && b != b'\\')
 }
 
+/// What [`read_report`] found.
+struct ReadReport<'a> {
+    /// The body as text (checked as UTF-8 once).
+    text: &'a str,
+    content: Option<ContentRef<'a>>,
+    checked: Checked,
+    tape: Option<Vec<u32>>,
+}
+
 /// Reads a report, building it with `build`; with `taped`, notes where its values are ([`Tape`], while it
 /// is in normal form).
-fn read_report(
-    body: &[u8],
-    max_body_bytes: usize,
-    build: bool,
-    rows: Rows,
-    taped: bool,
-) -> Result<(Option<ContentRef<'_>>, Checked, Option<Vec<u32>>)> {
+fn read_report(body: &[u8], max_body_bytes: usize, build: bool, rows: Rows, taped: bool) -> Result<ReadReport<'_>> {
     check_body_size(body.len(), max_body_bytes)?;
     let text = std::str::from_utf8(body).map_err(not_utf8)?;
     read_document(text, |ctx, r| {
@@ -381,6 +383,7 @@ fn read_report(
         let checked = Checked { mutations: norm.rows, rejected: count, normal: norm.normal };
         Ok((report, checked, norm.tape))
     })
+    .map(|(content, checked, tape)| ReadReport { text, content, checked, tape })
 }
 
 #[cold]
