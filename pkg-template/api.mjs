@@ -134,9 +134,9 @@ function contentOf(source, tape, from, to) {
 /**
  * A validated payment report. Rust has checked every member; the JS objects are made from slices of the
  * body where Rust found its values (the body the service sends: normal form, ASCII, no escapes), at once
- * for a report of a few dozen rows, else when `content` is first read; any other body's by `JSON.parse` of
- * its normal-form text when `content` is first read. The matcher takes the text itself (through the SOURCE
- * symbol), so matching a report never converts its objects back.
+ * for a report of up to about 20 rows, else when `content` is first read; any other body's by
+ * `JSON.parse` of its normal-form text when `content` is first read. The matcher takes the text itself
+ * (through the SOURCE symbol), so matching a report never converts its objects back.
  */
 class PaymentReport {
   #source;
@@ -396,9 +396,10 @@ export function makeApi(raw) {
   let words = new Uint32Array(0);
   /** The report of a source in normal form with `count` rows (undefined: its tape's), and the tape Rust
    * left in its memory for it, if any (`[count, ...events]`; these reads cannot trap, so they skip the
-   * guard). A tape of a few dozen rows is read into the content at once, straight from the module's
-   * memory: making the rows costs about what copying the tape would (a typed array costs ~2 µs to make
-   * whatever its length), and the copy is saved. A longer tape is copied, its rows made when first read. */
+   * guard). A tape of up to 512 numbers (about 20 rows) is read into the content at once, straight from
+   * the module's memory: making the rows costs about what copying the tape would (a typed array costs
+   * ~2 µs to make whatever its length), and the copy is saved. A longer tape is copied, its rows made
+   * when first read. */
   function reportOf(source, count) {
     const length = raw.__tapeLength();
     if (length === 0) return new PaymentReport(source, count);
