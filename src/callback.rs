@@ -271,7 +271,7 @@ pub fn check_report(body: &[u8], max_body_bytes: usize, rows: Rows) -> Result<Ch
 /// form with no escape and no byte beyond ASCII (what the service sends), whose values are then exactly
 /// slices of it, with the same offsets in bytes as in UTF-16 code units.
 ///
-/// A place for the count of rows (0 here), then events of three numbers, `[tag, start, end]`, in the order of
+/// The count of rows, then events of three numbers, `[tag, start, end]`, in the order of
 /// the text: a member of the content
 /// ([`Tape::CONTENT`] `|` its index in [`content_names`]) with its text's span; where `data` is
 /// ([`Tape::DATA`]); each row ([`Tape::ROW`]), then each member of it ([`Tape::TEXT`] or [`Tape::NUMBER`] `|`
@@ -381,7 +381,11 @@ fn read_report(body: &[u8], max_body_bytes: usize, build: bool, rows: Rows, tape
             c
         });
         let checked = Checked { mutations: norm.rows, rejected: count, normal: norm.normal };
-        Ok((report, checked, norm.tape))
+        let tape = norm.tape.map(|mut tape| {
+            tape[0] = norm.rows as u32;
+            tape
+        });
+        Ok((report, checked, tape))
     })
     .map(|(content, checked, tape)| ReadReport { text, content, checked, tape })
 }
@@ -524,10 +528,7 @@ fn read_content_object<'de>(
                 }
                 // Borrowed text stays borrowed: nothing is copied unless the report is built.
                 let raw = r.raw()?;
-                if norm.tape.is_some() {
-                    let (start, end) = r.span(raw);
-                    norm.record(Tape::CONTENT | field as u32, (start + 1, end - 1));
-                }
+                norm.record_string(Tape::CONTENT | field as u32, r.span(raw));
                 *slot = Some(read_string(raw).map_err(|m| ctx.invalid(Some(name), m))?);
             }
         }

@@ -165,7 +165,7 @@ impl Normal {
     }
 
     /// Also notes where each value is (for a text without escapes, whose values are then its slices).
-    /// The tape starts with a place for the count of rows, which JS takes with it.
+    /// The tape starts with a place for the count of rows (filled when the report has been read).
     pub(crate) fn taped(text_len: usize) -> Self {
         // About one event (three numbers) per 24 bytes of a usual report: one allocation, most of the time.
         let mut tape = Vec::with_capacity(1 + text_len / 8);
@@ -186,6 +186,11 @@ impl Normal {
         }
     }
 
+    /// Notes a string of the tape: its tag and where its text is (its span without the quotes).
+    pub(crate) fn record_string(&mut self, tag: u32, (start, end): (usize, usize)) {
+        self.record(tag, (start + 1, end - 1));
+    }
+
     /// Notes an integer of the tape by its value (within 2^53, checked when read): its low 32 bits, then
     /// its high ones (two's complement), which JS puts together faster than it reads the digits.
     pub(crate) fn record_integer(&mut self, tag: u32, value: i64) {
@@ -193,11 +198,6 @@ impl Normal {
             tape.extend([tag, value as u32, (value >> 32) as u32]);
         }
     }
-}
-
-/// A string value's text without its quotes.
-fn inner((start, end): (usize, usize)) -> (usize, usize) {
-    (start + 1, end - 1)
 }
 
 // `description` is not among them: PayPal rows come without one, and it reads as `""`.
@@ -233,8 +233,8 @@ pub(crate) fn read_row<'de>(
         let raw = r.raw()?;
         // Every member of a row in normal form is a string but these two integers (their values are noted
         // when they are read, below).
-        if norm.tape.is_some() && !matches!(field, Field::Id | Field::UnixTimestamp) {
-            norm.record(crate::callback::Tape::TEXT | field as u32, inner(r.span(raw)));
+        if !matches!(field, Field::Id | Field::UnixTimestamp) {
+            norm.record_string(crate::callback::Tape::TEXT | field as u32, r.span(raw));
         }
         let member = field.name();
         let bad = |ctx: &mut Ctx, msg: &str| -> Stop { ctx.invalid(Some(member), msg) };

@@ -33,7 +33,11 @@ fn parse_as(s: &str, rows: Rows) -> Result<PaymentReport, cekmutasi::error::Erro
             if let NormalJson::AsIs { tape, mutations, .. } = normal_json(s.as_bytes(), DEFAULT_MAX_BODY_BYTES, rows)? {
                 assert_eq!(tape.is_some(), s.is_ascii() && !s.contains('\\'), "tape or not for {s}");
                 if let Some(tape) = tape {
-                    assert_eq!((tape[0], &content_of(s, &tape)), (0, &input["content"]), "tape of {s}");
+                    assert_eq!(
+                        (tape[0] as usize, &content_of(s, &tape)),
+                        (mutations, &input["content"]),
+                        "tape of {s}"
+                    );
                     assert_eq!(mutations, report.content.data.len());
                 }
             }

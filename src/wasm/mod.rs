@@ -129,20 +129,13 @@ pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue
         let options = optional_json(options, "options", ErrorCode::Config)?;
         let options = callback::read_options(options.as_deref(), false)?;
         let (bytes, lossless) = body_bytes(&body, options.max_body_bytes)?;
-        Ok(match callback::normal_json(&bytes, options.max_body_bytes, options.rows)? {
-            NormalJson::AsIs { mutations, tape, .. } if lossless => {
-                keep_tape(mutations, tape);
-                JsValue::from(mutations as f64)
-            }
-            NormalJson::AsIs { text, .. } => {
-                keep_tape(0, None);
-                JsValue::from_str(text)
-            }
-            NormalJson::Rewritten(json) => {
-                keep_tape(0, None);
-                JsValue::from_str(&json)
-            }
-        })
+        let (answer, tape) = match callback::normal_json(&bytes, options.max_body_bytes, options.rows)? {
+            NormalJson::AsIs { mutations, tape, .. } if lossless => (JsValue::from(mutations as f64), tape),
+            NormalJson::AsIs { text, .. } => (JsValue::from_str(text), None),
+            NormalJson::Rewritten(json) => (JsValue::from_str(&json), None),
+        };
+        keep_tape(tape);
+        Ok(answer)
     };
     Ok(checked().map_err(callback::receiver_error)?)
 }
@@ -175,13 +168,9 @@ thread_local! {
     static TAPE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Keeps a body's tape (made with room for the count first) for the package to copy.
-fn keep_tape(mutations: usize, tape: Option<Vec<u32>>) {
-    let tape = tape.map_or_else(Vec::new, |mut tape| {
-        tape[0] = mutations as u32;
-        tape
-    });
-    TAPE.with(|t| *t.borrow_mut() = tape);
+/// Keeps a body's tape, or none, for the package to copy.
+fn keep_tape(tape: Option<Vec<u32>>) {
+    TAPE.with(|t| *t.borrow_mut() = tape.unwrap_or_default());
 }
 
 /// The length of the tape of the body read last, in numbers (0: it had none).
@@ -234,16 +223,12 @@ impl JsCallbackBody {
     /// for the package to copy: [`tape_length`]).
     pub fn finish(&mut self) -> Result<String, JsValue> {
         let bytes = self.0.take();
-        Ok(match callback::normal_json(&bytes, usize::MAX, self.1)? {
-            NormalJson::AsIs { text, mutations, tape } => {
-                keep_tape(mutations, tape);
-                text.to_string()
-            }
-            NormalJson::Rewritten(json) => {
-                keep_tape(0, None);
-                json
-            }
-        })
+        let (text, tape) = match callback::normal_json(&bytes, usize::MAX, self.1)? {
+            NormalJson::AsIs { text, tape, .. } => (text.to_string(), tape),
+            NormalJson::Rewritten(json) => (json, None),
+        };
+        keep_tape(tape);
+        Ok(text)
     }
 }
 
