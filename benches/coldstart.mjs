@@ -4,11 +4,14 @@
 //   a baseline that imports a pure-JS module of the same job (JSON.parse + checks). Each process first
 //   imports an empty module: Node's ESM loader costs ~5.5 ms on its first import, which every ESM app has
 //   paid before it imports a library (the figures without that step are printed too).
-//   workerd: a new miniflare (a workerd process) per sample, timed from outside to the first response, for a
-//   Worker importing the package against the same Worker without it; the difference is the package's cost.
+//   workerd, two ways, each a Worker importing the package against the same Worker without it (the
+//   difference is the package's cost): one workerd process serving 15 such Workers (15 isolates), timed from
+//   its start to all 15 first responses, per isolate; and, as the issue first measured it, a new miniflare per
+//   isolate (whose own start and teardown in Node make that figure far noisier than the cost).
 // Run with `make bench`; medians of interleaved samples.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleWorker } from "../tests/js/helpers.mjs";
@@ -48,7 +51,9 @@ const samples = Object.fromEntries(
 );
 for (let i = 0; i < SAMPLES; i++) {
   for (const [name, head] of Object.entries(cases)) {
-    const body = `${head} const r = api.parseCallback(${JSON.stringify(SEED)}); if (r.content.data.length !== 2) throw 1; process.stdout.write(String(performance.now() - t0));`;
+    // The time is taken before `process.stdout` is touched: Node makes that stream on first use (~4.5 ms),
+    // which is neither module's cost (sessions 1-9 timed it in, which added it to every figure).
+    const body = `${head} const r = api.parseCallback(${JSON.stringify(SEED)}); const t = performance.now() - t0; if (r.content.data.length !== 2) throw 1; process.stdout.write(String(t));`;
     samples[name].push(
       Number(execFileSync(process.execPath, ["--input-type=module", "-e", warm + body], { encoding: "utf8" })),
     );
@@ -104,4 +109,79 @@ console.log(
 );
 console.log(
   `  without the package ${base.toFixed(1)} ms | with it ${withPkg.toFixed(1)} ms | the package's cost ${median(cost).toFixed(1)} ms (${range(cost)})`,
+);
+
+// ---- workerd itself: 15 isolates in one process ----
+// One Worker per service (each its own isolate, its modules compiled and evaluated for it), each on its own
+// port; the time from the process's start to every one's first response. Interleaved rounds, each way.
+const workerd = (await import("workerd")).default.default;
+/** Ports free a moment ago, one per isolate (workerd cannot be told to choose its own and report them). */
+async function freePorts(n) {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((r) => {
+          const s = createNetServer();
+          s.listen(0, "127.0.0.1", () => r(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+function workerdConfig(dir, withWasm, ports) {
+  const names = Array.from({ length: ISOLATES }, (_, i) => `w${i}`);
+  const modules = [`(name = "worker.mjs", esModule = embed "${dir}/worker.mjs")`];
+  if (withWasm) modules.push(`(name = "cekmutasi_bg.wasm", wasm = embed "${dir}/cekmutasi_bg.wasm")`);
+  return [
+    `using Workerd = import "/workerd/workerd.capnp";`,
+    `const config :Workerd.Config = (services = [${names.map((n) => `(name = "${n}", worker = .${n})`).join(", ")}],`,
+    `  sockets = [${names.map((n, i) => `(name = "${n}", address = "127.0.0.1:${ports[i]}", http = (), service = "${n}")`).join(", ")}]);`,
+    ...names.map(
+      (n) => `const ${n} :Workerd.Worker = (modules = [${modules.join(", ")}], compatibilityDate = "2025-01-01");`,
+    ),
+  ].join("\n");
+}
+async function workerdStart(dir, withWasm) {
+  const ports = await freePorts(ISOLATES);
+  const file = join(out, `${dir}.capnp`);
+  writeFileSync(file, workerdConfig(dir, withWasm, ports));
+  const t0 = performance.now();
+  const child = spawn(workerd, ["serve", file], { stdio: ["ignore", "ignore", "inherit"] });
+  let exited = false;
+  child.on("exit", () => {
+    exited = true;
+  });
+  const first = async (i) => {
+    for (;;) {
+      if (exited) throw new Error(`${dir}: workerd exited before answering`);
+      const answer = await fetch(`http://127.0.0.1:${ports[i]}/`, { method: "POST", body: SEED }).then(
+        (r) => r.text(),
+        () => undefined, // not listening yet
+      );
+      if (answer === "2") return;
+      if (answer !== undefined) throw new Error(`${dir}: unexpected answer ${answer}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  await Promise.all(Array.from({ length: ISOLATES }, (_, i) => first(i)));
+  const t = performance.now() - t0;
+  child.kill("SIGKILL");
+  if (!exited) await new Promise((r) => child.on("exit", r));
+  return t;
+}
+const WORKERD_ROUNDS = 7;
+const starts = { without: [], with: [] };
+for (let i = 0; i < WORKERD_ROUNDS; i++) {
+  starts.without.push(await workerdStart("cold-baseline", false));
+  starts.with.push(await workerdStart("cold-package", true));
+}
+const perIsolate = starts.with.map((t, i) => (t - starts.without[i]) / ISOLATES);
+console.log(
+  `cold start in workerd ${(await import("workerd")).version}: one process serving ${ISOLATES} isolates, its start to all first responses, median of ${WORKERD_ROUNDS} rounds`,
+);
+console.log(
+  `  without the package ${median(starts.without).toFixed(1)} ms | with it ${median(starts.with).toFixed(1)} ms | the package's cost per isolate ${median(perIsolate).toFixed(1)} ms (${range(perIsolate)})`,
 );
