@@ -7,6 +7,8 @@ import { makeLedger } from "./ledger.mjs";
 const ENDPOINT_METHODS = /* from endpoints.json */ [];
 
 const decoder = new TextDecoder();
+/** The largest body passed as bytes copied at once (see parseCallback). */
+const SMALL_BODY = 65536;
 // The matcher reads a report's text through this symbol instead of converting its objects back.
 const SOURCE = Symbol.for("cekmutasi.source");
 
@@ -412,7 +414,12 @@ export function makeApi(raw) {
   }
 
   function parseCallback(body, options) {
-    const result = glue.__parseCallback(body, options);
+    // A small array is copied into the module's memory as the glue passes a byte slice (a large one is
+    // refused before it is copied, when it is over the limit).
+    const result =
+      body instanceof Uint8Array && body.length <= SMALL_BODY
+        ? glue.__parseCallbackBytes(body, options)
+        : glue.__parseCallback(body, options);
     if (typeof result === "string") return new PaymentReport(result);
     // The body is in normal form: it is the source. Bytes are decoded now (they are valid UTF-8), so later
     // writes to the caller's buffer cannot change a validated report.

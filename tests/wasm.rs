@@ -2,7 +2,9 @@
 //! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium. Same tests, both engines.
 #![cfg(target_arch = "wasm32")]
 
-use cekmutasi::wasm::{callback_body, memory, parse_callback, tape_at, tape_length, verify_signature};
+use cekmutasi::wasm::{
+    callback_body, memory, parse_callback, parse_callback_bytes, tape_at, tape_length, verify_signature,
+};
 use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -111,6 +113,28 @@ fn errors_carry_code_path_and_status() {
     Reflect::set(&opts, &"maxBodyBytes".into(), &10.into()).unwrap();
     let e = parse_callback("x".repeat(11).into(), Some(opts.into())).err().unwrap();
     assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
+}
+
+/// The entry for small arrays copied in by the glue answers as `__parseCallback` does: the count and the
+/// tape, the rewritten text, each error with its code, path and status (the limit applies after the copy).
+#[wasm_bindgen_test]
+fn bytes_copied_in_answer_as_the_array_does() {
+    assert_eq!(parse_callback_bytes(SEED.as_bytes().to_vec(), None).unwrap().as_f64(), Some(2.0));
+    let at = SEED.find("Bank BRI").unwrap() as u32;
+    assert_eq!(tape()[..4], [2, cekmutasi::callback::Tape::CONTENT, at, at + 8]);
+    let numeric = SEED.replacen("\"amount\": \"50000.00\"", "\"amount\": 50000", 1);
+    let as_array = parse_callback(Uint8Array::from(numeric.as_bytes()).into(), None).unwrap().as_string();
+    let copied = parse_callback_bytes(numeric.into_bytes(), None).unwrap().as_string();
+    assert!(copied.as_deref().is_some_and(|t| t.contains(r#""amount":"50000.00""#)), "{copied:?}");
+    assert_eq!(copied, as_array);
+    let opts = Object::new();
+    Reflect::set(&opts, &"maxBodyBytes".into(), &10.into()).unwrap();
+    let e = parse_callback_bytes(SEED.as_bytes().to_vec(), Some(opts.into())).err().unwrap();
+    assert_eq!(err_parts(&e), ("body_too_large".into(), "".into(), 413.0));
+    let e = parse_callback_bytes(b"{".to_vec(), None).err().unwrap();
+    assert_eq!(err_parts(&e), ("invalid_json".into(), "".into(), 400.0));
+    let e = parse_callback_bytes(b"\"\xff\"".to_vec(), None).err().unwrap();
+    assert_eq!(err_parts(&e).0, "invalid_json");
 }
 
 #[wasm_bindgen_test]
