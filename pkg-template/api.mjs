@@ -9,6 +9,8 @@ const ENDPOINT_METHODS = /* from endpoints.json */ [];
 const decoder = new TextDecoder();
 /** The largest body passed as bytes copied at once (see parseCallback). */
 const SMALL_BODY = 65536;
+/** `__parseCallback`'s answer when it is an error to throw (src/wasm/mod.rs, ANSWER_ERROR). */
+const ANSWER_ERROR = -2;
 // The matcher reads a report's text through this symbol instead of converting its objects back.
 const SOURCE = Symbol.for("cekmutasi.source");
 
@@ -280,6 +282,8 @@ function guarded(raw) {
       },
     });
   }
+  // How many instances ended so far: the package's views of the module's memory are made again after one.
+  Object.defineProperty(glue, "__instance", { get: () => instance });
   return glue;
 }
 
@@ -394,20 +398,27 @@ export function makeApi(raw) {
     throw new Error("cekmutasi: the package's member names differ from its module's (a packaging bug)");
   const glue = guarded(raw);
 
-  // The module's memory as numbers, made again when the memory grows (or an instance is replaced).
+  // The module's memory as numbers, and where in it the last body's tape is told (two numbers: where the
+  // tape is, in bytes, and its length): made again when the memory grows (its buffer is then detached, and
+  // the view has no numbers) or a trap replaced the instance (a fresh memory). Read with no call (these
+  // reads cannot trap, so they skip the guard).
   let words = new Uint32Array(0);
+  let place = 0;
+  let wordsOf = -1;
   /** The report of a source in normal form with `count` rows (undefined: its tape's), and the tape Rust
-   * left in its memory for it, if any (`[count, ...events]`; these reads cannot trap, so they skip the
-   * guard). A tape of up to 512 numbers (about 20 rows) is read into the content at once, straight from
-   * the module's memory: making the rows costs about what copying the tape would (a typed array costs
-   * ~2 µs to make whatever its length), and the copy is saved. A longer tape is copied, its rows made
-   * when first read. */
+   * left in its memory for it, if any (`[count, ...events]`). A tape of up to 512 numbers (about 20 rows)
+   * is read into the content at once, straight from the module's memory: making the rows costs about what
+   * copying the tape would (a typed array costs ~2 µs to make whatever its length), and the copy is
+   * saved. A longer tape is copied, its rows made when first read. */
   function reportOf(source, count) {
-    const length = raw.__tapeLength();
+    if (words.length === 0 || wordsOf !== glue.__instance) {
+      words = new Uint32Array(raw.__memory().buffer);
+      place = raw.__tapePlace() >>> 2;
+      wordsOf = glue.__instance;
+    }
+    const length = words[place + 1];
     if (length === 0) return new PaymentReport(source, count);
-    const buffer = raw.__memory().buffer;
-    if (words.buffer !== buffer) words = new Uint32Array(buffer);
-    const at = raw.__tapeAt() >>> 2;
+    const at = words[place] >>> 2;
     if (length <= 512)
       return new PaymentReport(source, words[at], undefined, contentOf(source, words, at + 1, at + length));
     return new PaymentReport(source, words[at], words.slice(at, at + length));
@@ -415,16 +426,21 @@ export function makeApi(raw) {
 
   function parseCallback(body, options) {
     // A small array is copied into the module's memory as the glue passes a byte slice (a large one is
-    // refused before it is copied, when it is over the limit).
-    const result =
+    // refused before it is copied, when it is over the limit). The answer is a number (src/wasm/mod.rs,
+    // parse_callback): the count of rows, else the text or the error, taken with __answer.
+    const n =
       body instanceof Uint8Array && body.length <= SMALL_BODY
         ? glue.__parseCallbackBytes(body, options)
         : glue.__parseCallback(body, options);
-    if (typeof result === "string") return new PaymentReport(result);
+    if (n < 0) {
+      const answer = glue.__answer();
+      if (n === ANSWER_ERROR) throw answer;
+      return new PaymentReport(answer);
+    }
     // The body is in normal form: it is the source. Bytes are decoded now (they are valid UTF-8), so later
     // writes to the caller's buffer cannot change a validated report.
     const source = typeof body === "string" ? body : decoder.decode(body);
-    return reportOf(source, result);
+    return reportOf(source, n);
   }
 
   // Method and signature are checked (in Rust) before the body is read; each chunk is counted against the

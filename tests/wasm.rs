@@ -2,9 +2,7 @@
 //! `WASM_BINDGEN_USE_BROWSER=1`, in headless Chromium. Same tests, both engines.
 #![cfg(target_arch = "wasm32")]
 
-use cekmutasi::wasm::{
-    callback_body, memory, parse_callback, parse_callback_bytes, tape_at, tape_length, verify_signature,
-};
+use cekmutasi::wasm::{answer, callback_body, memory, tape_place, verify_signature, ANSWER_ERROR, ANSWER_TEXT};
 use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -42,11 +40,30 @@ fn request(method: &str, headers: &[(&str, &str)], body: Option<&str>) -> JsValu
     Reflect::construct(&ctor.into(), &Array::of2(&"http://127.0.0.1/callback".into(), &init)).unwrap()
 }
 
+/// `__parseCallback`'s number, as the package reads it: the count, or the text or error taken after it.
+fn answered(n: f64) -> Result<JsValue, JsValue> {
+    match n {
+        ANSWER_ERROR => Err(answer()),
+        ANSWER_TEXT => Ok(answer()),
+        n => Ok(n.into()),
+    }
+}
+
+fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    answered(cekmutasi::wasm::parse_callback(body, options))
+}
+
+fn parse_callback_bytes(body: Vec<u8>, options: Option<JsValue>) -> Result<JsValue, JsValue> {
+    answered(cekmutasi::wasm::parse_callback_bytes(body, options))
+}
+
 /// The tape the last body left in memory, as the package copies it (`[count, ...tape]`).
 fn tape() -> Vec<u32> {
     let buffer = memory().dyn_into::<js_sys::WebAssembly::Memory>().unwrap().buffer();
-    let at = tape_at() / 4;
-    Uint32Array::new(&buffer).subarray(at, at + tape_length()).to_vec()
+    let words = Uint32Array::new(&buffer);
+    let place = tape_place() / 4;
+    let (at, length) = (words.get_index(place) / 4, words.get_index(place + 1));
+    words.subarray(at, at + length).to_vec()
 }
 
 /// `__parseCallback` answers, for a body in normal form (the package keeps the body), the mutation count

@@ -118,32 +118,65 @@ pub fn verify_signature(
 
 /// `parseCallback(body, options?)` (wrapped by the package entry, which makes the `PaymentReport`).
 ///
-/// Returns the number of mutations when the body is already in normal form (the entry keeps the body as
-/// the report's source), or then, for a body without escapes in ASCII, the number and where its values
-/// are (its count, the tape left for the package to copy: [`tape_length`]), else the normalised report as
-/// JSON text.
-/// Throws `body_too_large`, `invalid_json`, `unsupported_action` or `invalid_payload` (with `path`).
+/// Answers a number, which wasm-bindgen passes back as it is (a `Result` or a `JsValue` costs the glue a
+/// shadow-stack frame, three checked reads of memory and a table slot: about a tenth of a one-row call in
+/// Node 20): the number of mutations (>= 0) when the body is already in normal form (the entry keeps the
+/// body as the report's source; for a body without escapes in ASCII, the tape left in memory says where its
+/// values are: [`tape_place`]); else [`ANSWER_TEXT`], the normalised report as JSON text, or
+/// [`ANSWER_ERROR`], the error to throw (`body_too_large`, `invalid_json`, `unsupported_action` or
+/// `invalid_payload`, with `path`), either one taken with [`answer`].
 #[wasm_bindgen(js_name = "__parseCallback", skip_typescript)]
-pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let checked = || {
+pub fn parse_callback(body: JsValue, options: Option<JsValue>) -> f64 {
+    numbered((|| {
         let options = callback_options(options)?;
         let (bytes, lossless) = body_bytes(&body, options.max_body_bytes)?;
         normal_json_answer(&bytes, lossless, &options)
-    };
-    Ok(checked().map_err(callback::receiver_error)?)
+    })())
 }
 
 /// [`parse_callback`] for a `Uint8Array` body the package passes as it is copied into this module's memory
-/// by wasm-bindgen (one allocation and one `set`; taking the bytes of a `JsValue` calls into JS four times,
-/// a tenth of a one-row callback's time). The package passes only small arrays this way: a larger one goes
-/// through [`parse_callback`], which refuses it before copying it when it is over the limit.
+/// by wasm-bindgen (one allocation and one `set`; taking the bytes of a `JsValue` calls into JS four times).
+/// The package passes only small arrays this way: a larger one goes through [`parse_callback`], which
+/// refuses it before copying it when it is over the limit.
 #[wasm_bindgen(js_name = "__parseCallbackBytes", skip_typescript)]
-pub fn parse_callback_bytes(body: Vec<u8>, options: Option<JsValue>) -> Result<JsValue, JsValue> {
-    let checked = || {
+pub fn parse_callback_bytes(body: Vec<u8>, options: Option<JsValue>) -> f64 {
+    numbered((|| {
         let options = callback_options(options)?;
         normal_json_answer(&body, true, &options)
+    })())
+}
+
+/// [`parse_callback`]'s answer when it is the report as JSON text: take it with [`answer`].
+pub const ANSWER_TEXT: f64 = -1.0;
+/// [`parse_callback`]'s answer when it is an error to throw: take it with [`answer`].
+pub const ANSWER_ERROR: f64 = -2.0;
+
+/// What a body's bytes come to: its count of mutations, or the normalised report as JSON text.
+enum Answer {
+    Count(usize),
+    Text(JsValue),
+}
+
+thread_local! {
+    /// The text or error the last call answered with [`ANSWER_TEXT`] or [`ANSWER_ERROR`].
+    static ANSWER: std::cell::RefCell<JsValue> = const { std::cell::RefCell::new(JsValue::UNDEFINED) };
+}
+
+fn numbered(result: crate::error::Result<Answer>) -> f64 {
+    let (number, value) = match result {
+        Ok(Answer::Count(n)) => return n as f64,
+        Ok(Answer::Text(text)) => (ANSWER_TEXT, text),
+        Err(e) => (ANSWER_ERROR, js_error(callback::receiver_error(e))),
     };
-    Ok(checked().map_err(callback::receiver_error)?)
+    ANSWER.with(|a| *a.borrow_mut() = value);
+    number
+}
+
+/// The text or error of the last [`parse_callback`] that answered [`ANSWER_TEXT`] or [`ANSWER_ERROR`]
+/// (`undefined` once taken).
+#[wasm_bindgen(js_name = "__answer", skip_typescript)]
+pub fn answer() -> JsValue {
+    ANSWER.with(|a| a.replace(JsValue::UNDEFINED))
 }
 
 fn callback_options(options: Option<JsValue>) -> crate::error::Result<callback::CallbackOptions> {
@@ -156,11 +189,11 @@ fn normal_json_answer(
     bytes: &[u8],
     lossless: bool,
     options: &callback::CallbackOptions,
-) -> crate::error::Result<JsValue> {
+) -> crate::error::Result<Answer> {
     let (answer, tape) = match callback::normal_json(bytes, options.max_body_bytes, options.rows)? {
-        NormalJson::AsIs { mutations, tape, .. } if lossless => (JsValue::from(mutations as f64), tape),
-        NormalJson::AsIs { text, .. } => (JsValue::from_str(text), None),
-        NormalJson::Rewritten(json) => (JsValue::from_str(&json), None),
+        NormalJson::AsIs { mutations, tape, .. } if lossless => (Answer::Count(mutations), tape),
+        NormalJson::AsIs { text, .. } => (Answer::Text(JsValue::from_str(text)), None),
+        NormalJson::Rewritten(json) => (Answer::Text(JsValue::from_str(&json)), None),
     };
     keep_tape(tape);
     Ok(answer)
@@ -194,21 +227,28 @@ thread_local! {
     static TAPE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Where that tape is (in bytes) and its length (in numbers), at a place in memory that stays put: the
+/// package reads both there, with no call (three calls per body, one of them for the memory itself, were
+/// a twentieth of a one-row call). Atomics only to be a `static` that changes; wasm32 has one thread.
+static TAPE_PLACE: [std::sync::atomic::AtomicU32; 2] =
+    [std::sync::atomic::AtomicU32::new(0), std::sync::atomic::AtomicU32::new(0)];
+
 /// Keeps a body's tape, or none, for the package to copy.
 fn keep_tape(tape: Option<Vec<u32>>) {
-    TAPE.with(|t| *t.borrow_mut() = tape.unwrap_or_default());
+    use std::sync::atomic::Ordering::Relaxed;
+    TAPE.with(|t| {
+        let mut t = t.borrow_mut();
+        *t = tape.unwrap_or_default();
+        TAPE_PLACE[0].store(t.as_ptr() as u32, Relaxed);
+        TAPE_PLACE[1].store(t.len() as u32, Relaxed);
+    });
 }
 
-/// The length of the tape of the body read last, in numbers (0: it had none).
-#[wasm_bindgen(js_name = "__tapeLength", skip_typescript)]
-pub fn tape_length() -> u32 {
-    TAPE.with(|t| t.borrow().len() as u32)
-}
-
-/// Where that tape is in [`memory`], in bytes.
-#[wasm_bindgen(js_name = "__tapeAt", skip_typescript)]
-pub fn tape_at() -> u32 {
-    TAPE.with(|t| t.borrow().as_ptr() as u32)
+/// Where [`TAPE_PLACE`] is in [`memory`], in bytes: two numbers, where the last body's tape is (in bytes)
+/// and its length (in numbers; 0: it had none).
+#[wasm_bindgen(js_name = "__tapePlace", skip_typescript)]
+pub fn tape_place() -> u32 {
+    TAPE_PLACE.as_ptr() as u32
 }
 
 /// This module's memory (a fresh instance has a fresh one).
@@ -246,7 +286,7 @@ impl JsCallbackBody {
     }
 
     /// The whole body, validated: the report as JSON text in normal form (its tape, when it has one, left
-    /// for the package to copy: [`tape_length`]).
+    /// for the package to copy: [`tape_place`]).
     pub fn finish(&mut self) -> Result<String, JsValue> {
         let bytes = self.0.take();
         let (text, tape) = match callback::normal_json(&bytes, usize::MAX, self.1)? {

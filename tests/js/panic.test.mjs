@@ -24,12 +24,25 @@ test("a panic is a CekMutasiError with code internal, and the next call works", 
     logged[0],
     /^cekmutasi: internal error, please report it: panicked at src\/wasm\/mod\.rs:\d+:\d+:\nboom$/,
   );
-  // The fresh instance: the same answers, and errors are still the package's class.
+  // The fresh instance: the same answers, and errors are still the package's class. Another body, with
+  // another amount, as bytes and as a string: its rows are read from the fresh instance's memory, not from
+  // a view of the ended one's (which still holds the tape of the body before).
   assert.deepEqual(
     cm.parseCallback(SEED).content.data.map((m) => m.amount),
     before,
   );
   assert.deepEqual(before, ["1400026.00", "50000.00"]);
+  assert.throws(() => panic("boom"), { code: "internal" });
+  const other = SEED.replace('"50000.00"', '"50007.25"');
+  assert.deepEqual(
+    cm.parseCallback(new TextEncoder().encode(other)).content.data.map((m) => m.amount),
+    ["1400026.00", "50007.25"],
+  );
+  assert.throws(() => panic("boom"), { code: "internal" });
+  assert.deepEqual(
+    cm.parseCallback(other.replace('"1400026.00"', '"9.10"')).content.data.map((m) => m.amount),
+    ["9.10", "50007.25"],
+  );
   assert.throws(
     () => cm.parseCallback("{"),
     (e) => e instanceof cm.CekMutasiError && e.code === "invalid_json" && e.status === 400,
