@@ -93,6 +93,12 @@ impl Amount {
 
     /// Parses `-?digits(.d{1,2})?`. A sign is accepted only with `allow_negative`.
     pub fn parse_text(text: &str, allow_negative: bool) -> Result<Amount, AmountError> {
+        Amount::parse_written(text, allow_negative).map(|(amount, _)| amount)
+    }
+
+    /// [`Amount::parse_text`], and whether the text is the amount written out (two decimals, no superfluous
+    /// zero or sign: `50000.00`, not `007.00` or `-0.00`), found in the same pass.
+    fn parse_written(text: &str, allow_negative: bool) -> Result<(Amount, bool), AmountError> {
         let bytes = text.as_bytes();
         let (negative, digits) = match bytes.first() {
             None => return Err(AmountError::Empty),
@@ -139,26 +145,35 @@ impl Amount {
                 .ok_or(AmountError::OutOfRange)?
         };
         let signed = if negative { -(mantissa as i128) } else { mantissa as i128 };
-        Ok(Amount::from_cents(signed).expect("within the mantissa range"))
+        let written = frac_len == 2 && !(int_len > 1 && digits[0] == b'0') && !(negative && mantissa == 0);
+        Ok((Amount::from_cents(signed).expect("within the mantissa range"), written))
     }
 
     /// Reads an amount from a JSON value's literal text: a string (`"50000.00"`) or a number (`50000`).
     pub fn from_json_literal(raw: &str, allow_negative: bool) -> Result<Amount, AmountError> {
+        Amount::from_json_literal_normal(raw, allow_negative).map(|(amount, _)| amount)
+    }
+
+    /// [`Amount::from_json_literal`], and whether `raw` is the amount's normal form
+    /// ([`Amount::is_normal_json`]), found in the same pass (a report is read by the amount).
+    pub fn from_json_literal_normal(raw: &str, allow_negative: bool) -> Result<(Amount, bool), AmountError> {
         match raw.as_bytes().first() {
             Some(b'"') => {
                 // Any text is read safely, not only a well-formed literal: a lone quote is not an amount.
                 let inner = raw[1..].strip_suffix('"').ok_or(AmountError::NotDecimal)?;
-                match Amount::parse_text(inner, allow_negative) {
+                match Amount::parse_written(inner, allow_negative) {
                     // Escapes in an amount are odd but legal JSON (a backslash is not a digit, so the text
-                    // as written is never an amount): decode them, then apply the same grammar.
+                    // as written is never an amount): decode them, then apply the same grammar. Never the
+                    // normal form.
                     Err(AmountError::NotDecimal) if inner.contains('\\') => {
                         let s = crate::json::unescape(inner).ok_or(AmountError::NotDecimal)?;
-                        Amount::parse_text(&s, allow_negative)
+                        Amount::parse_text(&s, allow_negative).map(|amount| (amount, false))
                     }
                     read => read,
                 }
             }
-            Some(b'-' | b'0'..=b'9') => Amount::parse_text(raw, allow_negative),
+            // A number is never the normal form, which is a string.
+            Some(b'-' | b'0'..=b'9') => Amount::parse_text(raw, allow_negative).map(|amount| (amount, false)),
             _ => Err(AmountError::NotDecimal),
         }
     }
@@ -371,10 +386,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The normal form found while reading is exactly `is_normal_json`, for strings of amount-like text
+        /// (with the odd escape) and for numbers.
+        #[test]
+        fn normal_form_found_while_reading(text in "-?0{0,2}[0-9]{0,4}(\\.[0-9]{0,3})?|[-0-9.a\\\\u]{0,8}", quoted: bool) {
+            let raw = if quoted { format!("\"{text}\"") } else { text.clone() };
+            let fused = Amount::from_json_literal_normal(&raw, true);
+            proptest::prop_assert_eq!(fused.is_ok_and(|(_, n)| n), Amount::is_normal_json(&raw), "{:?}", raw);
+        }
+    }
+
     #[test]
     fn normal_json_form() {
+        // Each way of finding it: on its own, and while reading the amount.
+        let fused = |raw: &str| Amount::from_json_literal_normal(raw, true).is_ok_and(|(_, normal)| normal);
         for yes in ["\"0.00\"", "\"50000.00\"", "\"-1.50\"", "\"10.05\""] {
-            assert!(Amount::is_normal_json(yes), "{yes}");
+            assert!(Amount::is_normal_json(yes) && fused(yes), "{yes}");
         }
         for no in [
             "50000",
@@ -383,12 +411,14 @@ mod tests {
             "\"50000.5\"",
             "\"007.00\"",
             "\"-0.00\"",
+            "\"-00.00\"",
+            "\"\\u0035.00\"",
             "\".00\"",
             "\"1.0a\"",
             "\"\"",
             "\"a.00\"",
         ] {
-            assert!(!Amount::is_normal_json(no), "{no}");
+            assert!(!Amount::is_normal_json(no) && !fused(no), "{no}");
         }
     }
 

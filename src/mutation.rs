@@ -349,9 +349,8 @@ pub(crate) fn read_row<'de>(
 
 /// An amount member; notes when its text is not already the normalised form.
 fn read_amount(norm: &mut Normal, raw: Raw<'_>, signed: bool) -> Result<Amount, &'static str> {
-    let text = raw.get();
-    let v = Amount::from_json_literal(text, signed).map_err(|e| e.message())?;
-    if !Amount::is_normal_json(text) {
+    let (v, normal) = Amount::from_json_literal_normal(raw.get(), signed).map_err(|e| e.message())?;
+    if !normal {
         norm.not_normal();
     }
     Ok(v)
