@@ -237,9 +237,10 @@ function guarded(raw) {
       { code: "internal" },
     );
   };
-  const wrap = (fn, name) =>
+  // `method`: a method of a class of the glue, whose object may belong to an ended instance.
+  const wrap = (fn, name, method) =>
     function (...args) {
-      if (madeOn.has(this) && madeOn.get(this) !== instance) {
+      if (method && madeOn.has(this) && madeOn.get(this) !== instance) {
         if (name === "free") return undefined;
         throw new CekMutasiError(
           "this object belonged to an instance that an internal error ended: make it again (a Matcher: new Matcher({ seen }) and add the open invoices again)",
@@ -258,21 +259,23 @@ function guarded(raw) {
       }
       return result instanceof Promise ? result.catch((e) => Promise.reject(convert(e))) : result;
     };
-  const glue = {};
+  // Made whole at once (Object.fromEntries): an object filled member by member in a loop is kept by V8 as
+  // a dictionary, and each call's `glue.name` is then a lookup in it.
+  const entries = [];
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== "function" || name === "initSync" || name === "default") continue;
     if (!classes.includes(value)) {
-      glue[name] = wrap(value, name);
+      entries.push([name, wrap(value, name, false)]);
       continue;
     }
     for (const key of Object.getOwnPropertyNames(value.prototype)) {
       const d = Object.getOwnPropertyDescriptor(value.prototype, key);
       if (key === "constructor") continue;
-      if (typeof d.value === "function") d.value = wrap(d.value, key);
-      if (d.get) d.get = wrap(d.get, key);
+      if (typeof d.value === "function") d.value = wrap(d.value, key, true);
+      if (d.get) d.get = wrap(d.get, key, true);
       Object.defineProperty(value.prototype, key, d);
     }
-    glue[name] = new Proxy(value, {
+    const made = new Proxy(value, {
       construct(target, args, newTarget) {
         try {
           return remember(Reflect.construct(target, args, newTarget));
@@ -281,7 +284,9 @@ function guarded(raw) {
         }
       },
     });
+    entries.push([name, made]);
   }
+  const glue = Object.fromEntries(entries);
   // How many instances ended so far: the package's views of the module's memory are made again after one.
   Object.defineProperty(glue, "__instance", { get: () => instance });
   return glue;
