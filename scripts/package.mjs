@@ -85,6 +85,23 @@ module.exports = makeApi(glue);
 `,
 );
 const names = Object.keys(createRequire(import.meta.url)(join(pkg, "index.cjs"))).sort();
+
+// The members the package's tape reader stands each index for, against the modules' own (a packaging bug
+// if they differ): checked here, once, not at every start-up.
+{
+  const { TAPE_CONTENT, TAPE_ROW } = await import(join(pkg, "api.mjs"));
+  const { glue } = createRequire(import.meta.url)(join(pkg, "lib.cjs"));
+  const sandbox = await import(join(pkg, "sandbox-wasm", "sandbox.mjs"));
+  sandbox.initSync({ module: readFileSync(join(pkg, "sandbox-wasm", "sandbox_bg.wasm")) });
+  for (const [name, module] of [
+    ["cekmutasi", glue],
+    ["sandbox", sandbox],
+  ]) {
+    const { content, row } = module.__tapeNames();
+    if (content.join() !== TAPE_CONTENT.join() || row.join() !== TAPE_ROW.join())
+      throw new Error(`api.mjs's tape member names differ from the ${name} module's: ${content} / ${row}`);
+  }
+}
 const exportsOf = (api) => `export const { ${names.join(", ")} } = ${api};\nexport default ${api};\n`;
 
 const esmEntry = (load) => `import * as glue from "./wasm/cekmutasi.mjs";
