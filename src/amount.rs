@@ -154,8 +154,9 @@ impl Amount {
         Amount::from_json_literal_normal(raw, allow_negative).map(|(amount, _)| amount)
     }
 
-    /// [`Amount::from_json_literal`], and whether `raw` is the amount's normal form
-    /// ([`Amount::is_normal_json`]), found in the same pass (a report is read by the amount).
+    /// [`Amount::from_json_literal`], and whether `raw` is the amount's normal form, found in the same pass (a
+    /// report is read by the amount): exactly how the amount is written out, a string with two decimals and
+    /// no superfluous zeros or sign (`"50000.00"`, `"-1.50"`; not `50000`, `"007.00"`, `"-0.00"`).
     pub fn from_json_literal_normal(raw: &str, allow_negative: bool) -> Result<(Amount, bool), AmountError> {
         match raw.as_bytes().first() {
             Some(b'"') => {
@@ -176,21 +177,6 @@ impl Amount {
             Some(b'-' | b'0'..=b'9') => Amount::parse_text(raw, allow_negative).map(|amount| (amount, false)),
             _ => Err(AmountError::NotDecimal),
         }
-    }
-
-    /// True when `raw` (a JSON literal) is exactly how the amount is written out: a string with two
-    /// decimals and no superfluous zeros or sign (`"50000.00"`, `"-1.50"`; not `50000`, `"007.00"`, `"-0.00"`).
-    pub fn is_normal_json(raw: &str) -> bool {
-        let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
-            return false;
-        };
-        let unsigned = inner.strip_prefix('-').unwrap_or(inner).as_bytes();
-        let n = unsigned.len();
-        n >= 4
-            && unsigned[n - 3] == b'.'
-            && unsigned[..n - 3].iter().chain(&unsigned[n - 2..]).all(u8::is_ascii_digit)
-            && !(unsigned[0] == b'0' && n > 4)
-            && !(inner.starts_with('-') && unsigned.iter().all(|b| *b == b'0' || *b == b'.'))
     }
 
     /// The amount of this many cents (hundredths), if a `Decimal` holds it.
@@ -386,6 +372,21 @@ mod tests {
         }
     }
 
+    /// The normal form on its own, from its definition (the reference the reader's own finding is held to):
+    /// a string `-?digits.dd` without a leading zero (but `0.dd`) and not a negative zero.
+    fn is_normal_json(raw: &str) -> bool {
+        let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
+            return false;
+        };
+        let unsigned = inner.strip_prefix('-').unwrap_or(inner).as_bytes();
+        let n = unsigned.len();
+        n >= 4
+            && unsigned[n - 3] == b'.'
+            && unsigned[..n - 3].iter().chain(&unsigned[n - 2..]).all(u8::is_ascii_digit)
+            && !(unsigned[0] == b'0' && n > 4)
+            && !(inner.starts_with('-') && unsigned.iter().all(|b| *b == b'0' || *b == b'.'))
+    }
+
     proptest::proptest! {
         /// The normal form found while reading is exactly `is_normal_json`, for strings of amount-like text
         /// (with the odd escape) and for numbers.
@@ -393,7 +394,7 @@ mod tests {
         fn normal_form_found_while_reading(text in "-?0{0,2}[0-9]{0,4}(\\.[0-9]{0,3})?|[-0-9.a\\\\u]{0,8}", quoted: bool) {
             let raw = if quoted { format!("\"{text}\"") } else { text.clone() };
             let fused = Amount::from_json_literal_normal(&raw, true);
-            proptest::prop_assert_eq!(fused.is_ok_and(|(_, n)| n), Amount::is_normal_json(&raw), "{:?}", raw);
+            proptest::prop_assert_eq!(fused.is_ok_and(|(_, n)| n), is_normal_json(&raw), "{:?}", raw);
         }
     }
 
@@ -402,7 +403,7 @@ mod tests {
         // Each way of finding it: on its own, and while reading the amount.
         let fused = |raw: &str| Amount::from_json_literal_normal(raw, true).is_ok_and(|(_, normal)| normal);
         for yes in ["\"0.00\"", "\"50000.00\"", "\"-1.50\"", "\"10.05\""] {
-            assert!(Amount::is_normal_json(yes) && fused(yes), "{yes}");
+            assert!(is_normal_json(yes) && fused(yes), "{yes}");
         }
         for no in [
             "50000",
@@ -418,7 +419,7 @@ mod tests {
             "\"\"",
             "\"a.00\"",
         ] {
-            assert!(!Amount::is_normal_json(no) && !fused(no), "{no}");
+            assert!(!is_normal_json(no) && !fused(no), "{no}");
         }
     }
 
