@@ -52,7 +52,7 @@ const samples = Object.fromEntries(
 for (let i = 0; i < SAMPLES; i++) {
   for (const [name, head] of Object.entries(cases)) {
     // The time is taken before `process.stdout` is touched: Node makes that stream on first use (~4.5 ms),
-    // which is neither module's cost (sessions 1-9 timed it in, which added it to every figure).
+    // which is neither module's cost (timed in until session 9, it was in every figure).
     const body = `${head} const r = api.parseCallback(${JSON.stringify(SEED)}); const t = performance.now() - t0; if (r.content.data.length !== 2) throw 1; process.stdout.write(String(t));`;
     samples[name].push(
       Number(execFileSync(process.execPath, ["--input-type=module", "-e", warm + body], { encoding: "utf8" })),
@@ -114,7 +114,8 @@ console.log(
 // ---- workerd itself: 15 isolates in one process ----
 // One Worker per service (each its own isolate, its modules compiled and evaluated for it), each on its own
 // port; the time from the process's start to every one's first response. Interleaved rounds, each way.
-const workerd = (await import("workerd")).default.default;
+const workerdPackage = await import("workerd");
+const workerd = workerdPackage.default.default; // the binary's path
 /** Ports free a moment ago, one per isolate (workerd cannot be told to choose its own and report them). */
 async function freePorts(n) {
   const servers = await Promise.all(
@@ -180,7 +181,7 @@ for (let i = 0; i < WORKERD_ROUNDS; i++) {
 }
 const perIsolate = starts.with.map((t, i) => (t - starts.without[i]) / ISOLATES);
 console.log(
-  `cold start in workerd ${(await import("workerd")).version}: one process serving ${ISOLATES} isolates, its start to all first responses, median of ${WORKERD_ROUNDS} rounds`,
+  `cold start in workerd ${workerdPackage.version}: one process serving ${ISOLATES} isolates, its start to all first responses, median of ${WORKERD_ROUNDS} rounds`,
 );
 console.log(
   `  without the package ${median(starts.without).toFixed(1)} ms | with it ${median(starts.with).toFixed(1)} ms | the package's cost per isolate ${median(perIsolate).toFixed(1)} ms (${range(perIsolate)})`,
