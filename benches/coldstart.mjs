@@ -26,17 +26,41 @@ const range = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed
 const SAMPLES = 15;
 
 // ---- Node ----
-writeFileSync(
-  join(out, "baseline.mjs"),
-  `export function parseCallback(body) {
+const checks = `
   const doc = JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
   if (doc.action !== "payment_report" || !Array.isArray(doc.content?.data)) throw new Error("bad report");
   for (const m of doc.content.data) if (!Number.isSafeInteger(m.id) || !/^\\d+(\\.\\d{1,2})?$/.test(String(m.amount))) throw new Error("bad row");
   return doc;
-}\n`,
+`;
+writeFileSync(join(out, "baseline.mjs"), `export function parseCallback(body) {${checks}}\n`);
+// The floor of any WebAssembly package: the baseline's module, but reading the body in a minimal .wasm first
+// (benches/floor.wat, one function), loaded as the package's ESM entry loads its own (the file read, compiled,
+// instantiated, the body copied in). No package can start faster than this; the target is a ratio to the
+// baseline, so this row says how much of it a WebAssembly module of any size leaves.
+execFileSync(join(root, "node_modules", ".bin", "wasm-as"), [
+  join(root, "benches", "floor.wat"),
+  "-o",
+  join(out, "floor.wasm"),
+]);
+/** The floor's parseCallback, given its instance's exports as `wasm`: the body copied in and read, then the
+ * baseline's checks. */
+const floorParse = `const encoder = new TextEncoder();
+export function parseCallback(body) {
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  new Uint8Array(wasm.memory.buffer).set(bytes);
+  if (wasm.scan(0, bytes.length) === 0) throw new Error("bad report");
+  return checked(body);
+}
+function checked(body) {${checks}}\n`;
+writeFileSync(
+  join(out, "floor.mjs"),
+  `const { readFileSync } = process.getBuiltinModule("node:fs");
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("./floor.wasm", import.meta.url)))).exports;
+${floorParse}`,
 );
 const cases = {
   "baseline (pure JS)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(out, "baseline.mjs"))});`,
+  "floor (a minimal .wasm)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(out, "floor.mjs"))});`,
   "ESM (index.mjs)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(pkg, "index.mjs"))});`,
   "CJS (index.cjs)": `const t0 = performance.now(); const api = (await import("node:module")).createRequire(import.meta.url)(${JSON.stringify(join(pkg, "index.cjs"))});`,
   "inline bytes (inline.mjs)": `const t0 = performance.now(); const api = await import(${JSON.stringify(join(pkg, "inline.mjs"))});`,
@@ -132,10 +156,11 @@ async function freePorts(n) {
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
-function workerdConfig(dir, withWasm, ports) {
+/** `wasm`: the name of the Worker's .wasm module, if it has one. */
+function workerdConfig(dir, wasm, ports) {
   const names = Array.from({ length: ISOLATES }, (_, i) => `w${i}`);
   const modules = [`(name = "worker.mjs", esModule = embed "${dir}/worker.mjs")`];
-  if (withWasm) modules.push(`(name = "cekmutasi_bg.wasm", wasm = embed "${dir}/cekmutasi_bg.wasm")`);
+  if (wasm) modules.push(`(name = "${wasm}", wasm = embed "${dir}/${wasm}")`);
   return [
     `using Workerd = import "/workerd/workerd.capnp";`,
     `const config :Workerd.Config = (services = [${names.map((n) => `(name = "${n}", worker = .${n})`).join(", ")}],`,
@@ -145,10 +170,10 @@ function workerdConfig(dir, withWasm, ports) {
     ),
   ].join("\n");
 }
-async function workerdStart(dir, withWasm) {
+async function workerdStart(dir, wasm) {
   const ports = await freePorts(ISOLATES);
   const file = join(out, `${dir}.capnp`);
-  writeFileSync(file, workerdConfig(dir, withWasm, ports));
+  writeFileSync(file, workerdConfig(dir, wasm, ports));
   const t0 = performance.now();
   const child = spawn(workerd, ["serve", file], { stdio: ["ignore", "ignore", "inherit"] });
   let exited = false;
@@ -174,15 +199,30 @@ async function workerdStart(dir, withWasm) {
   return t;
 }
 const WORKERD_ROUNDS = 7;
-const starts = { without: [], with: [] };
+// The floor in workerd: the baseline Worker reading the body in benches/floor.wat's module first.
+await bundleWorker(
+  {
+    stdin: {
+      contents: `import floor from "./floor.wasm";\nconst wasm = new WebAssembly.Instance(floor).exports;\n${floorParse}\n${handler("")}`,
+      resolveDir: out,
+    },
+  },
+  join(out, "cold-floor"),
+);
+const starts = { without: [], with: [], floor: [] };
 for (let i = 0; i < WORKERD_ROUNDS; i++) {
-  starts.without.push(await workerdStart("cold-baseline", false));
-  starts.with.push(await workerdStart("cold-package", true));
+  starts.without.push(await workerdStart("cold-baseline", undefined));
+  starts.with.push(await workerdStart("cold-package", "cekmutasi_bg.wasm"));
+  starts.floor.push(await workerdStart("cold-floor", "floor.wasm"));
 }
 const perIsolate = starts.with.map((t, i) => (t - starts.without[i]) / ISOLATES);
+const floorPerIsolate = starts.floor.map((t, i) => (t - starts.without[i]) / ISOLATES);
 console.log(
   `cold start in workerd ${workerdPackage.version}: one process serving ${ISOLATES} isolates, its start to all first responses, median of ${WORKERD_ROUNDS} rounds`,
 );
 console.log(
   `  without the package ${median(starts.without).toFixed(1)} ms | with it ${median(starts.with).toFixed(1)} ms | the package's cost per isolate ${median(perIsolate).toFixed(1)} ms (${range(perIsolate)})`,
+);
+console.log(
+  `  the floor (a minimal .wasm, benches/floor.wat) ${median(starts.floor).toFixed(1)} ms | its cost per isolate ${median(floorPerIsolate).toFixed(1)} ms (${range(floorPerIsolate)})`,
 );
