@@ -133,6 +133,19 @@ impl Table {
         } else {
             self.entries.len()
         };
+        self.rebuild(cap, hash_of);
+    }
+
+    /// Room for `additional` more slots without growing on the way (each growth hashes every slot again).
+    fn reserve(&mut self, additional: usize, hash_of: impl Fn(u32) -> u64) {
+        let needed = ((self.used + additional) * 8 / 7 + 1).next_power_of_two().max(16);
+        if needed > self.entries.len() {
+            self.rebuild(needed, hash_of);
+        }
+    }
+
+    /// The live slots placed again in a table of `cap` entries (a power of two), without tombstones.
+    fn rebuild(&mut self, cap: usize, hash_of: impl Fn(u32) -> u64) {
         let old = std::mem::replace(&mut self.entries, vec![NONE; cap]);
         self.gone = 0;
         for slot in old.into_iter().filter(|s| *s < GONE) {
@@ -200,6 +213,17 @@ impl Seeded {
         }
         h
     }
+}
+
+/// A slot's amount hash, as the amount table rehashes its slots (the fields, not `&self`: the table is
+/// borrowed mutably meanwhile).
+fn amount_hash_of<'a>(chunks: &'a [Vec<Slot>], hasher: &'a Seeded) -> impl Fn(u32) -> u64 + 'a {
+    move |s| hasher.word(chunks[s as usize / CHUNK][s as usize % CHUNK].cents as u64)
+}
+
+/// A slot's id hash, as the id table rehashes its slots.
+fn id_hash_of<'a>(chunks: &'a [Vec<Slot>], hasher: &'a Seeded, text: &'a Arena) -> impl Fn(u32) -> u64 + 'a {
+    move |s| hasher.text(text.get(chunks[s as usize / CHUNK][s as usize % CHUNK].id).expect("id"))
 }
 
 /// Fibonacci hashing, with the high half folded down: the tables index by the low bits, which a multiply
@@ -296,6 +320,13 @@ impl Invoices {
         })
     }
 
+    /// Room for `additional` more invoices in the indexes, so that adding them never rehashes the ones in.
+    pub fn reserve(&mut self, additional: usize) {
+        // An upper bound for amounts: invoices of one amount share an entry.
+        self.by_amount.reserve(additional, amount_hash_of(&self.chunks, &self.hasher));
+        self.by_id.reserve(additional, id_hash_of(&self.chunks, &self.hasher, &self.text));
+    }
+
     /// Adds an invoice whose id is known to be absent and whose strings fit `MAX_TEXT`.
     pub fn insert(&mut self, inv: NewInvoice<'_>) -> u32 {
         let id = self.text.push(inv.id);
@@ -339,17 +370,10 @@ impl Invoices {
         // The new invoice becomes the head of its amount's chain.
         match head_pos {
             Some(p) => self.by_amount.set(p, i),
-            None => {
-                let (chunks, hasher) = (&self.chunks, &self.hasher);
-                self.by_amount
-                    .insert(hash, i, |s| hasher.word(chunks[s as usize / CHUNK][s as usize % CHUNK].cents as u64));
-            }
+            None => self.by_amount.insert(hash, i, amount_hash_of(&self.chunks, &self.hasher)),
         }
         let id_hash = self.hash_id(inv.id);
-        let (chunks, hasher, text) = (&self.chunks, &self.hasher, &self.text);
-        self.by_id.insert(id_hash, i, |s| {
-            hasher.text(text.get(chunks[s as usize / CHUNK][s as usize % CHUNK].id).expect("id"))
-        });
+        self.by_id.insert(id_hash, i, id_hash_of(&self.chunks, &self.hasher, &self.text));
         self.live += 1;
         i
     }
@@ -493,6 +517,30 @@ mod tests {
         assert!(s.contains_id("INV-49999"));
         assert_eq!(s.id(s.with_amount(999).next().unwrap()), "INV-49999");
         assert!(s.text.size() <= 4 * ARENA_CHUNK, "arena was not compacted: {}", s.text.size());
+    }
+
+    /// Room reserved for a batch: adding it never grows a table (each growth hashes every invoice again),
+    /// and every invoice, old and new, is found after.
+    #[test]
+    fn reserve_then_insert_never_regrows() {
+        let mut s = Invoices::default();
+        for i in 0..100 {
+            s.insert(new(&format!("OLD-{i}"), i % 7));
+        }
+        s.reserve(10_000);
+        let sizes = (s.by_id.size(), s.by_amount.size());
+        assert_eq!(sizes.0, 16_384 * 4, "10,100 entries at <= 7/8 load");
+        for i in 0..10_000 {
+            s.insert(new(&format!("NEW-{i}"), 1_000 + i));
+        }
+        assert_eq!((s.by_id.size(), s.by_amount.size()), sizes);
+        assert!((0..100).all(|i| s.contains_id(&format!("OLD-{i}"))));
+        assert!((0..10_000).all(|i| s.contains_id(&format!("NEW-{i}"))));
+        assert_eq!(s.with_amount(3).count(), 14);
+        assert_eq!(s.with_amount(1_005).map(|i| s.id(i).to_string()).collect::<Vec<_>>(), ["NEW-5"]);
+        // Reserving less than there is room for changes nothing.
+        s.reserve(1);
+        assert_eq!((s.by_id.size(), s.by_amount.size()), sizes);
     }
 
     #[test]

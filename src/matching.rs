@@ -266,6 +266,7 @@ impl Matcher {
                 return Err(invalid(format!("invoices[{i}].id"), "the same invoice id appears twice"));
             }
         }
+        self.invoices.reserve(invoices.len());
         for inv in &invoices {
             self.insert(inv);
         }
