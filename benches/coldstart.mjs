@@ -3,11 +3,13 @@
 //   parseCallback, for each Node entry (ESM, CJS, and the inline-bytes entry bundlers and Deno get), beside
 //   a baseline that imports a pure-JS module of the same job (JSON.parse + checks). Each process first
 //   imports an empty module: Node's ESM loader costs ~5.5 ms on its first import, which every ESM app has
-//   paid before it imports a library (the figures without that step are printed too).
+//   paid before it imports a library (the figures without that step are printed too). Beside them, the floor
+//   of any WebAssembly package: the baseline reading the body in a one-function .wasm first (benches/floor.wat).
 //   workerd, two ways, each a Worker importing the package against the same Worker without it (the
 //   difference is the package's cost): one workerd process serving 15 such Workers (15 isolates), timed from
-//   its start to all 15 first responses, per isolate; and, as the issue first measured it, a new miniflare per
-//   isolate (whose own start and teardown in Node make that figure far noisier than the cost).
+//   its start to all 15 first responses, per isolate (and the floor's Worker the same way); and, as the issue
+//   first measured it, a new miniflare per isolate (whose own start and teardown in Node make that figure far
+//   noisier than the cost).
 // Run with `make bench`; medians of interleaved samples.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
