@@ -218,12 +218,17 @@ impl Seeded {
 /// A slot's amount hash, as the amount table rehashes its slots (the fields, not `&self`: the table is
 /// borrowed mutably meanwhile).
 fn amount_hash_of<'a>(chunks: &'a [Vec<Slot>], hasher: &'a Seeded) -> impl Fn(u32) -> u64 + 'a {
-    move |s| hasher.word(chunks[s as usize / CHUNK][s as usize % CHUNK].cents as u64)
+    move |s| hasher.word(slot_of(chunks, s).cents as u64)
 }
 
 /// A slot's id hash, as the id table rehashes its slots.
 fn id_hash_of<'a>(chunks: &'a [Vec<Slot>], hasher: &'a Seeded, text: &'a Arena) -> impl Fn(u32) -> u64 + 'a {
-    move |s| hasher.text(text.get(chunks[s as usize / CHUNK][s as usize % CHUNK].id).expect("id"))
+    move |s| hasher.text(text.get(slot_of(chunks, s).id).expect("id"))
+}
+
+/// Slot `i` of these chunks.
+fn slot_of(chunks: &[Vec<Slot>], i: u32) -> &Slot {
+    &chunks[i as usize / CHUNK][i as usize % CHUNK]
 }
 
 /// Fibonacci hashing, with the high half folded down: the tables index by the low bits, which a multiply
@@ -267,7 +272,7 @@ impl Invoices {
     }
 
     pub fn slot(&self, i: u32) -> &Slot {
-        &self.chunks[i as usize / CHUNK][i as usize % CHUNK]
+        slot_of(&self.chunks, i)
     }
 
     fn slot_mut(&mut self, i: u32) -> &mut Slot {
